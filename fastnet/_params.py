@@ -1,0 +1,67 @@
+"""The flat parameter buffer: where each layer's weights and biases live.
+
+Layer after layer, ``W^l`` (``sizes[l+1] x sizes[l]``, row-major) then ``b^l``
+(``sizes[l+1]``). The network's ``weights`` and ``biases`` are views into it, so the
+kernels update in place what the user sees.
+"""
+from typing import List, Sequence
+
+import numpy as np
+
+
+class ParameterLayout:
+    """Offsets of every layer in the flat buffer of a network of ``sizes``."""
+
+    def __init__(self, sizes: Sequence[int]):
+        self.sizes = np.asarray(sizes, dtype=np.int64)
+        counts = [n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        #: start of ``W^l`` for every layer, int64 (the kernels' ``starts``)
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        #: number of parameters
+        self.size = int(sum(counts))
+
+    def weight_views(self, params: np.ndarray) -> List[np.ndarray]:
+        """``W^l`` for every layer, as (sizes[l+1], sizes[l]) views of ``params``."""
+        views = []
+        for start, n_in, n_out in zip(self.starts, self.sizes[:-1], self.sizes[1:]):
+            views.append(params[start : start + n_out * n_in].reshape(n_out, n_in))
+        return views
+
+    def bias_views(self, params: np.ndarray) -> List[np.ndarray]:
+        """``b^l`` for every layer, as (sizes[l+1], 1) column views of ``params``."""
+        views = []
+        for start, n_in, n_out in zip(self.starts, self.sizes[:-1], self.sizes[1:]):
+            begin = start + n_out * n_in
+            views.append(params[begin : begin + n_out].reshape(n_out, 1))
+        return views
+
+
+class LayerList(list):
+    """A list of per-layer views. ``layers[i] = array`` copies the array into the
+    view (after a shape check) instead of replacing it, so the flat buffer stays the
+    one source of truth, as assigning ``net.weights[i]`` does in the original."""
+
+    def __init__(self, views: List[np.ndarray], name: str):
+        super().__init__(views)
+        self._name = name
+
+    def __setitem__(self, index, value):
+        if not isinstance(index, (int, np.integer)):
+            raise TypeError(f"{self._name}[...] takes one layer index; "
+                            f"to replace all layers assign a whole list to {self._name}")
+        copy_into(list.__getitem__(self, index), value, f"{self._name}[{index}]")
+
+
+def copy_into(view: np.ndarray, value, what: str) -> None:
+    """Check ``value`` (shape of ``view``, or (n,) for an (n, 1) column; finite in the
+    view's dtype), then copy it in. Nothing is written unless every check passes."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must be a numeric array, got dtype {array.dtype}")
+    if array.shape != view.shape and not (view.shape[1:] == (1,) and array.shape == view.shape[:1]):
+        raise ValueError(f"{what} must have shape {view.shape}, got {array.shape}")
+    with np.errstate(over="ignore"):
+        cast = array.astype(view.dtype).reshape(view.shape)
+    if not np.isfinite(cast).all():
+        raise ValueError(f"{what} contains NaN or infinity (or values too large for {view.dtype})")
+    view[...] = cast

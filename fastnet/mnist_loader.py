@@ -1,0 +1,54 @@
+"""Drop-in replacement for the book's ``mnist_loader.py``.
+
+Same functions and return structures as the original, read from the standard
+IDX files (or the book's ``mnist.pkl.gz``) through :mod:`fastnet.data`; the
+optional ``path`` argument is resolved by :func:`fastnet.data.find_data`.
+"""
+from __future__ import annotations
+
+import operator
+from typing import Optional, Tuple
+
+import numpy as np
+
+from .data import Pair, PathLike, load_mnist_arrays
+
+__all__ = ["load_data", "load_data_wrapper", "vectorized_result"]
+
+
+def load_data(path: Optional[PathLike] = None) -> Tuple[Pair, Pair, Pair]:
+    """Return ``(training_data, validation_data, test_data)``, each a tuple ``(X, y)``.
+
+    X is float32 of shape (n, 784), pixels in [0, 255/256]; y is int64 of shape (n,).
+    n is 50,000 / 10,000 / 10,000. ``path`` may also name the book's ``mnist.pkl.gz``,
+    which is unpickled: only use one from a trusted source.
+    """
+    return load_mnist_arrays(path)
+
+
+def load_data_wrapper(path: Optional[PathLike] = None) -> Tuple[list, list, list]:
+    """Return ``(training_data, validation_data, test_data)`` as lists, ready for ``Network``.
+
+    training_data: 50,000 pairs ``(x, y)``, x a float32 (784, 1) array, y the
+    (10, 1) float64 one-hot vector of the digit (see :func:`vectorized_result`).
+    validation_data, test_data: 10,000 pairs ``(x, label)``, label an integer.
+    """
+    (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = load_data(path)
+    one_hot = np.zeros((len(y_tr), 10, 1))
+    one_hot[np.arange(len(y_tr)), y_tr, 0] = 1.0
+    training_data = list(zip(X_tr[:, :, None], one_hot))
+    validation_data = list(zip(X_va[:, :, None], y_va))
+    test_data = list(zip(X_te[:, :, None], y_te))
+    return training_data, validation_data, test_data
+
+
+def vectorized_result(j: int) -> np.ndarray:
+    """Return a (10, 1) float64 array with 1.0 at index ``j`` (0..9) and 0.0 elsewhere."""
+    if isinstance(j, (bool, np.bool_)):
+        raise TypeError(f"digit must be an integer, got {j!r}")
+    j = operator.index(j)  # TypeError for float, str, ...
+    if not 0 <= j <= 9:
+        raise ValueError(f"digit must be in 0..9, got {j}")
+    e = np.zeros((10, 1))
+    e[j] = 1.0
+    return e

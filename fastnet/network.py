@@ -1,0 +1,205 @@
+"""network.py, compiled: the book's ``Network`` with the same names, signatures,
+attributes, randomness and printed output, running on Numba kernels.
+
+Change ``import network`` to ``from fastnet import network`` (or ``from fastnet.network
+import *``) and keep the script. The parameters live in one contiguous buffer of
+``dtype`` (float32 by default; float64 reproduces the original to rounding);
+``weights`` and ``biases`` are views of it.
+"""
+import random
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import kernels
+from ._convert import (as_labels, as_targets, check_count, check_dtype, check_eta,
+                       check_inputs, check_sizes, to_arrays)
+from ._params import LayerList, ParameterLayout, copy_into
+
+__all__ = ["Network", "sigmoid", "sigmoid_prime"]
+
+
+class Network:
+    """A feedforward network of sigmoid neurons trained by mini-batch SGD on the
+    quadratic cost.
+
+    ``Network([784, 30, 10])``: 784 inputs, 30 hidden neurons, 10 outputs. Biases and
+    weights start as standard normal draws made with ``np.random.randn`` exactly as
+    the original does (biases first, then weights), so seeding ``np.random`` gives the
+    original's initial network.
+    """
+
+    def __init__(self, sizes: Sequence[int], dtype=np.float32):
+        self.sizes = check_sizes(sizes)
+        self.num_layers = len(self.sizes)
+        self.dtype = check_dtype(dtype)
+        self._layout = ParameterLayout(self.sizes)
+        self._params = np.zeros(self._layout.size, dtype=self.dtype)
+        self._weights = LayerList(self._layout.weight_views(self._params), "weights")
+        self._biases = LayerList(self._layout.bias_views(self._params), "biases")
+        self.biases = [np.random.randn(y, 1) for y in self.sizes[1:]]
+        self.weights = [np.random.randn(y, x) for x, y in zip(self.sizes[:-1], self.sizes[1:])]
+
+    # -- parameters: views of the flat buffer ------------------------------------------
+    @property
+    def weights(self) -> List[np.ndarray]:
+        """``weights[l]``: (sizes[l+1], sizes[l]) view; writes go to the network."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, layers: Sequence[np.ndarray]) -> None:
+        self._assign(self._weights, layers, "weights")
+
+    @property
+    def biases(self) -> List[np.ndarray]:
+        """``biases[l]``: (sizes[l+1], 1) view; writes go to the network."""
+        return self._biases
+
+    @biases.setter
+    def biases(self, layers: Sequence[np.ndarray]) -> None:
+        self._assign(self._biases, layers, "biases")
+
+    def _assign(self, views: List[np.ndarray], layers, name: str) -> None:
+        layers = list(layers)
+        if len(layers) != len(views):
+            raise ValueError(f"{name} needs {len(views)} layers, got {len(layers)}")
+        saved = self._params.copy()
+        try:
+            for l, (view, layer) in enumerate(zip(views, layers)):
+                copy_into(view, layer, f"{name}[{l}]")
+        except Exception:
+            self._params[:] = saved  # all layers or none
+            raise
+
+    # -- the original API ----------------------------------------------------------------
+    def feedforward(self, a: np.ndarray) -> np.ndarray:
+        """Output activations for input ``a``: (n_in, 1) -> (n_out, 1). Columns are
+        examples, so (n_in, k) -> (n_out, k); a flat (n_in,) gives (n_out,)."""
+        a = np.asarray(a)
+        n_in, n_out = self.sizes[0], self.sizes[-1]
+        if a.ndim not in (1, 2) or a.shape[0] != n_in:
+            raise ValueError(f"feedforward input must have shape ({n_in}, 1), ({n_in}, k) "
+                             f"or ({n_in},), got {a.shape}")
+        columns = a.reshape(n_in, -1)
+        outputs = self._feedforward_rows(columns.T, "feedforward")
+        return np.ascontiguousarray(outputs.T).reshape((n_out,) + a.shape[1:])
+
+    def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float,
+            test_data=None) -> None:
+        """Train with mini-batch stochastic gradient descent.
+
+        ``training_data``: a list (or any iterable) of ``(x, y)`` pairs, x (n_in, 1) and
+        y a (n_out, 1) target vector or an int label; or a tuple ``(X, y)`` of arrays, X
+        (n, n_in), y (n,) int labels or (n, n_out) targets. Each epoch shuffles the
+        examples with ``random.shuffle`` (as the original, which shuffles the caller's
+        list in place: a list passed here is left in the same shuffled order), cuts them
+        into mini-batches and applies one gradient step per batch. With ``test_data``,
+        prints ``Epoch j: correct / n`` after each epoch, else ``Epoch j complete``.
+        """
+        epochs = check_count(epochs, "epochs", 0)
+        mini_batch_size = check_count(mini_batch_size, "mini_batch_size", 1)
+        eta = check_eta(eta)
+        X, y = to_arrays(training_data, self.sizes[0], self.sizes[-1], self.dtype, "training_data")
+        targets = as_targets(y, self.sizes[-1], self.dtype)
+        test = self._test_arrays(test_data)
+
+        n = len(X)
+        order = list(range(n))
+        work = _Workspace(self._layout, min(mini_batch_size, n), self.dtype)
+        for j in range(epochs):
+            random.shuffle(order)
+            work.train_epoch(X, targets, np.array(order, dtype=np.int64), mini_batch_size, eta, self._params)
+            if test is not None:
+                print("Epoch {0}: {1} / {2}".format(j, self._count_correct(*test), len(test[0])), flush=True)
+            else:
+                print("Epoch {0} complete".format(j), flush=True)
+        if isinstance(training_data, list) and epochs > 0:
+            training_data[:] = [training_data[i] for i in order]
+
+    def update_mini_batch(self, mini_batch, eta: float) -> None:
+        """One gradient-descent step, equations (20) and (21), averaged over ``mini_batch``
+        (a list of ``(x, y)`` pairs, or an ``(X, y)`` tuple of arrays)."""
+        eta = check_eta(eta)
+        X, y = to_arrays(mini_batch, self.sizes[0], self.sizes[-1], self.dtype, "mini_batch")
+        targets = as_targets(y, self.sizes[-1], self.dtype)
+        order = np.arange(len(X), dtype=np.int64)
+        _Workspace(self._layout, len(X), self.dtype).train_epoch(X, targets, order, len(X), eta, self._params)
+
+    def backprop(self, x: np.ndarray, y) -> Tuple[List[np.ndarray], List[np.ndarray]]:
+        """``(nabla_b, nabla_w)``: the gradient of the cost C_x for one example, layer by
+        layer, shaped like ``biases`` and ``weights`` (fresh arrays of the network's dtype)."""
+        X, labels_or_targets = to_arrays([(x, y)], self.sizes[0], self.sizes[-1], self.dtype, "backprop")
+        targets = as_targets(labels_or_targets, self.sizes[-1], self.dtype)
+        grads = np.empty_like(self._params)
+        _Workspace(self._layout, 1, self.dtype).gradient(X, targets, self._params, grads)
+        return self._layout.bias_views(grads), self._layout.weight_views(grads)
+
+    def evaluate(self, test_data) -> int:
+        """How many examples of ``test_data`` the network gets right (argmax of the output
+        equal to the label). Same forms as ``SGD``'s data; y may be labels or one-hot."""
+        return self._count_correct(*self._test_arrays(test_data, required=True))
+
+    def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dC_x/da for the quadratic cost (27): a - y."""
+        return output_activations - y
+
+    # -- helpers -------------------------------------------------------------------------
+    def _test_arrays(self, test_data, required: bool = False):
+        """(X, labels) for evaluation, or None where the original would skip it
+        (``test_data`` None or an empty list, as ``if test_data:`` does)."""
+        if not required and (test_data is None or (isinstance(test_data, (list, tuple)) and len(test_data) == 0)):
+            return None
+        X, y = to_arrays(test_data, self.sizes[0], self.sizes[-1], self.dtype, "test_data")
+        return X, as_labels(y)
+
+    def _feedforward_rows(self, rows: np.ndarray, what: str) -> np.ndarray:
+        X = check_inputs(rows, self.sizes[0], self.dtype, what)
+        out = np.empty((len(X), self.sizes[-1]), dtype=self.dtype)
+        kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts, out)
+        return out
+
+    def _count_correct(self, X: np.ndarray, labels: np.ndarray) -> int:
+        out = np.empty((len(X), self.sizes[-1]), dtype=self.dtype)
+        kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts, out)
+        return int(np.count_nonzero(np.argmax(out, axis=1) == labels))
+
+    def __repr__(self) -> str:
+        return f"Network({self.sizes}, dtype=np.{np.dtype(self.dtype).name})"
+
+
+class _Workspace:
+    """Work buffers for mini-batches of up to ``capacity`` examples: allocated once,
+    reused by every mini-batch of a run."""
+
+    def __init__(self, layout: ParameterLayout, capacity: int, dtype):
+        self.layout = layout
+        self.row_starts, per_example_size = kernels.row_offsets(layout.sizes, capacity)
+        self.batch_inputs = np.empty((capacity, int(layout.sizes[0])), dtype=dtype)
+        self.acts = np.empty(per_example_size, dtype=dtype)
+        self.deltas = np.empty(per_example_size, dtype=dtype)
+
+    def train_epoch(self, X, targets, order, batch_size, eta, params):
+        kernels.train_epoch(X, targets, order, batch_size, eta, params, self.layout.sizes,
+                            self.layout.starts, self.batch_inputs, self.acts, self.deltas,
+                            self.row_starts)
+
+    def gradient(self, X, targets, params, grads):
+        rows = np.arange(len(X), dtype=np.int64)
+        kernels.batch_gradient(X, targets, rows, params, self.layout.sizes, self.layout.starts,
+                               self.acts, self.deltas, self.row_starts, grads)
+
+
+def sigmoid(z):
+    """(3): 1 / (1 + e^-z), elementwise, without overflow for large |z|."""
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(z))  # in [0, 1]: never overflows
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))[()]
+
+
+def sigmoid_prime(z):
+    """Derivative of the sigmoid: sigma(z) (1 - sigma(z))."""
+    s = sigmoid(z)
+    return s * (1 - s)

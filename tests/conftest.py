@@ -1,0 +1,31 @@
+"""Shared fixtures: where the real MNIST files are.
+
+The data never lives in this repository. Tests find it through ``FASTNET_DATA``
+(CI sets it to ``../shared/data/mnist``) or, failing that, at that same relative
+path beside the checkout. Tests that need it are skipped when neither exists.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _mnist_dir():
+    env = os.environ.get("FASTNET_DATA")
+    candidates = [Path(env)] if env else []
+    candidates.append(REPO.parent / "shared" / "data" / "mnist")
+    for folder in candidates:
+        if (folder / "train-images-idx3-ubyte.gz").is_file():
+            return folder
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """Folder holding the four standard MNIST IDX ``.gz`` files."""
+    folder = _mnist_dir()
+    if folder is None:
+        pytest.skip("real MNIST not found: set FASTNET_DATA to the folder of the IDX files")
+    return folder

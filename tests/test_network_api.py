@@ -1,0 +1,162 @@
+"""The original API: names, attributes, shapes, data forms, printed lines, side effects."""
+import random
+
+import numpy as np
+import pytest
+
+import fastnet
+from fastnet import network
+from fastnet.network import Network, sigmoid, sigmoid_prime
+
+
+def toy_data(n, sizes=(4, 3, 2), seed=0, labels=False):
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for _ in range(n):
+        digit = int(rng.integers(sizes[-1]))
+        y = digit if labels else np.eye(sizes[-1])[:, [digit]]
+        pairs.append((rng.random((sizes[0], 1)), y))
+    return pairs
+
+
+def test_star_import_gives_the_originals_names():
+    names = {}
+    exec("from fastnet.network import *", names)
+    assert {"Network", "sigmoid", "sigmoid_prime"} <= set(names)
+    exec("from fastnet.mnist_loader import *", names)
+    assert {"load_data", "load_data_wrapper", "vectorized_result"} <= set(names)
+    assert fastnet.Network is network.Network
+
+
+def test_attributes_and_shapes():
+    net = Network([4, 3, 2])
+    assert net.num_layers == 3 and net.sizes == [4, 3, 2]
+    assert [b.shape for b in net.biases] == [(3, 1), (2, 1)]
+    assert [w.shape for w in net.weights] == [(3, 4), (2, 3)]
+    assert all(p.dtype == np.float32 for p in net.weights + net.biases)
+    for name in ("feedforward", "SGD", "update_mini_batch", "backprop", "evaluate", "cost_derivative"):
+        assert callable(getattr(net, name))
+
+
+def test_parameters_are_views_of_one_buffer_that_training_updates():
+    net = Network([4, 3, 2])
+    w0 = net.weights[0]
+    before = w0.copy()
+    net.update_mini_batch(toy_data(5), 1.0)
+    assert not np.array_equal(w0, before), "training must be visible through the old view"
+    w0[:] = 0  # writing through a view changes the network
+    assert np.array_equal(net.weights[0], np.zeros((3, 4)))
+
+
+def test_assigning_lists_copies_into_the_buffer_after_checking_shapes():
+    net = Network([4, 3, 2])
+    view = net.weights[0]
+    net.weights = [np.ones((3, 4)), np.full((2, 3), 2.0)]
+    assert np.array_equal(view, np.ones((3, 4)))  # same buffer, new values
+    net.biases[1] = np.array([[5.0], [6.0]])  # item assignment copies too
+    assert net.biases[1][1, 0] == 6.0
+    with pytest.raises(ValueError, match=r"weights\[1\] must have shape \(2, 3\)"):
+        net.weights = [np.ones((3, 4)), np.ones((3, 2))]
+    assert np.array_equal(view, np.ones((3, 4))), "a rejected assignment changes nothing"
+    with pytest.raises(ValueError, match="needs 2 layers"):
+        net.biases = [np.zeros((3, 1))]
+    with pytest.raises(ValueError, match="NaN"):
+        net.biases = [np.zeros((3, 1)), np.array([[np.nan], [0]])]
+
+
+def test_feedforward_shapes():
+    net = Network([4, 3, 2])
+    x = np.random.rand(4, 1)
+    assert net.feedforward(x).shape == (2, 1)
+    assert net.feedforward(np.random.rand(4, 6)).shape == (2, 6)
+    assert net.feedforward(x[:, 0]).shape == (2,)
+    np.testing.assert_allclose(net.feedforward(x[:, 0]), net.feedforward(x)[:, 0])
+
+
+def test_sgd_prints_the_originals_lines(capsys):
+    net = Network([4, 3, 2])
+    net.SGD(toy_data(30), 2, 10, 3.0, test_data=toy_data(8, labels=True, seed=1))
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Epoch 0", "Epoch 1"]
+    for line in lines:
+        correct, total = line.split(": ")[1].split(" / ")
+        assert total == "8" and 0 <= int(correct) <= 8
+    net.SGD(toy_data(30), 2, 10, 3.0)
+    assert capsys.readouterr().out == "Epoch 0 complete\nEpoch 1 complete\n"
+    net.SGD(toy_data(30), 1, 10, 3.0, test_data=[])  # `if test_data:` is false for []
+    assert capsys.readouterr().out == "Epoch 0 complete\n"
+
+
+def test_sgd_shuffles_the_callers_list_as_the_original_does(capsys):
+    data = toy_data(20)
+    ids = {id(pair[0]): i for i, pair in enumerate(data)}
+    order = list(range(20))
+    random.seed(3)
+    Network([4, 3, 2]).SGD(data, 3, 5, 1.0)
+    random.seed(3)
+    for _ in range(3):
+        random.shuffle(order)
+    assert [ids[id(pair[0])] for pair in data] == order
+
+
+def test_all_data_forms_train_identically(capsys):
+    """A list of pairs, a zip, a generator, (X, labels) and (X, one-hot) arrays: same run."""
+    pairs = toy_data(40)
+    X = np.hstack([x for x, _ in pairs]).T
+    labels = np.array([int(np.argmax(y)) for _, y in pairs])
+    forms = {
+        "list": lambda: list(pairs),
+        "zip": lambda: zip([x for x, _ in pairs], [y for _, y in pairs]),
+        "generator": lambda: ((x, y) for x, y in pairs),
+        "int labels": lambda: [(x, int(np.argmax(y))) for x, y in pairs],
+        "arrays + labels": lambda: (X, labels),
+        "arrays + one-hot": lambda: (X, np.eye(2)[labels]),
+    }
+    results = {}
+    for name, make in forms.items():
+        np.random.seed(0)
+        random.seed(0)
+        net = Network([4, 3, 2], dtype=np.float64)
+        net.SGD(make(), 2, 7, 2.0)
+        results[name] = np.concatenate([p.ravel() for p in net.weights + net.biases])
+    for name, params in results.items():
+        np.testing.assert_array_equal(params, results["list"], err_msg=name)
+
+
+def test_evaluate_accepts_labels_and_one_hot():
+    net = Network([4, 3, 2])
+    with_labels = toy_data(50, labels=True)
+    one_hot = [(x, np.eye(2)[:, [y]]) for x, y in with_labels]
+    expected = sum(int(np.argmax(net.feedforward(x)) == y) for x, y in with_labels)
+    assert net.evaluate(with_labels) == net.evaluate(one_hot) == expected
+    assert isinstance(net.evaluate(with_labels), int)
+
+
+def test_backprop_and_cost_derivative_shapes():
+    net = Network([4, 3, 2], dtype=np.float64)
+    x, y = toy_data(1)[0]
+    nabla_b, nabla_w = net.backprop(x, y)
+    assert [b.shape for b in nabla_b] == [(3, 1), (2, 1)]
+    assert [w.shape for w in nabla_w] == [(3, 4), (2, 3)]
+    np.testing.assert_array_equal(net.cost_derivative(np.ones((2, 1)), y), np.ones((2, 1)) - y)
+    before = [w.copy() for w in net.weights]
+    net.backprop(x, y)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.weights)), "backprop must not train"
+
+
+def test_module_sigmoid_is_stable_and_matches_the_formula():
+    z = np.array([-1000.0, -5.0, 0.0, 5.0, 1000.0])
+    with np.errstate(all="raise"):
+        s = sigmoid(z)
+    np.testing.assert_allclose(s[1:4], 1 / (1 + np.exp(-z[1:4])), rtol=1e-15)
+    assert s[0] == 0.0 and s[-1] == 1.0
+    assert sigmoid(np.float32(2)).dtype == np.float32
+    assert isinstance(sigmoid(0.0), (float, np.floating)) and sigmoid(0.0) == 0.5
+    assert sigmoid_prime(0.0) == 0.25
+
+
+def test_float64_mode():
+    net = Network([4, 3, 2], dtype=np.float64)
+    assert net.weights[0].dtype == np.float64
+    assert net.feedforward(np.zeros((4, 1))).dtype == np.float64
+    assert repr(net) == "Network([4, 3, 2], dtype=np.float64)"

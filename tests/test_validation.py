@@ -1,0 +1,122 @@
+"""Bad input is rejected in Python, before any kernel runs, with an error that says
+what was wrong; the network is left untouched."""
+import numpy as np
+import pytest
+
+from fastnet import Network
+
+
+def good_pairs(n=6):
+    rng = np.random.default_rng(0)
+    return [(rng.random((4, 1)), np.eye(2)[:, [i % 2]]) for i in range(n)]
+
+
+@pytest.fixture
+def net():
+    return Network([4, 3, 2])
+
+
+@pytest.mark.parametrize("sizes, error, match", [
+    ([784], ValueError, "at least 2 layers"),
+    ([], ValueError, "at least 2 layers"),
+    ([784, 0, 10], ValueError, ">= 1"),
+    ([784, -3, 10], ValueError, ">= 1"),
+    ([784, 30.0, 10], TypeError, "integers"),
+    ([784, True, 10], TypeError, "integers"),
+    ("784,30,10", TypeError, "list of layer sizes"),
+    (784, TypeError, "list of layer sizes"),
+])
+def test_bad_sizes(sizes, error, match):
+    with pytest.raises(error, match=match):
+        Network(sizes)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.int32, "complex128", "nonsense", object])
+def test_bad_dtype(dtype):
+    with pytest.raises(ValueError, match="float32 or float64"):
+        Network([4, 2], dtype=dtype)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(epochs=-1), ValueError, "epochs must be >= 0"),
+    (dict(epochs=1.5), TypeError, "epochs must be an integer"),
+    (dict(mini_batch_size=0), ValueError, "mini_batch_size must be >= 1"),
+    (dict(mini_batch_size=2.0), TypeError, "mini_batch_size must be an integer"),
+    (dict(eta=0.0), ValueError, "eta must be a finite number > 0"),
+    (dict(eta=-3.0), ValueError, "eta must be a finite number > 0"),
+    (dict(eta=float("nan")), ValueError, "eta must be a finite number > 0"),
+    (dict(eta=float("inf")), ValueError, "eta must be a finite number > 0"),
+    (dict(eta="3.0"), TypeError, "eta must be a number"),
+])
+def test_bad_hyper_parameters(net, kwargs, error, match):
+    args = dict(epochs=1, mini_batch_size=2, eta=3.0) | kwargs
+    before = [w.copy() for w in net.weights]
+    with pytest.raises(error, match=match):
+        net.SGD(good_pairs(), **args)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.weights))
+
+
+def corrupt(pairs, i, x=None, y=None):
+    pairs = list(pairs)
+    old_x, old_y = pairs[i]
+    pairs[i] = (old_x if x is None else x, old_y if y is None else y)
+    return pairs
+
+
+@pytest.mark.parametrize("data, error, match", [
+    ([], ValueError, "training_data is empty"),
+    (iter([]), ValueError, "training_data is empty"),
+    (corrupt(good_pairs(), 3, x=np.zeros((5, 1))), ValueError, r"training_data\[3\] input must have shape \(4, 1\)"),
+    (corrupt(good_pairs(), 2, x=np.full((4, 1), np.nan)), ValueError, "input 2 contains NaN"),
+    (corrupt(good_pairs(), 1, x=np.full((4, 1), np.inf)), ValueError, "input 1 contains NaN or infinity"),
+    (corrupt(good_pairs(), 0, x=np.full((4, 1), 1e300)), ValueError, "too large for float32"),
+    (corrupt(good_pairs(), 4, x=np.array([["a"]] * 4)), TypeError, "numeric"),
+    (corrupt(good_pairs(), 2, y=np.zeros((3, 1))), ValueError, r"training_data\[2\] output must be .* shaped like"),
+    (corrupt(good_pairs(), 2, y=np.array([[np.nan], [0]])), ValueError, "targets contain NaN"),
+    ([(np.zeros((4, 1)), 2)], ValueError, r"label 0 is 2, outside \[0, 2\)"),
+    ([(np.zeros((4, 1)), -1)], ValueError, r"outside \[0, 2\)"),
+    ([(np.zeros((4, 1)), "cat")], ValueError, "int label or a vector"),
+    ([(np.zeros((4, 1)),)], TypeError, r"training_data\[0\] must be an \(x, y\) pair"),
+    ([np.zeros((4, 1))], TypeError, r"must be an \(x, y\) pair"),
+    (np.zeros((6, 4)), TypeError, r"list of \(x, y\) pairs or a tuple \(X, y\)"),
+    (42, TypeError, r"list of \(x, y\) pairs"),
+    ((np.zeros((6, 5)), np.zeros(6, int)), ValueError, r"inputs must have shape \(n, 4\)"),
+    ((np.zeros((6, 4)), np.full(6, 7)), ValueError, r"label 0 is 7"),
+    ((np.zeros((6, 4)), np.zeros(6)), ValueError, r"target vectors must have shape \(6, 2\)"),
+    ((np.zeros((6, 4)), np.zeros((6, 3))), ValueError, r"target vectors must have shape \(6, 2\)"),
+    ((np.zeros((6, 4)), np.zeros(6, bool)), TypeError, "int labels or float vectors"),
+    ((np.zeros((6, 4)), np.zeros((6, 2), complex)), TypeError, "int labels or float vectors"),
+])
+def test_bad_training_data(net, data, error, match):
+    before = [w.copy() for w in net.weights]
+    with pytest.raises(error, match=match):
+        net.SGD(data, 1, 2, 3.0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.weights))
+
+
+def test_bad_test_data_is_rejected_before_training(net):
+    before = [w.copy() for w in net.weights]
+    with pytest.raises(ValueError, match=r"test_data label 0 is 9"):
+        net.SGD(good_pairs(), 1, 2, 3.0, test_data=[(np.zeros((4, 1)), 9)])
+    with pytest.raises(ValueError, match="test_data is empty"):
+        net.SGD(good_pairs(), 1, 2, 3.0, test_data=iter([]))
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.weights))
+
+
+def test_other_entry_points_validate_too(net):
+    with pytest.raises(ValueError, match="feedforward input must have shape"):
+        net.feedforward(np.zeros((5, 1)))
+    with pytest.raises(ValueError, match="NaN"):
+        net.feedforward(np.full((4, 1), np.nan))
+    with pytest.raises(ValueError, match="mini_batch is empty"):
+        net.update_mini_batch([], 1.0)
+    with pytest.raises(ValueError, match="eta"):
+        net.update_mini_batch(good_pairs(), -1.0)
+    with pytest.raises(ValueError, match=r"backprop input must have shape|backprop\[0\] input"):
+        net.backprop(np.zeros((3, 1)), np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="outside"):
+        net.backprop(np.zeros((4, 1)), 5)
+    with pytest.raises(ValueError, match="test_data is empty"):
+        net.evaluate([])
+    with pytest.raises(ValueError, match="outside"):
+        net.evaluate([(np.zeros((4, 1)), 2)])
