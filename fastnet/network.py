@@ -6,7 +6,6 @@ import *``) and keep the script. The parameters live in one contiguous buffer of
 ``dtype`` (float32 by default; float64 reproduces the original to rounding);
 ``weights`` and ``biases`` are views of it.
 """
-import random
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -15,6 +14,7 @@ from . import kernels
 from ._convert import (as_labels, as_targets, check_count, check_dtype, check_eta,
                        check_inputs, check_sizes, to_arrays)
 from ._params import LayerList, ParameterLayout, copy_into
+from ._random import shuffle
 
 __all__ = ["Network", "sigmoid", "sigmoid_prime"]
 
@@ -104,17 +104,17 @@ class Network:
         test = self._test_arrays(test_data)
 
         n = len(X)
-        order = list(range(n))
+        order = np.arange(n, dtype=np.int64)
         work = _Workspace(self._layout, min(mini_batch_size, n), self.dtype)
         for j in range(epochs):
-            random.shuffle(order)
-            work.train_epoch(X, targets, np.array(order, dtype=np.int64), mini_batch_size, eta, self._params)
+            shuffle(order)  # exactly random.shuffle(training_data), as the original
+            work.train_epoch(X, targets, order, mini_batch_size, eta, self._params)
             if test is not None:
                 print("Epoch {0}: {1} / {2}".format(j, self._count_correct(*test), len(test[0])), flush=True)
             else:
                 print("Epoch {0} complete".format(j), flush=True)
         if isinstance(training_data, list) and epochs > 0:
-            training_data[:] = [training_data[i] for i in order]
+            training_data[:] = [training_data[i] for i in order.tolist()]
 
     def update_mini_batch(self, mini_batch, eta: float) -> None:
         """One gradient-descent step, equations (20) and (21), averaged over ``mini_batch``

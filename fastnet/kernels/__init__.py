@@ -8,5 +8,6 @@ from .checks import first_non_finite
 from .backward import backprop_deltas, batch_gradient, hidden_delta, output_delta
 from .epoch import feedforward_rows, gather_rows, train_epoch
 from .forward import dense_sigmoid, forward
+from .shuffle import shuffle_in_place
 from .layout import layer_biases, layer_rows, layer_weights, row_offsets
 from .update import apply_gradient, sgd_step
