@@ -6,6 +6,7 @@ from .._config import JIT_OPTIONS
 from .backward import backprop_deltas
 from .forward import forward
 from .layout import layer_rows, row_offsets
+from .memory import prefetch_rows
 from .update import apply_gradient
 
 # Examples per parallel chunk of inference: big enough to amortise a chunk's set-up,
@@ -37,6 +38,7 @@ def train_epoch(inputs, targets, order, batch_size, eta,
         m = rows.size
         a_in = batch_inputs[:m]
         gather_rows(inputs, rows, a_in)
+        prefetch_rows(inputs, order[k + batch_size : min(k + 2 * batch_size, n)])
         forward(a_in, params, sizes, starts, acts, row_starts)
         backprop_deltas(targets, rows, params, sizes, starts, acts, deltas, row_starts, m)
         apply_gradient(a_in, sizes, acts, deltas, row_starts, params, starts, T(eta / m))
