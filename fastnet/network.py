@@ -81,7 +81,7 @@ class Network:
             raise ValueError(f"feedforward input must have shape ({n_in}, 1), ({n_in}, k) "
                              f"or ({n_in},), got {a.shape}")
         columns = a.reshape(n_in, -1)
-        outputs = self._feedforward_rows(columns.T, "feedforward")
+        outputs = self._outputs(check_inputs(columns.T, n_in, self.dtype, "feedforward"))
         return np.ascontiguousarray(outputs.T).reshape((n_out,) + a.shape[1:])
 
     def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float,
@@ -152,16 +152,14 @@ class Network:
         X, y = to_arrays(test_data, self.sizes[0], self.sizes[-1], self.dtype, "test_data")
         return X, as_labels(y)
 
-    def _feedforward_rows(self, rows: np.ndarray, what: str) -> np.ndarray:
-        X = check_inputs(rows, self.sizes[0], self.dtype, what)
+    def _outputs(self, X: np.ndarray) -> np.ndarray:
+        """Output activations (n, n_out) for validated inputs X (n, n_in), in parallel."""
         out = np.empty((len(X), self.sizes[-1]), dtype=self.dtype)
         kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts, out)
         return out
 
     def _count_correct(self, X: np.ndarray, labels: np.ndarray) -> int:
-        out = np.empty((len(X), self.sizes[-1]), dtype=self.dtype)
-        kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts, out)
-        return int(np.count_nonzero(np.argmax(out, axis=1) == labels))
+        return int(np.count_nonzero(np.argmax(self._outputs(X), axis=1) == labels))
 
     def __repr__(self) -> str:
         return f"Network({self.sizes}, dtype=np.{np.dtype(self.dtype).name})"

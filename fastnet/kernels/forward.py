@@ -66,7 +66,13 @@ def dense_sigmoid(a_in, weights, biases, a_out):
             a_out[i + 2, j], a_out[i + 2, j + 1] = sigmoid(s2 + b0), sigmoid(t2 + b1)
             a_out[i + 3, j], a_out[i + 3, j + 1] = sigmoid(s3 + b0), sigmoid(t3 + b1)
             i += EXAMPLES
-        for i in range(i, m):
+        if i + 2 <= m:  # a pair left over: one pass over the two rows, not two
+            s0, s1, s2, s3, t0, t1, t2, t3 = dots_2x4(
+                weights[j], weights[j + 1], a_in[i], a_in[i + 1], a_in[i], a_in[i + 1])
+            a_out[i, j], a_out[i, j + 1] = sigmoid(s0 + b0), sigmoid(t0 + b1)
+            a_out[i + 1, j], a_out[i + 1, j + 1] = sigmoid(s1 + b0), sigmoid(t1 + b1)
+            i += 2
+        if i < m:
             s, t = dots_2x1(weights[j], weights[j + 1], a_in[i])
             a_out[i, j], a_out[i, j + 1] = sigmoid(s + b0), sigmoid(t + b1)
         j += ROWS

@@ -32,7 +32,12 @@ def sgd_step(delta, a_in, weights, biases, scale):
                 # BP4: dC/dw_jk = a_k delta_j; (20): w -> w - (eta/m) sum_x dC_x/dw
                 w[k] -= scale * (c0 * x0[k] + c1 * x1[k] + c2 * x2[k] + c3 * x3[k])
             i += EXAMPLES
-        for i in range(i, m):
+        if i + 2 <= m:  # a pair left over: one pass, not two
+            c0, c1, x0, x1 = delta[i, j], delta[i + 1, j], a_in[i], a_in[i + 1]
+            for k in range(w.size):
+                w[k] -= scale * (c0 * x0[k] + c1 * x1[k])
+            i += 2
+        if i < m:
             c, x = scale * delta[i, j], a_in[i]
             for k in range(w.size):
                 w[k] -= c * x[k]
