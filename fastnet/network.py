@@ -6,7 +6,8 @@ import *``) and keep the script. The parameters live in one contiguous buffer of
 ``dtype`` (float32 by default; float64 reproduces the original to rounding);
 ``weights`` and ``biases`` are views of it.
 """
-from typing import List, Optional, Sequence, Tuple
+import time
+from typing import Callable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -17,6 +18,19 @@ from ._params import LayerList, ParameterLayout, copy_into
 from ._random import shuffle
 
 __all__ = ["Network", "sigmoid", "sigmoid_prime"]
+
+# Examples per compiled call while training: a call only sees Ctrl-C (and reports
+# progress) when it returns, so it is kept to ~50 ms on [784, 30, 10].
+CHUNK_EXAMPLES = 10_000
+
+
+class EpochResult(NamedTuple):
+    """What one epoch of training did."""
+    epoch: int  #: index of the epoch within its SGD / train_epochs call
+    correct: Optional[int]  #: test examples right after the epoch (None without test data)
+    n_test: Optional[int]  #: size of the test set (None without test data)
+    seconds: float  #: training time of the epoch (shuffle included, evaluation not)
+    examples: int  #: training examples seen
 
 
 class Network:
@@ -30,15 +44,31 @@ class Network:
     """
 
     def __init__(self, sizes: Sequence[int], dtype=np.float32):
+        self._allocate(sizes, dtype)
+        self.biases = [np.random.randn(y, 1) for y in self.sizes[1:]]
+        self.weights = [np.random.randn(y, x) for x, y in zip(self.sizes[:-1], self.sizes[1:])]
+
+    @classmethod
+    def from_parameters(cls, sizes: Sequence[int], weights: Sequence[np.ndarray],
+                        biases: Sequence[np.ndarray], dtype=np.float32) -> "Network":
+        """A network with the given parameters (checked like an assignment), drawing
+        nothing from ``np.random``: for loading saved models."""
+        net = cls.__new__(cls)
+        net._allocate(sizes, dtype)
+        net.weights = weights
+        net.biases = biases
+        return net
+
+    def _allocate(self, sizes: Sequence[int], dtype) -> None:
         self.sizes = check_sizes(sizes)
         self.num_layers = len(self.sizes)
         self.dtype = check_dtype(dtype)
+        #: one dict per epoch trained: mini_batch_size, eta, n_train, correct, n_test, seconds
+        self.history: List[dict] = []
         self._layout = ParameterLayout(self.sizes)
         self._params = np.zeros(self._layout.size, dtype=self.dtype)
         self._weights = LayerList(self._layout.weight_views(self._params), "weights")
         self._biases = LayerList(self._layout.bias_views(self._params), "biases")
-        self.biases = [np.random.randn(y, 1) for y in self.sizes[1:]]
-        self.weights = [np.random.randn(y, x) for x, y in zip(self.sizes[:-1], self.sizes[1:])]
 
     # -- parameters: views of the flat buffer ------------------------------------------
     @property
@@ -96,25 +126,54 @@ class Network:
         into mini-batches and applies one gradient step per batch. With ``test_data``,
         prints ``Epoch j: correct / n`` after each epoch, else ``Epoch j complete``.
         """
+        for result in self.train_epochs(training_data, epochs, mini_batch_size, eta, test_data):
+            if result.correct is not None:
+                print("Epoch {0}: {1} / {2}".format(result.epoch, result.correct, result.n_test), flush=True)
+            else:
+                print("Epoch {0} complete".format(result.epoch), flush=True)
+
+    def train_epochs(self, training_data, epochs: int, mini_batch_size: int, eta: float,
+                     test_data=None, progress: Optional[Callable[[int], None]] = None
+                     ) -> Iterator["EpochResult"]:
+        """``SGD`` one epoch at a time: a generator that trains an epoch, then yields its
+        ``EpochResult`` (test accuracy when ``test_data`` is given, seconds, examples).
+
+        Same data forms, randomness and arithmetic as ``SGD`` (which prints these
+        results). Each epoch runs as compiled calls of at most ``CHUNK_EXAMPLES``
+        examples, whole mini-batches each: between two calls ``progress(examples_done)``
+        is called, and Ctrl-C (KeyboardInterrupt) is raised there, so the parameters are
+        never left half-updated. Data are checked and converted once, before training.
+        """
         epochs = check_count(epochs, "epochs", 0)
         mini_batch_size = check_count(mini_batch_size, "mini_batch_size", 1)
         eta = check_eta(eta)
         X, y = to_arrays(training_data, self.sizes[0], self.sizes[-1], self.dtype, "training_data")
         targets = as_targets(y, self.sizes[-1], self.dtype)
         test = self._test_arrays(test_data)
+        callers_list = training_data if isinstance(training_data, list) else None
+        return self._epoch_loop(X, targets, test, epochs, mini_batch_size, eta, progress, callers_list)
 
+    def _epoch_loop(self, X, targets, test, epochs, mini_batch_size, eta, progress, callers_list):
         n = len(X)
         order = np.arange(n, dtype=np.int64)
         work = _Workspace(self._layout, min(mini_batch_size, n), self.dtype)
+        chunk = max(1, CHUNK_EXAMPLES // mini_batch_size) * mini_batch_size
+        as_given = list(callers_list) if callers_list is not None else None
         for j in range(epochs):
+            start = time.perf_counter()
             shuffle(order)  # exactly random.shuffle(training_data), as the original
-            work.train_epoch(X, targets, order, mini_batch_size, eta, self._params)
-            if test is not None:
-                print("Epoch {0}: {1} / {2}".format(j, self._count_correct(*test), len(test[0])), flush=True)
-            else:
-                print("Epoch {0} complete".format(j), flush=True)
-        if isinstance(training_data, list) and epochs > 0:
-            training_data[:] = [training_data[i] for i in order.tolist()]
+            if callers_list is not None:  # which shuffles the caller's list in place
+                callers_list[:] = [as_given[i] for i in order.tolist()]
+            for k in range(0, n, chunk):
+                work.train_epoch(X, targets, order[k:k + chunk], mini_batch_size, eta, self._params)
+                if progress is not None:
+                    progress(min(k + chunk, n))
+            seconds = time.perf_counter() - start
+            correct = self._count_correct(*test) if test is not None else None
+            n_test = None if test is None else len(test[0])
+            self.history.append(dict(mini_batch_size=mini_batch_size, eta=eta, n_train=n,
+                                     correct=correct, n_test=n_test, seconds=seconds))
+            yield EpochResult(j, correct, n_test, seconds, n)
 
     def update_mini_batch(self, mini_batch, eta: float) -> None:
         """One gradient-descent step, equations (20) and (21), averaged over ``mini_batch``
