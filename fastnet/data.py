@@ -78,6 +78,19 @@ def read_idx(path: PathLike) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
+def write_idx(path: PathLike, array: np.ndarray) -> Path:
+    """Write a uint8 array as an IDX file (gzipped if the name ends in ``.gz``): the
+    inverse of :func:`read_idx`, for making data sets in MNIST's format."""
+    path = Path(path)
+    array = np.asarray(array)
+    if array.dtype != np.uint8 or array.ndim < 1:
+        raise ValueError(f"write_idx takes a uint8 array with >= 1 dimension, got {array.dtype} {array.shape}")
+    raw = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    raw += np.ascontiguousarray(array).tobytes()
+    path.write_bytes(gzip.compress(raw, compresslevel=1) if path.suffix == ".gz" else raw)
+    return path
+
+
 def _idx_paths(folder: Path) -> Tuple[dict, list]:
     """Map each IDX_FILES key to ``name.gz`` or ``name`` in ``folder``; also list missing names."""
     found, missing = {}, []
@@ -139,11 +152,12 @@ def find_data(path: Optional[PathLike] = None) -> Path:
 
 
 def _check_pair(X: np.ndarray, y: np.ndarray, what: str, source: Path) -> None:
-    """Raise ValueError unless y is 1-D, as long as X, with labels in 0..9."""
+    """Raise ValueError unless y is 1-D, as long as X, with labels >= 0 (class numbers;
+    MNIST has 0..9, other data sets in its format may have more classes)."""
     if y.ndim != 1 or X.shape[0] != y.shape[0]:
         raise ValueError(f"{source}: {what} has {X.shape[0]} images but labels of shape {y.shape}")
-    if y.size and (y.min() < 0 or y.max() > 9):
-        raise ValueError(f"{source}: {what} labels outside 0..9")
+    if y.size and y.min() < 0:
+        raise ValueError(f"{source}: {what} has negative labels")
 
 
 def _scale(images: np.ndarray) -> np.ndarray:
@@ -192,14 +206,14 @@ def _load_pickle(file: Path) -> Tuple[Pair, Pair, Pair]:
 
 
 def load_mnist_arrays(path: Optional[PathLike] = None,
-                      validation_size: int = 10000) -> Tuple[Pair, Pair, Pair]:
+                      validation_size: Optional[int] = 10000) -> Tuple[Pair, Pair, Pair]:
     """Load MNIST as ``((X_train, y_train), (X_val, y_val), (X_test, y_test))``.
 
     X is float32, C-contiguous, shape (n, rows*cols) (784 for MNIST), pixels scaled
     by 1/256 -- the scale of the book's ``mnist.pkl.gz``, so values lie in
     [0, 255/256]. y is int64, shape (n,). The validation set is the last
     ``validation_size`` training images, so with MNIST's 60,000 training images the
-    sizes are 50,000 / 10,000 / 10,000; the training and validation X are views
+    sizes are 50,000 / 10,000 / 10,000 (``None``: 10,000 or a sixth of a smaller set); the training and validation X are views
     of one array.
 
     ``path`` is resolved by :func:`find_data`. A ``.pkl.gz`` file keeps its own
@@ -208,12 +222,15 @@ def load_mnist_arrays(path: Optional[PathLike] = None,
     """
     if isinstance(validation_size, bool):
         raise TypeError("validation_size must be an integer")
-    validation_size = operator.index(validation_size)
+    if validation_size is not None:
+        validation_size = operator.index(validation_size)
     source = find_data(path)
     if source.is_file():
         return _load_pickle(source)
     (X, y), test = _load_idx(source)
     n = len(y)
+    if validation_size is None:
+        validation_size = min(10000, n // 6)
     if not 0 <= validation_size < n:
         raise ValueError(f"validation_size must be in [0, {n}), got {validation_size}")
     k = n - validation_size

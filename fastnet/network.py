@@ -65,6 +65,8 @@ class Network:
         self.dtype = check_dtype(dtype)
         #: one dict per epoch trained: mini_batch_size, eta, n_train, correct, n_test, seconds
         self.history: List[dict] = []
+        #: what a saved model file recorded about its training (empty for a new network)
+        self.metadata: dict = {}
         self._layout = ParameterLayout(self.sizes)
         self._params = np.zeros(self._layout.size, dtype=self.dtype)
         self._weights = LayerList(self._layout.weight_views(self._params), "weights")
@@ -197,6 +199,26 @@ class Network:
         """How many examples of ``test_data`` the network gets right (argmax of the output
         equal to the label). Same forms as ``SGD``'s data; y may be labels or one-hot."""
         return self._count_correct(*self._test_arrays(test_data, required=True))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The class (argmax of the output activations) of each row of X (n, n_in):
+        an (n,) int64 array. Rows run in parallel."""
+        X = check_inputs(X, self.sizes[0], self.dtype, "predict")
+        return np.argmax(self._outputs(X), axis=1)
+
+    def cost(self, data) -> float:
+        """The quadratic cost (6) over ``data``: C = 1/(2n) sum_x ||y(x) - a||^2, with
+        int labels read as one-hot targets. Same data forms as ``SGD``."""
+        X, y = to_arrays(data, self.sizes[0], self.sizes[-1], self.dtype, "data")
+        error = self._outputs(X).astype(np.float64) - as_targets(y, self.sizes[-1], np.float64)
+        return float(np.einsum("ij,ij->", error, error) / (2 * len(X)))
+
+    def save(self, path, metadata: Optional[dict] = None):
+        """Write the network to ``path`` atomically: ``.npz`` (fastnet's format: sizes,
+        dtype, parameters, ``history`` and ``metadata``) or ``.json`` (the book's
+        network2 format). Never pickles. Returns the path written."""
+        from .persist import save
+        return save(self, path, metadata)
 
     def cost_derivative(self, output_activations: np.ndarray, y: np.ndarray) -> np.ndarray:
         """dC_x/da for the quadratic cost (27): a - y."""

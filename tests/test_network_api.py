@@ -160,3 +160,42 @@ def test_float64_mode():
     assert net.weights[0].dtype == np.float64
     assert net.feedforward(np.zeros((4, 1))).dtype == np.float64
     assert repr(net) == "Network([4, 3, 2], dtype=np.float64)"
+
+
+def test_train_epochs_yields_results_history_and_progress():
+    data, test = toy_data(57), toy_data(9, labels=True, seed=2)
+    net = Network([4, 3, 2])
+    seen = []
+    results = list(net.train_epochs(data, 3, 10, 2.0, test_data=test, progress=seen.append))
+    assert [r.epoch for r in results] == [0, 1, 2]
+    assert results[-1].correct == net.evaluate(test) and results[-1].n_test == 9
+    assert all(r.examples == 57 and r.seconds > 0 for r in results)
+    assert len(net.history) == 3 and net.history[0]["mini_batch_size"] == 10
+    assert seen == [57, 57, 57]  # one chunk per epoch here: examples done so far
+
+
+def test_chunked_epochs_equal_one_call(monkeypatch):
+    """Splitting an epoch into compiled calls (for Ctrl-C and progress) changes nothing."""
+    import fastnet.network as module
+    data = toy_data(95)
+    runs = []
+    for chunk in (10_000, 20):  # one call per epoch, or calls of 2 mini-batches
+        monkeypatch.setattr(module, "CHUNK_EXAMPLES", chunk)
+        np.random.seed(1)
+        random.seed(1)
+        net = Network([4, 3, 2], dtype=np.float64)
+        calls = []
+        list(net.train_epochs(list(data), 2, 10, 1.5, progress=calls.append))
+        runs.append(np.concatenate([p.ravel() for p in net.weights + net.biases]))
+        assert len(calls) == (2 if chunk == 10_000 else 10)
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_predict_and_cost():
+    net = Network([4, 3, 2], dtype=np.float64)
+    pairs = toy_data(20)
+    X = np.hstack([x for x, _ in pairs]).T
+    expected = [int(np.argmax(net.feedforward(x))) for x, _ in pairs]
+    assert net.predict(X).tolist() == expected
+    cost = sum(0.5 * np.sum((y - net.feedforward(x)) ** 2) for x, y in pairs) / len(pairs)  # (6)
+    assert net.cost(pairs) == pytest.approx(cost, rel=1e-12)

@@ -1,0 +1,59 @@
+"""Figures: the learning curve of a training run and a confusion matrix (PNG files).
+matplotlib is optional (``pip install fastnet[plot]``); it is imported only here."""
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise RuntimeError("plotting needs matplotlib: pip install 'fastnet[plot]'") from None
+    matplotlib.use("Agg")  # files only, no window
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def learning_curve(accuracy: Sequence[float], cost: Sequence[float], path, title: str = "") -> Path:
+    """Test accuracy (%) and training cost per epoch, one panel each, saved to ``path``."""
+    plt = _pyplot()
+    epochs = np.arange(len(accuracy))  # numbered as the printed "Epoch j" lines
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(6.4, 6.0))
+    top.plot(epochs, accuracy, marker="o", markersize=3)
+    top.set_ylabel("test accuracy (%)")
+    top.grid(alpha=0.3)
+    bottom.plot(epochs, cost, marker="o", markersize=3, color="tab:red")
+    bottom.set_ylabel("training cost C (quadratic)")
+    bottom.set_xlabel("epoch")
+    bottom.grid(alpha=0.3)
+    if title:
+        top.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)
+
+
+def confusion_matrix(matrix: np.ndarray, path, title: str = "") -> Path:
+    """A (k, k) count matrix (rows: true digit, columns: predicted) as a heat map."""
+    plt = _pyplot()
+    k = matrix.shape[0]
+    fig, ax = plt.subplots(figsize=(6.0, 5.4))
+    image = ax.imshow(matrix, cmap="Blues")
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title)
+    fig.colorbar(image, ax=ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)

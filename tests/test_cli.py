@@ -1,0 +1,188 @@
+"""The real ``fastnet`` command, run in subprocesses as a user would."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fastnet import Network
+from fastnet.data import IDX_FILES, read_idx, write_idx
+from fastnet.persist import load
+
+
+def fastnet(*args, env=None, timeout=300):
+    """Run ``python -m fastnet ARGS``; returns the CompletedProcess (text)."""
+    return subprocess.run([sys.executable, "-m", "fastnet", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture(scope="module")
+def mnist_slice(mnist_dir, tmp_path_factory):
+    """The first 12,000 training and 2,000 test images of MNIST, in MNIST's own format."""
+    folder = tmp_path_factory.mktemp("slice")
+    for key, name in IDX_FILES.items():
+        count = 12000 if key.startswith("train") else 2000
+        write_idx(folder / f"{name}.gz", read_idx(mnist_dir / f"{name}.gz")[:count])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trained(mnist_slice, tmp_path_factory):
+    """`fastnet train` for 1 epoch on the slice, with --save and --plot."""
+    folder = tmp_path_factory.mktemp("run")
+    run = fastnet("train", "--epochs", 1, "--seed", 3, "--data", mnist_slice,
+                  "--save", folder / "model.npz", "--plot", folder / "curve.png")
+    return run, folder
+
+
+def test_train_prints_accuracy_time_and_speed_and_writes_model_and_curve(trained):
+    run, folder = trained
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    line, = run.stdout.splitlines()
+    head, rest = line.split(": ", 1)
+    assert head == "Epoch 0"
+    correct, total = rest.split(" (")[0].split(" / ")
+    assert total == "2000" and int(correct) > 1500
+    assert line.endswith("examples/s") and " s  " in line
+    with Image.open(folder / "curve.png") as image:
+        assert image.format == "PNG" and image.size[0] > 100
+    net = load(folder / "model.npz")
+    assert net.sizes == [784, 30, 10] and len(net.history) == 1
+    assert net.history[0]["correct"] == int(correct)
+
+
+def test_evaluate_and_info(trained, mnist_slice):
+    run, folder = trained
+    correct = run.stdout.split(": ")[1].split(" / ")[0]
+    evaluation = fastnet("evaluate", folder / "model.npz", "--data", mnist_slice,
+                         "--plot", folder / "confusion.png")
+    assert evaluation.returncode == 0, evaluation.stderr
+    lines = evaluation.stdout.splitlines()
+    assert lines[0].startswith(f"Test accuracy: {correct} / 2000")
+    rows = [list(map(int, line.split())) for line in lines[3:13]]
+    assert [row[0] for row in rows] == list(range(10))
+    matrix = np.array([row[1:] for row in rows])
+    assert matrix.shape == (10, 10) and matrix.sum() == 2000 and np.trace(matrix) == int(correct)
+    assert (folder / "confusion.png").stat().st_size > 1000
+    info = fastnet("info", folder / "model.npz")
+    assert info.returncode == 0, info.stderr
+    assert "sizes: [784, 30, 10]" in info.stdout and "dtype: float32" in info.stdout
+    assert "trained: 1 epochs (mini-batch 10, eta 3.0, 10,000 examples)" in info.stdout
+    assert f"last {correct} / 2000" in info.stdout and "seed: 3" in info.stdout
+
+
+def test_predict_reads_digits_from_png_files(mnist_dir, tmp_path):
+    """A model trained 3 epochs on MNIST gets at least 9 of 10 test digits written as
+    PNG files (upscaled, some dark on light) right."""
+    model = tmp_path / "model3.npz"
+    run = fastnet("train", "--epochs", 3, "--seed", 1, "--quiet", "--data", mnist_dir, "--save", model)
+    assert run.returncode == 0, run.stderr
+    images = read_idx(mnist_dir / "t10k-images-idx3-ubyte.gz")[:10]
+    labels = read_idx(mnist_dir / "t10k-labels-idx1-ubyte.gz")[:10]
+    paths = []
+    for i, image in enumerate(images):
+        picture = Image.fromarray(image if i % 2 else 255 - image).resize((84, 84), Image.BILINEAR)
+        paths.append(tmp_path / f"digit{i}.png")
+        picture.save(paths[-1])
+    result = fastnet("predict", model, *paths)
+    assert result.returncode == 0, result.stderr
+    predicted = [int(line.split(": ")[1].split()[0]) for line in result.stdout.splitlines()
+                 if line.startswith(str(tmp_path))]
+    assert len(predicted) == 10
+    assert sum(p == t for p, t in zip(predicted, labels)) >= 9, (predicted, labels.tolist())
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "corrupt|truncated|not a fastnet model"),
+    (b"PK\x03\x04 this is not really a zip", "corrupt|truncated"),
+    (b"\x80\x04\x95 a pickle", "corrupt|not a fastnet model|format"),
+])
+def test_bad_model_files_give_one_clear_line(tmp_path, content, message):
+    model = tmp_path / "broken.npz"
+    model.write_bytes(content)
+    for command in ("evaluate", "info"):
+        run = fastnet(command, model)
+        assert run.returncode == 2
+        assert "Traceback" not in run.stderr
+        assert run.stderr.startswith(f"fastnet {command}: error:")
+
+
+def test_truncated_model_is_refused(trained, tmp_path):
+    _, folder = trained
+    data = (folder / "model.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    run = fastnet("info", tmp_path / "cut.npz")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+def test_bad_arguments_and_missing_data(tmp_path):
+    run = fastnet("train", "--data", tmp_path / "nowhere", "--epochs", 1)
+    assert run.returncode == 2 and "MNIST data not found" in run.stderr
+    run = fastnet("train", "--sizes", "784,x,10")
+    assert run.returncode == 2 and "comma-separated integers" in run.stderr
+
+
+def test_sizes_must_fit_the_data(mnist_slice):
+    run = fastnet("train", "--data", mnist_slice, "--sizes", "100,30,10", "--epochs", 1)
+    assert run.returncode == 2 and "does not fit the data: 784 inputs and 10 classes" in run.stderr
+
+
+def test_ctrl_c_stops_cleanly_and_saves_the_model(mnist_slice, tmp_path):
+    model = tmp_path / "interrupted.npz"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fastnet", "train", "--epochs", "100000", "--data", str(mnist_slice),
+         "--save", str(model)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = process.stdout.readline()  # training has started: epoch 0 is done
+    assert first.startswith("Epoch 0:")
+    sent = time.perf_counter()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    stopped = time.perf_counter() - sent
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert "Interrupted during epoch" in err and "Saved the model as it is" in err
+    assert stopped < 5  # a chunk of mini-batches is ~50 ms; the rest is saving and exit
+    net = load(model)
+    assert net.sizes == [784, 30, 10] and len(net.history) >= 1
+    assert all(np.isfinite(w).all() for w in net.weights)
+
+
+def test_python_dash_m_and_version():
+    run = fastnet("--version")
+    assert run.returncode == 0 and run.stdout.startswith("fastnet ")
+
+
+def test_train_on_a_fresh_machine_downloads_mnist_then_trains(mnist_dir, tmp_path):
+    """No --data, no $FASTNET_DATA, an empty cache: `fastnet train` downloads the four
+    files (from a mirror served on 127.0.0.1 here), verifies them, and trains."""
+    import functools
+    import http.server
+    import threading
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(mnist_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = {k: v for k, v in os.environ.items() if k != "FASTNET_DATA"}
+        env.update(XDG_CACHE_HOME=str(tmp_path / "cache"),
+                   FASTNET_MNIST_MIRRORS=f"http://127.0.0.1:{server.server_port}/")
+        run = fastnet("train", "--epochs", 1, "--seed", 2, env=env)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.returncode == 0, run.stderr
+    assert "downloading it into" in run.stderr
+    assert sorted(p.name for p in (tmp_path / "cache" / "fastnet" / "mnist").iterdir()) == sorted(
+        f"{name}.gz" for name in IDX_FILES.values())
+    assert run.stdout.startswith("Epoch 0: ") and " / 10000 " in run.stdout
+
+
+def test_plots_without_matplotlib_say_how_to_get_it(monkeypatch, tmp_path):
+    from fastnet import plots
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    with pytest.raises(RuntimeError, match=r"pip install 'fastnet\[plot\]'"):
+        plots.learning_curve([90.0], [0.1], tmp_path / "c.png")
