@@ -186,3 +186,33 @@ def test_plots_without_matplotlib_say_how_to_get_it(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     with pytest.raises(RuntimeError, match=r"pip install 'fastnet\[plot\]'"):
         plots.learning_curve([90.0], [0.1], tmp_path / "c.png")
+
+
+def test_progress_bar_on_a_terminal_and_plain_lines_otherwise(mnist_slice, trained):
+    """Under a pseudo-terminal (80 columns) tqdm draws a bar during the epoch; piped
+    output (the other tests) has none."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    assert "%|" not in trained[0].stderr
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = subprocess.Popen([sys.executable, "-m", "fastnet", "train", "--epochs", "2",
+                                "--sizes", "784,100,10", "--data", str(mnist_slice)],
+                               stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(master)
+    assert process.wait(timeout=120) == 0
+    text = screen.decode(errors="replace")
+    assert "%|" in text and "ex/s" in text  # tqdm's bar and rate
+    assert text.count("Epoch ") == 2
