@@ -4,14 +4,14 @@ Everything a kernel would trust blindly is checked here first (Numba does not ch
 bounds): shapes, dtypes, finiteness, label range, emptiness, hyper-parameters.
 """
 import numbers
-from typing import Tuple, Union
+from typing import Optional, Tuple, Union
 
 import numpy as np
 
 from ._config import DTYPES
 from .kernels.checks import first_non_finite
 
-Labels = np.ndarray   # (n,) int64, each in [0, n_out)
+Labels = np.ndarray   # (n,) int64, each in [0, number of classes)
 Targets = np.ndarray  # (n, n_out) float, the desired output activations
 
 
@@ -49,6 +49,14 @@ def check_count(value, name: str, minimum: int) -> int:
     return int(value)
 
 
+def check_reduction(reduction) -> bool:
+    """'mean' (the original: eta/m times the summed gradient) or 'sum' (eta times it, for
+    on-line learning); returns whether to average."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    return reduction == "mean"
+
+
 def check_eta(eta) -> float:
     """The learning rate: a finite number > 0."""
     if isinstance(eta, (bool, np.bool_)) or not isinstance(eta, numbers.Real):
@@ -74,16 +82,20 @@ def check_inputs(X, n_in: int, dtype, what: str) -> np.ndarray:
     return X
 
 
-def check_outputs(y, n: int, n_out: int, dtype, what: str) -> Union[Labels, Targets]:
-    """Int labels -> (n,) int64 in [0, n_out); vectors -> (n, n_out) finite targets of dtype."""
+def check_outputs(y, n: int, n_out: int, dtype, what: str, n_classes: Optional[int] = None
+                  ) -> Union[Labels, Targets]:
+    """Int labels -> (n,) int64 in [0, n_classes) (default n_out, one per output);
+    vectors -> (n, n_out) finite targets of dtype."""
+    n_classes = n_out if n_classes is None else n_classes
     y = np.asarray(y)
     if y.dtype.kind in "iu":
         if y.shape != (n,):
             raise ValueError(f"{what} labels must have shape ({n},), got {y.shape}")
-        out_of_range = (y < 0) | (y >= n_out)
+        out_of_range = (y < 0) | (y >= n_classes)
         if out_of_range.any():
             i = int(np.flatnonzero(out_of_range)[0])
-            raise ValueError(f"{what} label {i} is {y[i]}, outside [0, {n_out}) for a network with {n_out} outputs")
+            raise ValueError(f"{what} label {i} is {y[i]}, outside [0, {n_classes}) for a network "
+                             f"with {n_out} output{'s' if n_out > 1 else ''}")
         return y.astype(np.int64)
     if y.dtype.kind != "f":
         raise TypeError(f"{what} outputs must be int labels or float vectors, got dtype {y.dtype}")
@@ -97,7 +109,8 @@ def check_outputs(y, n: int, n_out: int, dtype, what: str) -> Union[Labels, Targ
     return y
 
 
-def to_arrays(data, n_in: int, n_out: int, dtype, what: str) -> Tuple[np.ndarray, Union[Labels, Targets]]:
+def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional[int] = None
+              ) -> Tuple[np.ndarray, Union[Labels, Targets]]:
     """Examples as ``(X, y)``: X (n, n_in) of dtype, y labels or targets (see check_outputs).
 
     ``data`` is either the array fast path, a tuple ``(X, y)`` with X (n, n_in), or an
@@ -111,7 +124,7 @@ def to_arrays(data, n_in: int, n_out: int, dtype, what: str) -> Tuple[np.ndarray
     if len(X) == 0:
         raise ValueError(f"{what} is empty")
     X = check_inputs(X, n_in, dtype, what)
-    return X, check_outputs(y, len(X), n_out, dtype, what)
+    return X, check_outputs(y, len(X), n_out, dtype, what, n_classes)
 
 
 def _is_array_pair(data) -> bool:
@@ -148,20 +161,3 @@ def _stack_pairs(data, n_in: int, what: str):
             raise ValueError(f"{what}[{i}] output must be an int label or a vector shaped like "
                              f"{what}[0]'s {first}, got {y!r:.60}")
     return X, np.stack(ys).astype(np.float64).reshape(len(ys), -1)
-
-
-def one_hot(labels: Labels, n_out: int, dtype) -> Targets:
-    """(n, n_out) targets with 1 at each label (the book's vectorized_result, batched)."""
-    targets = np.zeros((len(labels), n_out), dtype=dtype)
-    targets[np.arange(len(labels)), labels] = 1
-    return targets
-
-
-def as_targets(y, n_out: int, dtype) -> Targets:
-    """Training targets: one-hot for labels, the vectors themselves otherwise."""
-    return one_hot(y, n_out, dtype) if y.ndim == 1 else y
-
-
-def as_labels(y) -> Labels:
-    """Evaluation labels: the labels themselves, or the argmax of each target vector."""
-    return y if y.ndim == 1 else np.argmax(y, axis=1)

@@ -12,10 +12,11 @@ from typing import Callable, Iterator, List, NamedTuple, Optional, Sequence, Tup
 import numpy as np
 
 from . import kernels
-from ._convert import (as_labels, as_targets, check_count, check_dtype, check_eta,
-                       check_inputs, check_sizes, to_arrays)
+from ._convert import (check_count, check_dtype, check_eta, check_inputs, check_reduction,
+                       check_sizes, to_arrays)
 from ._params import LayerList, ParameterLayout, copy_into
 from ._random import shuffle
+from .encodings import Encoding, get_encoding
 
 __all__ = ["Network", "sigmoid", "sigmoid_prime"]
 
@@ -43,26 +44,29 @@ class Network:
     original's initial network.
     """
 
-    def __init__(self, sizes: Sequence[int], dtype=np.float32):
-        self._allocate(sizes, dtype)
+    def __init__(self, sizes: Sequence[int], dtype=np.float32, encoding: Optional[str] = None):
+        self._allocate(sizes, dtype, encoding)
         self.biases = [np.random.randn(y, 1) for y in self.sizes[1:]]
         self.weights = [np.random.randn(y, x) for x, y in zip(self.sizes[:-1], self.sizes[1:])]
 
     @classmethod
     def from_parameters(cls, sizes: Sequence[int], weights: Sequence[np.ndarray],
-                        biases: Sequence[np.ndarray], dtype=np.float32) -> "Network":
+                        biases: Sequence[np.ndarray], dtype=np.float32,
+                        encoding: Optional[str] = None) -> "Network":
         """A network with the given parameters (checked like an assignment), drawing
         nothing from ``np.random``: for loading saved models."""
         net = cls.__new__(cls)
-        net._allocate(sizes, dtype)
+        net._allocate(sizes, dtype, encoding)
         net.weights = weights
         net.biases = biases
         return net
 
-    def _allocate(self, sizes: Sequence[int], dtype) -> None:
+    def _allocate(self, sizes: Sequence[int], dtype, encoding) -> None:
         self.sizes = check_sizes(sizes)
         self.num_layers = len(self.sizes)
         self.dtype = check_dtype(dtype)
+        #: how labels become targets and outputs become classes (``fastnet.encodings``)
+        self.encoding: Encoding = get_encoding(encoding, self.sizes[-1])
         #: one dict per epoch trained: mini_batch_size, eta, n_train, correct, n_test, seconds
         self.history: List[dict] = []
         #: what a saved model file recorded about its training (empty for a new network)
@@ -117,7 +121,7 @@ class Network:
         return np.ascontiguousarray(outputs.T).reshape((n_out,) + a.shape[1:])
 
     def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float,
-            test_data=None) -> None:
+            test_data=None, reduction: str = "mean") -> None:
         """Train with mini-batch stochastic gradient descent.
 
         ``training_data``: a list (or any iterable) of ``(x, y)`` pairs, x (n_in, 1) and
@@ -127,16 +131,19 @@ class Network:
         list in place: a list passed here is left in the same shuffled order), cuts them
         into mini-batches and applies one gradient step per batch. With ``test_data``,
         prints ``Epoch j: correct / n`` after each epoch, else ``Epoch j complete``.
+        ``reduction="sum"`` steps by eta times the summed gradient instead of its mean
+        (the seed's note on on-line learning: the same as eta*m with "mean").
         """
-        for result in self.train_epochs(training_data, epochs, mini_batch_size, eta, test_data):
+        for result in self.train_epochs(training_data, epochs, mini_batch_size, eta, test_data,
+                                        reduction=reduction):
             if result.correct is not None:
                 print("Epoch {0}: {1} / {2}".format(result.epoch, result.correct, result.n_test), flush=True)
             else:
                 print("Epoch {0} complete".format(result.epoch), flush=True)
 
     def train_epochs(self, training_data, epochs: int, mini_batch_size: int, eta: float,
-                     test_data=None, progress: Optional[Callable[[int], None]] = None
-                     ) -> Iterator["EpochResult"]:
+                     test_data=None, progress: Optional[Callable[[int], None]] = None,
+                     reduction: str = "mean") -> Iterator["EpochResult"]:
         """``SGD`` one epoch at a time: a generator that trains an epoch, then yields its
         ``EpochResult`` (test accuracy when ``test_data`` is given, seconds, examples).
 
@@ -149,13 +156,15 @@ class Network:
         epochs = check_count(epochs, "epochs", 0)
         mini_batch_size = check_count(mini_batch_size, "mini_batch_size", 1)
         eta = check_eta(eta)
-        X, y = to_arrays(training_data, self.sizes[0], self.sizes[-1], self.dtype, "training_data")
-        targets = as_targets(y, self.sizes[-1], self.dtype)
+        average = check_reduction(reduction)
+        X, targets = self._training_arrays(training_data, "training_data")
         test = self._test_arrays(test_data)
         callers_list = training_data if isinstance(training_data, list) else None
-        return self._epoch_loop(X, targets, test, epochs, mini_batch_size, eta, progress, callers_list)
+        return self._epoch_loop(X, targets, test, epochs, mini_batch_size, eta, average,
+                                progress, callers_list)
 
-    def _epoch_loop(self, X, targets, test, epochs, mini_batch_size, eta, progress, callers_list):
+    def _epoch_loop(self, X, targets, test, epochs, mini_batch_size, eta, average, progress,
+                    callers_list):
         n = len(X)
         order = np.arange(n, dtype=np.int64)
         work = _Workspace(self._layout, min(mini_batch_size, n), self.dtype)
@@ -167,30 +176,33 @@ class Network:
             if callers_list is not None:  # which shuffles the caller's list in place
                 callers_list[:] = [as_given[i] for i in order.tolist()]
             for k in range(0, n, chunk):
-                work.train_epoch(X, targets, order[k:k + chunk], mini_batch_size, eta, self._params)
+                work.train_epoch(X, targets, order[k:k + chunk], mini_batch_size, eta, average,
+                                 self._params)
                 if progress is not None:
                     progress(min(k + chunk, n))
             seconds = time.perf_counter() - start
             correct = self._count_correct(*test) if test is not None else None
             n_test = None if test is None else len(test[0])
             self.history.append(dict(mini_batch_size=mini_batch_size, eta=eta, n_train=n,
-                                     correct=correct, n_test=n_test, seconds=seconds))
+                                     correct=correct, n_test=n_test, seconds=seconds,
+                                     reduction="mean" if average else "sum"))
             yield EpochResult(j, correct, n_test, seconds, n)
 
-    def update_mini_batch(self, mini_batch, eta: float) -> None:
+    def update_mini_batch(self, mini_batch, eta: float, reduction: str = "mean") -> None:
         """One gradient-descent step, equations (20) and (21), averaged over ``mini_batch``
-        (a list of ``(x, y)`` pairs, or an ``(X, y)`` tuple of arrays)."""
+        (a list of ``(x, y)`` pairs, or an ``(X, y)`` tuple of arrays); summed with
+        ``reduction="sum"``."""
         eta = check_eta(eta)
-        X, y = to_arrays(mini_batch, self.sizes[0], self.sizes[-1], self.dtype, "mini_batch")
-        targets = as_targets(y, self.sizes[-1], self.dtype)
+        average = check_reduction(reduction)
+        X, targets = self._training_arrays(mini_batch, "mini_batch")
         order = np.arange(len(X), dtype=np.int64)
-        _Workspace(self._layout, len(X), self.dtype).train_epoch(X, targets, order, len(X), eta, self._params)
+        _Workspace(self._layout, len(X), self.dtype).train_epoch(X, targets, order, len(X), eta,
+                                                                 average, self._params)
 
     def backprop(self, x: np.ndarray, y) -> Tuple[List[np.ndarray], List[np.ndarray]]:
         """``(nabla_b, nabla_w)``: the gradient of the cost C_x for one example, layer by
         layer, shaped like ``biases`` and ``weights`` (fresh arrays of the network's dtype)."""
-        X, labels_or_targets = to_arrays([(x, y)], self.sizes[0], self.sizes[-1], self.dtype, "backprop")
-        targets = as_targets(labels_or_targets, self.sizes[-1], self.dtype)
+        X, targets = self._training_arrays([(x, y)], "backprop")
         grads = np.empty_like(self._params)
         _Workspace(self._layout, 1, self.dtype).gradient(X, targets, self._params, grads)
         return self._layout.bias_views(grads), self._layout.weight_views(grads)
@@ -201,16 +213,16 @@ class Network:
         return self._count_correct(*self._test_arrays(test_data, required=True))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """The class (argmax of the output activations) of each row of X (n, n_in):
-        an (n,) int64 array. Rows run in parallel."""
+        """The class of each row of X (n, n_in), read from the outputs by the network's
+        encoding (one-hot: the argmax): an (n,) int64 array. Rows run in parallel."""
         X = check_inputs(X, self.sizes[0], self.dtype, "predict")
-        return np.argmax(self._outputs(X), axis=1)
+        return self.encoding.decode(self._outputs(X))
 
     def cost(self, data) -> float:
         """The quadratic cost (6) over ``data``: C = 1/(2n) sum_x ||y(x) - a||^2, with
         int labels read as one-hot targets. Same data forms as ``SGD``."""
-        X, y = to_arrays(data, self.sizes[0], self.sizes[-1], self.dtype, "data")
-        error = self._outputs(X).astype(np.float64) - as_targets(y, self.sizes[-1], np.float64)
+        X, targets = self._training_arrays(data, "data")
+        error = self._outputs(X).astype(np.float64) - targets
         return float(np.einsum("ij,ij->", error, error) / (2 * len(X)))
 
     def save(self, path, metadata: Optional[dict] = None):
@@ -230,8 +242,17 @@ class Network:
         (``test_data`` None or an empty list, as ``if test_data:`` does)."""
         if not required and (test_data is None or (isinstance(test_data, (list, tuple)) and len(test_data) == 0)):
             return None
-        X, y = to_arrays(test_data, self.sizes[0], self.sizes[-1], self.dtype, "test_data")
-        return X, as_labels(y)
+        X, y = self._arrays(test_data, "test_data")
+        return X, (y if y.ndim == 1 else self.encoding.decode(y))
+
+    def _arrays(self, data, what: str):
+        n_out = self.sizes[-1]
+        return to_arrays(data, self.sizes[0], n_out, self.dtype, what, self.encoding.classes(n_out))
+
+    def _training_arrays(self, data, what: str):
+        """(X, targets): inputs and the (n, n_out) target activations (labels encoded)."""
+        X, y = self._arrays(data, what)
+        return X, (self.encoding.targets(y, self.sizes[-1], self.dtype) if y.ndim == 1 else y)
 
     def _outputs(self, X: np.ndarray) -> np.ndarray:
         """Output activations (n, n_out) for validated inputs X (n, n_in), in parallel."""
@@ -240,10 +261,11 @@ class Network:
         return out
 
     def _count_correct(self, X: np.ndarray, labels: np.ndarray) -> int:
-        return int(np.count_nonzero(np.argmax(self._outputs(X), axis=1) == labels))
+        return int(np.count_nonzero(self.encoding.decode(self._outputs(X)) == labels))
 
     def __repr__(self) -> str:
-        return f"Network({self.sizes}, dtype=np.{np.dtype(self.dtype).name})"
+        encoding = "" if self.encoding is get_encoding(None, self.sizes[-1]) else f", encoding={self.encoding.name!r}"
+        return f"Network({self.sizes}, dtype=np.{np.dtype(self.dtype).name}{encoding})"
 
 
 class _Workspace:
@@ -257,8 +279,8 @@ class _Workspace:
         self.acts = np.empty(per_example_size, dtype=dtype)
         self.deltas = np.empty(per_example_size, dtype=dtype)
 
-    def train_epoch(self, X, targets, order, batch_size, eta, params):
-        kernels.train_epoch(X, targets, order, batch_size, eta, params, self.layout.sizes,
+    def train_epoch(self, X, targets, order, batch_size, eta, average, params):
+        kernels.train_epoch(X, targets, order, batch_size, eta, average, params, self.layout.sizes,
                             self.layout.starts, self.batch_inputs, self.acts, self.deltas,
                             self.row_starts)
 

@@ -39,7 +39,7 @@ QUADRATIC_COST = "QuadraticCost"
 
 PathLike = Union[str, "os.PathLike[str]"]
 _DTYPES = {"float32": np.float32, "float64": np.float64}
-_RESERVED = ("fastnet_version", "history")  # metadata keys save() fills in itself
+_RESERVED = ("fastnet_version", "history", "encoding")  # metadata keys save() fills in itself
 _READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, KeyError)
 
 
@@ -90,7 +90,8 @@ def _metadata_for(net: "Network", metadata: Optional[Mapping[str, Any]]) -> Dict
     if metadata is not None and not isinstance(metadata, Mapping):
         raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
     meta = dict(metadata or {})
-    meta.update(fastnet_version=__version__, history=list(getattr(net, "history", [])))
+    meta.update(fastnet_version=__version__, history=list(getattr(net, "history", [])),
+                encoding=net.encoding.name)
     try:
         json.dumps(meta, allow_nan=False)
     except (TypeError, ValueError) as error:
@@ -352,6 +353,7 @@ def _build(sizes: List[int], weights: List[np.ndarray], biases: List[np.ndarray]
            meta: Dict[str, Any]) -> "Network":
     """Check every layer against ``sizes`` and make the network (no random draws)."""
     from ._convert import check_dtype
+    from .encodings import ENCODINGS
     from .network import Network  # here, not at the top: network may import this module
 
     dtype = check_dtype(dtype)
@@ -360,7 +362,10 @@ def _build(sizes: List[int], weights: List[np.ndarray], biases: List[np.ndarray]
                for l, ((n_in, n_out), w) in enumerate(zip(pairs, weights))]
     biases = [_check_layer(b, (n_out, 1), dtype, f"biases[{l}] (b{l})")
               for l, ((_, n_out), b) in enumerate(zip(pairs, biases))]
-    net = Network.from_parameters(sizes, weights, biases, dtype=dtype)
+    encoding = meta.get("encoding")
+    if encoding is not None and encoding not in ENCODINGS:
+        raise ValueError(f"unknown output encoding {encoding!r} (known: {sorted(ENCODINGS)})")
+    net = Network.from_parameters(sizes, weights, biases, dtype=dtype, encoding=encoding)
     net.history = list(meta.get("history", []))
     net.metadata = meta
     return net

@@ -22,13 +22,14 @@ def gather_rows(source, rows, out):
 
 
 @njit(**JIT_OPTIONS)
-def train_epoch(inputs, targets, order, batch_size, eta,
+def train_epoch(inputs, targets, order, batch_size, eta, average,
                 params, sizes, starts, batch_inputs, acts, deltas, row_starts):
     """One epoch of mini-batch SGD, in place on params.
 
     inputs (n, sizes[0]) and targets (n, sizes[-1]) are the training set; order (n_used,)
     int64 lists the examples in training order, cut into mini-batches of batch_size (the
-    last one may be shorter). batch_inputs (batch_size, sizes[0]), acts and deltas are
+    last one may be shorter). Each step subtracts eta/m times the batch's summed gradient
+    (``average``, the original) or eta times it. batch_inputs (batch_size, sizes[0]), acts and deltas are
     work buffers sized by the caller: nothing is allocated here.
     """
     T = params.dtype.type
@@ -41,7 +42,8 @@ def train_epoch(inputs, targets, order, batch_size, eta,
         prefetch_rows(inputs, order[k + batch_size : min(k + 2 * batch_size, n)])
         forward(a_in, params, sizes, starts, acts, row_starts)
         backprop_deltas(targets, rows, params, sizes, starts, acts, deltas, row_starts, m)
-        apply_gradient(a_in, sizes, acts, deltas, row_starts, params, starts, T(eta / m))
+        scale = T(eta / m) if average else T(eta)
+        apply_gradient(a_in, sizes, acts, deltas, row_starts, params, starts, scale)
 
 
 @njit(parallel=True, **JIT_OPTIONS)

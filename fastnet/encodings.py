@@ -1,0 +1,96 @@
+"""How class labels become output targets, and outputs become labels again.
+
+- ``one-hot`` (the book's): k outputs for k classes; target e_label; the class is the
+  argmax of the outputs.
+- ``binary``: b outputs code 2**b classes in binary (output j is bit j of the label,
+  least significant first); each output reads as 1 when >= 0.5. The seed asks whether 4
+  such outputs could replace the 10 one-hot ones.
+- ``threshold``: one output answering yes/no (labels 1/0), yes when >= 0.5: the seed's
+  one-neuron detector. The default for networks with a single output.
+"""
+from typing import Dict
+
+import numpy as np
+
+
+class Encoding:
+    """A way to read a network's outputs as classes (see the module docstring)."""
+    name = ""
+
+    def classes(self, n_out: int) -> int:
+        """How many classes ``n_out`` outputs can tell apart."""
+        raise NotImplementedError
+
+    def targets(self, labels: np.ndarray, n_out: int, dtype) -> np.ndarray:
+        """(n, n_out) target activations for (n,) int labels in [0, classes)."""
+        raise NotImplementedError
+
+    def decode(self, outputs: np.ndarray) -> np.ndarray:
+        """(n,) int64 classes for (n, n_out) output activations."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<encoding {self.name!r}>"
+
+
+class OneHot(Encoding):
+    name = "one-hot"
+
+    def classes(self, n_out):
+        return n_out
+
+    def targets(self, labels, n_out, dtype):
+        targets = np.zeros((len(labels), n_out), dtype=dtype)
+        targets[np.arange(len(labels)), labels] = 1  # the book's vectorized_result, batched
+        return targets
+
+    def decode(self, outputs):
+        return np.argmax(outputs, axis=1)
+
+
+class Binary(Encoding):
+    name = "binary"
+
+    def classes(self, n_out):
+        return 2 ** n_out
+
+    def targets(self, labels, n_out, dtype):
+        bits = (labels[:, None] >> np.arange(n_out)) & 1
+        return bits.astype(dtype)
+
+    def decode(self, outputs):
+        bits = (outputs >= 0.5).astype(np.int64)
+        return bits @ (1 << np.arange(outputs.shape[1], dtype=np.int64))
+
+
+class Threshold(Encoding):
+    name = "threshold"
+
+    def classes(self, n_out):
+        if n_out != 1:
+            raise ValueError(f"the threshold encoding is for networks with 1 output, not {n_out}")
+        return 2
+
+    def targets(self, labels, n_out, dtype):
+        return labels.reshape(-1, 1).astype(dtype)
+
+    def decode(self, outputs):
+        return (outputs[:, 0] >= 0.5).astype(np.int64)
+
+
+ENCODINGS: Dict[str, Encoding] = {e.name: e for e in (OneHot(), Binary(), Threshold())}
+
+
+def get_encoding(name, n_out: int) -> Encoding:
+    """The encoding called ``name`` (None: one-hot, or threshold for a single output),
+    checked against the number of outputs."""
+    if isinstance(name, Encoding):
+        encoding = name
+    elif name is None:
+        encoding = ENCODINGS["threshold" if n_out == 1 else "one-hot"]
+    elif name in ENCODINGS:
+        encoding = ENCODINGS[name]
+    else:
+        raise ValueError(f"encoding must be one of {sorted(ENCODINGS)}, got {name!r}")
+    encoding.classes(n_out)  # raises for an impossible combination
+    return encoding
