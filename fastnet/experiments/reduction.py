@@ -1,0 +1,69 @@
+"""Averaged or summed gradients over the mini-batch. The seed's note: summing instead of
+averaging (for on-line learning, where the batch size varies) changes the effective
+learning rate by the batch size m. Shown here: 'sum' with eta/m is the same run as
+'mean' with eta (to rounding), and 'sum' with eta is 'mean' with m*eta."""
+import numpy as np
+
+from ..network import Network
+from .common import Result, mean_std, run_many, seeded
+
+
+def task(dataset, seed: int, epochs: int, hidden: int, batch: int, eta: float) -> dict:
+    """Three runs from the same seed: mean/eta, sum/(eta/m), sum/eta."""
+    inputs, classes = dataset.train[0].shape[1], int(dataset.train[1].max()) + 1
+    results, params = {}, {}
+    for name, reduction, rate in (("mean", "mean", eta), ("sum, eta/m", "sum", eta / batch),
+                                  ("sum", "sum", eta)):
+        seeded(seed)
+        net = Network([inputs, hidden, classes])
+        curve = [100.0 * r.correct / r.n_test for r in
+                 net.train_epochs(dataset.train, epochs, batch, rate, dataset.test, reduction=reduction)]
+        results[name] = curve
+        params[name] = np.concatenate([p.ravel() for p in net.weights + net.biases])
+    return dict(seed=seed, curves=results,
+                max_difference=float(np.max(np.abs(params["mean"] - params["sum, eta/m"]))))
+
+
+def run(data=None, seeds: int = 3, epochs: int = 10, jobs: int = 1, limits=(None, None),
+        hidden: int = 30, batch: int = 10, eta: float = 3.0, dataset=None) -> Result:
+    configs = [dict(seed=s, epochs=epochs, hidden=hidden, batch=batch, eta=eta) for s in range(seeds)]
+    runs, interrupted = run_many(task, configs, jobs, dataset, data, limits)
+    rows = []
+    for name, rate, label in (("mean", eta, "mean (the original)"), ("sum, eta/m", eta / batch, "sum"),
+                              ("sum", eta, "sum")):
+        finals = [r["curves"][name][-1] for r in runs]
+        if not finals:
+            continue
+        mean, std = mean_std(finals)
+        rows.append(dict(reduction=label, eta=rate, final=mean, std=std,
+                         curve=np.mean([r["curves"][name] for r in runs], axis=0).tolist(),
+                         difference=(max(r["max_difference"] for r in runs) if name == "sum, eta/m" else None)))
+    note = ""
+    if len(rows) == 3:
+        apart = ("bit-identical parameters" if rows[1]["difference"] == 0 else
+                 f"parameters at most {rows[1]['difference']:.2g} apart (rounding)")
+        note = (f"'sum' with eta/m = {eta / batch:g} ends {rows[1]['final'] - rows[0]['final']:+.3f} points from "
+                f"'mean' with eta = {eta:g}, with {apart}: the same run. 'sum' with eta = {eta:g} is a {batch}x larger step "
+                f"and ends at {rows[2]['final']:.2f}%.")
+    return Result(f"Summed vs averaged gradients, mini-batch {batch}, {epochs} epochs "
+                  f"([inputs, {hidden}, classes], {len(runs)} seeds)",
+                  [("reduction", "reduction"), ("eta", "eta"), ("final", "final accuracy % (mean)"),
+                   ("std", "std"), ("difference", "max |param difference| vs mean")],
+                  rows, note, interrupted)
+
+
+def plot(result: Result, path) -> None:
+    from ..plots import _pyplot
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for row, style in zip(result.rows, ("-", "--", ":")):
+        ax.plot(range(len(row["curve"])), row["curve"], style, marker="o", markersize=3,
+                label=f"{row['reduction']}, eta {row['eta']:g}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("test accuracy % (mean over seeds)")
+    ax.set_title("Averaged vs summed mini-batch gradients")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
