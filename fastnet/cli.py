@@ -1,9 +1,10 @@
-"""The ``fastnet`` command: train, evaluate, predict, info.
+"""The ``fastnet`` command: train, evaluate, predict, info, experiment.
 
     fastnet train [--data DIR] [--epochs 30] [--batch 10] [--eta 3.0] [--save model.npz]
     fastnet evaluate model.npz [--plot confusion.png]
     fastnet predict model.npz digit.png [more images...]
     fastnet info model.npz
+    fastnet experiment hidden|encoding|detector|reduction|eta|perceptron|descent [...]
 
 Errors in the user's input (arguments, data, model or image files) are reported in one
 line on stderr with exit status 2; Ctrl-C stops cleanly with status 130.
@@ -81,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", parents=[common], help="what a model file holds")
     info.add_argument("model")
     info.set_defaults(run=run_info)
+
+    from .experiments.cli import add_parser as add_experiment_parser
+    add_experiment_parser(commands, common)
     return parser
 
 

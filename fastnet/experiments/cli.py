@@ -1,0 +1,134 @@
+"""The ``fastnet experiment NAME`` subcommand: run one experiment, print its Markdown
+table on stdout, optionally draw its figure.
+
+    fastnet experiment hidden [--hidden 0,10,30,100,300] [--seeds 3] [--epochs 10] [--jobs 2]
+    fastnet experiment eta [--etas 0.001,0.01,0.1,1,3,10,100] [--plot eta.png]
+    fastnet experiment detector [--digit 3] [--size 28|64]
+    fastnet experiment perceptron [--scales ...]
+    fastnet experiment encoding | reduction | descent ...
+
+Every experiment module ``fastnet.experiments.<NAME>`` has
+``run(data, seeds, epochs, jobs, limits, **specific) -> Result`` and
+``plot(result, path)``; the options below that belong to one experiment only are
+passed on as ``specific`` keywords when given. Exit status 130 if Ctrl-C cut the
+sweep short (the table then shows the runs that finished), else 0.
+"""
+import argparse
+import importlib
+import sys
+from typing import List
+
+EXPERIMENTS = ("hidden", "encoding", "detector", "reduction", "eta", "perceptron", "descent")
+
+# option dest -> (keyword of module.run, experiments that take it)
+SPECIFIC = {
+    "hidden": ("hidden", ("hidden",)),
+    "etas": ("etas", ("eta", "descent")),
+    "digit": ("digit", ("detector",)),
+    "size": ("size", ("detector",)),
+    "scales": ("scales", ("perceptron",)),
+}
+
+INTERRUPTED = 130
+
+
+def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
+    """Register ``experiment`` on the main parser's ``subparsers``."""
+    parser = subparsers.add_parser(
+        "experiment", parents=[common_parent] if common_parent is not None else [],
+        help="run an experiment over several seeds and print its table",
+        description="Run one of the experiments over several seeds; print a Markdown table.")
+    parser.add_argument("name", metavar="NAME", choices=EXPERIMENTS,
+                        help="one of: " + ", ".join(EXPERIMENTS))
+    parser.add_argument("--seeds", type=_positive, default=3, help="seeds 0..SEEDS-1 per configuration (default 3)")
+    parser.add_argument("--epochs", type=_positive, default=10, help="epochs per run (default 10)")
+    parser.add_argument("--data", help="a folder with the four MNIST IDX files, or a mnist.pkl.gz "
+                        "(default: $FASTNET_DATA, then the cache folder)")
+    parser.add_argument("--jobs", type=_positive, default=1,
+                        help="runs in parallel processes (default 1)")
+    parser.add_argument("--plot", metavar="PNG", help="draw the experiment's figure")
+    parser.add_argument("--limit-train", type=_positive, metavar="N",
+                        help="use the first N training examples only (quick runs)")
+    parser.add_argument("--limit-test", type=_positive, metavar="N",
+                        help="use the first N test examples only (quick runs)")
+    specific = parser.add_argument_group("experiment-specific options")
+    specific.add_argument("--hidden", type=_int_list, metavar="N,N,...",
+                          help="hidden: hidden-layer sizes (default 0,10,30,100,300; 0 = none)")
+    specific.add_argument("--etas", type=_float_list, metavar="ETA,ETA,...",
+                          help="eta, descent: learning rates (e.g. 0.001,0.01,0.1,1,3,10,100)")
+    specific.add_argument("--digit", type=_digit, metavar="K", help="detector: the digit to detect (default 3)")
+    specific.add_argument("--size", type=int, choices=(28, 64),
+                          help="detector: input size 28 or 64 (default both)")
+    specific.add_argument("--scales", type=_float_list, metavar="S,S,...",
+                          help="perceptron: the scales to try")
+    parser.set_defaults(run=run_experiment)
+    return parser
+
+
+def specific_options(args) -> dict:
+    """The experiment-specific options the user gave, as ``run`` keywords; an option of
+    another experiment is an error (ValueError)."""
+    given = {}
+    for dest, (keyword, names) in SPECIFIC.items():
+        value = getattr(args, dest, None)
+        if value is None:
+            continue
+        if args.name not in names:
+            raise ValueError(f"--{dest} applies to {' and '.join(names)}, not {args.name}")
+        given[keyword] = value
+    return given
+
+
+def run_experiment(args) -> int:
+    specific = specific_options(args)
+    module = importlib.import_module(f"fastnet.experiments.{args.name}")
+    result = module.run(data=args.data, seeds=args.seeds, epochs=args.epochs, jobs=args.jobs,
+                        limits=(args.limit_train, args.limit_test), **specific)
+    print(result.markdown(), flush=True)
+    if args.plot:
+        if result.rows:
+            path = module.plot(result, args.plot)
+            print(f"Figure written to {path or args.plot}", file=sys.stderr)
+        else:
+            print("No figure: no run finished.", file=sys.stderr)
+    return INTERRUPTED if result.interrupted else 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _digit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 9:
+        raise argparse.ArgumentTypeError(f"expected a digit 0-9, got {text!r}")
+    return value
+
+
+def _int_list(text: str) -> List[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers >= 0, got {text!r}")
+    return values
+
+
+def _float_list(text: str) -> List[float]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
+    return values

@@ -1,0 +1,105 @@
+"""The book's learning-rate study: train the same network with each learning rate eta
+over several seeds and compare (too small learns slowly, too large overshoots).
+
+    fastnet experiment eta --etas 0.001,0.01,0.1,1,3,10,100 --seeds 3 --epochs 10 --jobs 2
+
+One row per eta: final test accuracy (mean and standard deviation over the seeds), the
+epoch where the mean accuracy curve peaks (numbered from 0) with that peak, and the
+median training time per epoch.
+"""
+import math
+from typing import Optional, Sequence, Tuple
+
+from .common import Dataset, Result, run_many, train_run
+from .hidden import (_count, _prepare, _unique, plot_sweep, seed_values, sweep_rows,
+                     unstable_sentence)
+
+ETAS = (0.001, 0.01, 0.1, 1.0, 3.0, 10.0, 100.0)
+LEARNED = 50.0  # % below which the note says a rate did not learn
+
+COLUMNS = [("eta_text", "eta"), ("sizes", "sizes"), ("runs", "seeds"),
+           ("final", "final accuracy (%)"), ("final_std", "± std"),
+           ("best", "best mean accuracy (%)"), ("best_epoch", "best epoch"),
+           ("seconds", "s / epoch")]
+
+
+def _task(dataset: Dataset, **config) -> dict:
+    """One seeded run (module level, so ``jobs`` > 1 can pickle it)."""
+    result = train_run(dataset, **config)
+    result.pop("net", None)
+    return result
+
+
+def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
+        limits: Tuple[Optional[int], Optional[int]] = (None, None),
+        etas: Sequence[float] = ETAS, sizes: Optional[Sequence[int]] = None, batch: int = 10,
+        dataset: Optional[Dataset] = None) -> Result:
+    """Train ``sizes`` (default ``[inputs, 30, classes]``) with each learning rate in
+    ``etas`` and each seed in ``range(seeds)`` (or the given list), ``epochs`` epochs of
+    mini-batch SGD (``batch``); one table row per eta.
+
+    ``data``, ``limits``, ``jobs`` and ``dataset`` as in ``hidden.run``. After Ctrl-C the
+    rows hold the runs that finished and ``Result.interrupted`` is set."""
+    etas = _unique(_eta(value) for value in etas)
+    if not etas:
+        raise ValueError("etas: give at least one learning rate")
+    dataset, inputs, classes = _prepare(data, limits, jobs, dataset)
+    if sizes is None:
+        sizes = [inputs, 30, classes]
+    sizes = [_count(size, "layer size", 1) for size in sizes]
+    if len(sizes) < 2 or sizes[0] != inputs or sizes[-1] < classes:
+        raise ValueError(f"sizes {sizes} do not fit the data: {inputs} inputs and {classes} classes")
+    seed_list = seed_values(seeds)
+    epochs = _count(epochs, "epochs", 1)
+    labels, configs = [], []
+    for eta in etas:
+        for seed in seed_list:
+            labels.append(eta)
+            configs.append(dict(sizes=sizes, seed=seed, epochs=epochs, batch=batch, eta=eta))
+    results, interrupted = run_many(_task, configs, jobs=jobs, dataset=dataset, path=data,
+                                    limits=limits)
+    rows = sweep_rows(labels, results, "eta")
+    for row in rows:
+        row["eta_text"] = f"{row['eta']:g}"  # 0.001 would show as 0.00 in a float cell
+    return Result(title=f"Learning rate eta: Network({sizes}), {len(seed_list)} seeds, "
+                        f"{epochs} epochs, mini-batch {batch}, "
+                        f"{len(dataset.train[1]):,} training / {len(dataset.test[1]):,} test examples",
+                  columns=list(COLUMNS), rows=rows, note=_note(rows, epochs), interrupted=interrupted)
+
+
+def plot(result: Result, path):
+    """Final accuracy against eta (log axis) with the seeds' standard deviation as error
+    bars, beside the mean accuracy per epoch for each eta."""
+    return plot_sweep(result, path, "eta", "learning rate eta", scale="log")
+
+
+def _eta(value) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"a learning rate must be a number, got {value!r}")
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"a learning rate must be positive and finite, got {value}")
+    return value
+
+
+def _note(rows, epochs: int) -> str:
+    if not rows:
+        return "No run finished."
+    best = max(rows, key=lambda row: row["final"])
+    text = (f"Best final accuracy: eta={best['eta']:g}, {best['final']:.2f} ± "
+            f"{best['final_std']:.2f} % over {best['runs']} seed{'s' * (best['runs'] != 1)}.")
+    close = [row for row in rows if row is not best and best["final"] - row["final"] <= 1.0]
+    if close:
+        text += f" Within 1 point of it: eta = {_list(close)}."
+    slow = [row for row in rows if row["eta"] < best["eta"] and row is not best
+            and 0 < row["best_epoch"] == len(row["curve"]) - 1 and row not in close]
+    if slow:
+        text += f" Smaller rates still improving at the last epoch (too slow): eta = {_list(slow)}."
+    failed = [row for row in rows if row["final"] < LEARNED]
+    if failed:
+        text += f" Below {LEARNED:g} % after {epochs} epoch{'s' * (epochs != 1)}: eta = {_list(failed)}."
+    return text + unstable_sentence(rows, lambda row: f"eta={row['eta']:g}")
+
+
+def _list(rows) -> str:
+    return ", ".join(f"{row['eta']:g} ({row['final']:.1f} %)" for row in rows)
