@@ -216,3 +216,27 @@ def test_progress_bar_on_a_terminal_and_plain_lines_otherwise(mnist_slice, train
     text = screen.decode(errors="replace")
     assert "%|" in text and "ex/s" in text  # tqdm's bar and rate
     assert text.count("Epoch ") == 2
+
+
+def test_ctrl_c_during_a_parallel_sweep_reports_the_finished_runs(mnist_slice):
+    """`fastnet experiment hidden --jobs 2`: two spawned single-threaded workers; after the
+    first runs finish, SIGINT stops the sweep and the table shows the finished runs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fastnet", "experiment", "hidden", "--hidden", "0,5,10,15,20,25,30",
+         "--seeds", "2", "--epochs", "3", "--jobs", "2", "--data", str(mnist_slice),
+         "--limit-train", "3000", "--limit-test", "500"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    progress = []
+    while len(progress) < 2:  # two runs finished
+        line = process.stderr.readline()
+        assert line, "the sweep ended before two runs finished"
+        if "finished" in line:
+            progress.append(line)
+    assert progress[0].startswith("run 1/14 finished")
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert "Interrupted" in out and "| hidden n |" in out
+    rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert 1 <= len(rows) < 7  # the finished configurations only

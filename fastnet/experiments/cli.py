@@ -15,6 +15,7 @@ sweep short (the table then shows the runs that finished), else 0.
 """
 import argparse
 import importlib
+import logging
 import sys
 from typing import List
 
@@ -52,7 +53,7 @@ def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
     parser.add_argument("--limit-test", type=_positive, metavar="N",
                         help="use the first N test examples only (quick runs)")
     specific = parser.add_argument_group("experiment-specific options")
-    specific.add_argument("--hidden", type=_int_list, metavar="N,N,...",
+    specific.add_argument("--hidden", "--sizes", dest="hidden", type=_int_list, metavar="N,N,...",
                           help="hidden: hidden-layer sizes (default 0,10,30,100,300; 0 = none)")
     specific.add_argument("--etas", type=_float_list, metavar="ETA,ETA,...",
                           help="eta, descent: learning rates (e.g. 0.001,0.01,0.1,1,3,10,100)")
@@ -82,6 +83,11 @@ def specific_options(args) -> dict:
 def run_experiment(args) -> int:
     specific = specific_options(args)
     module = importlib.import_module(f"fastnet.experiments.{args.name}")
+    progress = logging.StreamHandler(sys.stderr)  # "run k/N finished" as the sweep goes
+    progress.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("fastnet.experiments")
+    log.addHandler(progress)
+    log.setLevel(logging.INFO)
     result = module.run(data=args.data, seeds=args.seeds, epochs=args.epochs, jobs=args.jobs,
                         limits=(args.limit_train, args.limit_test), **specific)
     print(result.markdown(), flush=True)

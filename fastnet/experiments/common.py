@@ -1,5 +1,6 @@
 """What every experiment shares: the data, one seeded training run, running many runs
 (in parallel processes with ``jobs``), and the result as a Markdown table."""
+import logging
 import multiprocessing
 import os
 import random
@@ -11,6 +12,9 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import numpy as np
 
 Arrays = Tuple[np.ndarray, np.ndarray]  # X (n, inputs) float32, y (n,) int64
+
+# "run k/N finished" as runs complete (the command line shows these on stderr)
+log = logging.getLogger("fastnet.experiments")
 
 
 @dataclass
@@ -123,6 +127,7 @@ def run_many(task: Callable[..., dict], configs: List[dict], jobs: int = 1,
         try:
             for config in configs:
                 results.append(task(dataset, **config))
+                log.info("run %d/%d finished", len(results), len(configs))
         except KeyboardInterrupt:
             return results, True
         return results, False
@@ -140,6 +145,7 @@ def run_many(task: Callable[..., dict], configs: List[dict], jobs: int = 1,
     try:
         for result in pool.imap(_worker_call, [(task, config) for config in configs]):
             results.append(result)
+            log.info("run %d/%d finished", len(results), len(configs))
     except KeyboardInterrupt:
         pool.terminate()
         pool.join()
