@@ -41,7 +41,10 @@ class Network:
     ``Network([784, 30, 10])``: 784 inputs, 30 hidden neurons, 10 outputs. Biases and
     weights start as standard normal draws made with ``np.random.randn`` exactly as
     the original does (biases first, then weights), so seeding ``np.random`` gives the
-    original's initial network.
+    original's initial network. ``dtype``: np.float32 (default) or np.float64.
+    ``encoding``: how int labels become output targets and outputs become classes
+    (``fastnet.encodings``: "one-hot", the default; "binary"; "threshold", the default
+    for a single output).
     """
 
     def __init__(self, sizes: Sequence[int], dtype=np.float32, encoding: Optional[str] = None):
