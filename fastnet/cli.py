@@ -3,6 +3,7 @@
     fastnet train [--data DIR] [--epochs 30] [--batch 10] [--eta 3.0] [--save model.npz]
     fastnet evaluate model.npz [--plot confusion.png]
     fastnet predict model.npz digit.png [more images...]
+    fastnet read model.npz number.png [--show boxes.png]
     fastnet info model.npz
     fastnet experiment hidden|encoding|detector|reduction|eta|perceptron|descent [...]
 
@@ -72,12 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", parents=[common], help="read digits from image files")
     predict.add_argument("model")
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="PNG, JPEG or NPY image of one digit")
-    polarity = predict.add_mutually_exclusive_group()
-    polarity.add_argument("--dark-on-light", dest="invert", action="store_const", const=True,
-                          help="the digit is dark on a light background (default: detected)")
-    polarity.add_argument("--light-on-dark", dest="invert", action="store_const", const=False,
-                          help="the digit is light on a dark background, as in MNIST")
+    add_polarity_options(predict)
     predict.set_defaults(run=run_predict)
+
+    read = commands.add_parser("read", parents=[common], help="read handwritten numbers from images")
+    read.add_argument("model")
+    read.add_argument("images", nargs="+", metavar="IMAGE", help="PNG, JPEG or NPY image of a number")
+    add_polarity_options(read)
+    read.add_argument("--show", metavar="OUT.png", help="draw the boxes and the digits read "
+                      "(several images: OUT-1.png, OUT-2.png, ...)")
+    read.set_defaults(run=run_read)
 
     info = commands.add_parser("info", parents=[common], help="what a model file holds")
     info.add_argument("model")
@@ -86,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     from .experiments.cli import add_parser as add_experiment_parser
     add_experiment_parser(commands, common)
     return parser
+
+
+def add_polarity_options(parser: argparse.ArgumentParser) -> None:
+    polarity = parser.add_mutually_exclusive_group()
+    polarity.add_argument("--dark-on-light", dest="invert", action="store_const", const=True,
+                          help="the ink is dark on a light background (default: detected)")
+    polarity.add_argument("--light-on-dark", dest="invert", action="store_const", const=False,
+                          help="the ink is light on a dark background, as in MNIST")
 
 
 def sizes_arg(text: str) -> List[int]:
@@ -216,6 +229,29 @@ def run_predict(args) -> int:
         digit = int(np.argmax(activations))
         print(f"{path}: {digit}  (activation {activations[digit]:.3f})")
         print("  " + "  ".join(f"{j}:{a:.3f}" for j, a in enumerate(activations)))
+    return 0
+
+
+def run_read(args) -> int:
+    from pathlib import Path
+
+    from .images import read_image
+    from .segment import draw
+    net = load_model(args.model)
+    if net.sizes[0] != 784:
+        raise ValueError(f"{args.model} takes {net.sizes[0]} inputs, not 28x28 digits")
+    for i, path in enumerate(args.images, start=1):
+        image = read_image(path)
+        reading = net.read_number(image, invert=args.invert)
+        print(f"{path}: {reading.text or '(no digits found)'}")
+        for digit, confidence, box in reading.digits:
+            print(f"  {digit}  confidence {confidence:.3f}  box (top, left, bottom, right) {tuple(box)}")
+        if args.show:
+            out = Path(args.show)
+            if len(args.images) > 1:
+                out = out.with_name(f"{out.stem}-{i}{out.suffix}")
+            draw(image, reading, out)
+            print(f"Boxes drawn in {out}", file=sys.stderr)
     return 0
 
 

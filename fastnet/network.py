@@ -221,6 +221,16 @@ class Network:
         X = check_inputs(X, self.sizes[0], self.dtype, "predict")
         return self.encoding.decode(self._outputs(X))
 
+    def read_number(self, image, invert: Optional[bool] = None):
+        """Read a handwritten number: ``image`` (a 2-D array in [0, 1] or an image file)
+        is cut into digits (``fastnet.segment``), each recognised by this network.
+        Returns a ``NumberReading``: ``text``, and per digit (digit, confidence, box)."""
+        from .images import read_image
+        from .segment import read_number
+        if not isinstance(image, np.ndarray):
+            image = read_image(image)
+        return read_number(self, image, invert=invert)
+
     def cost(self, data) -> float:
         """The quadratic cost (6) over ``data``: C = 1/(2n) sum_x ||y(x) - a||^2, with
         int labels read as one-hot targets. Same data forms as ``SGD``."""

@@ -240,3 +240,22 @@ def test_ctrl_c_during_a_parallel_sweep_reports_the_finished_runs(mnist_slice):
     assert "Interrupted" in out and "| hidden n |" in out
     rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert 1 <= len(rows) < 7  # the finished configurations only
+
+
+def test_read_prints_the_number_and_draws_the_boxes(trained, mnist_dir, tmp_path):
+    from fastnet.digit_strings import make_string
+    from fastnet.mnist_loader import load_data
+    _, _, (images, labels) = load_data(mnist_dir)
+    canvas, text, boxes = make_string(images[:200], labels[:200], np.random.default_rng(4), length=5,
+                                      gap=(4, 10), invert=True)
+    picture = tmp_path / "number.png"
+    Image.fromarray((canvas * 255).astype(np.uint8)).save(picture)
+    run = fastnet("read", trained[1] / "model.npz", picture, "--show", tmp_path / "boxes.png")
+    assert run.returncode == 0, run.stderr
+    first, *digit_lines = run.stdout.splitlines()
+    read = first.split(": ")[1]
+    assert first.startswith(f"{picture}: ") and len(read) == 5 and read.isdigit()
+    assert sum(a == b for a, b in zip(read, text)) >= 3  # a 1-epoch model on a 12,000-image slice
+    assert len(digit_lines) == 5 and all("confidence" in line for line in digit_lines)
+    with Image.open(tmp_path / "boxes.png") as drawn:
+        assert drawn.size[0] >= canvas.shape[1]

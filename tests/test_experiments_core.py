@@ -64,3 +64,16 @@ def test_detector_experiment_rows(small):
     assert [row["sizes"] for row in result.rows] == ["[784, 30, 1]", "[4096, 30, 1]"]
     for row in result.rows:
         assert 0 <= row["precision"] <= 100 and 0 <= row["recall"] <= 100 and row["accuracy"] >= 80
+
+
+def test_strings_experiment_rows_and_scoring(small):
+    from fastnet.experiments import strings
+    from fastnet.segment import NumberReading
+    reading = NumberReading("17", [(1, 0.9, (0, 0, 28, 20)), (7, 0.8, (0, 30, 28, 50))])
+    assert strings.score(reading, "17", [(0, 0, 28, 20), (0, 30, 28, 50)]) == 2
+    assert strings.score(reading, "77", [(0, 0, 28, 20), (0, 30, 28, 50)]) == 1
+    assert strings.score(reading, "171", [(0, 0, 28, 20), (0, 30, 28, 50), (0, 60, 28, 80)]) == 2
+    result = strings.run(dataset=small, seeds=1, epochs=1, count=40)
+    assert [row["subset"] for row in result.rows][-1] == "all strings"
+    assert sum(row["strings"] for row in result.rows[:-1]) == 40 == result.rows[-1]["strings"]
+    assert all(0 <= row["digit_accuracy"] <= 100 for row in result.rows)

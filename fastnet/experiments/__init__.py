@@ -8,5 +8,6 @@
 - ``eta``: the learning rate, 0.001 to 100
 - ``perceptron``: small weight changes flip perceptrons, not sigmoid neurons
 - ``descent``: gradient descent on a 2-D valley, equations (7)-(11)
+- ``strings``: reading generated numbers (segmentation, then recognition)
 """
-NAMES = ("hidden", "encoding", "detector", "reduction", "eta", "perceptron", "descent")
+NAMES = ("hidden", "encoding", "detector", "reduction", "eta", "perceptron", "descent", "strings")

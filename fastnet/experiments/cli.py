@@ -5,6 +5,7 @@ table on stdout, optionally draw its figure.
     fastnet experiment eta [--etas 0.001,0.01,0.1,1,3,10,100] [--plot eta.png]
     fastnet experiment detector [--digit 3] [--size 28|64]
     fastnet experiment perceptron [--scales ...]
+    fastnet experiment strings [--count 1000] --seeds 1 --epochs 30
     fastnet experiment encoding | reduction | descent ...
 
 Every experiment module ``fastnet.experiments.<NAME>`` has
@@ -19,7 +20,8 @@ import logging
 import sys
 from typing import List
 
-EXPERIMENTS = ("hidden", "encoding", "detector", "reduction", "eta", "perceptron", "descent")
+EXPERIMENTS = ("hidden", "encoding", "detector", "reduction", "eta", "perceptron", "descent",
+               "strings")
 
 # option dest -> (keyword of module.run, experiments that take it)
 SPECIFIC = {
@@ -28,6 +30,7 @@ SPECIFIC = {
     "digit": ("digit", ("detector",)),
     "size": ("size", ("detector",)),
     "scales": ("scales", ("perceptron",)),
+    "count": ("count", ("strings",)),
 }
 
 INTERRUPTED = 130
@@ -62,6 +65,8 @@ def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
                           help="detector: input size 28 or 64 (default both)")
     specific.add_argument("--scales", type=_float_list, metavar="S,S,...",
                           help="perceptron: the scales to try")
+    specific.add_argument("--count", type=_positive, metavar="N",
+                          help="strings: generated numbers to read per seed (default 1000)")
     parser.set_defaults(run=run_experiment)
     return parser
 
