@@ -57,3 +57,20 @@ def confusion_matrix(matrix: np.ndarray, path, title: str = "") -> Path:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
+
+
+def accuracy_curves(curves, path, title: str) -> Path:
+    """Mean test accuracy per epoch, one line per ``(label, values, line_style)``."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for label, values, style in curves:
+        ax.plot(range(len(values)), values, style, marker="o", markersize=3, label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("test accuracy % (mean over seeds)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)

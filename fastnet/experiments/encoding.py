@@ -81,17 +81,6 @@ def _note(rows) -> str:
 
 
 def plot(result: Result, path) -> None:
-    from ..plots import _pyplot
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for row in result.rows:
-        if row.get("curve"):
-            ax.plot(range(len(row["curve"])), row["curve"], marker="o", markersize=3, label=row["network"])
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("test accuracy % (mean over seeds)")
-    ax.set_title("10 one-hot outputs vs 4 binary outputs")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    from ..plots import accuracy_curves
+    accuracy_curves([(row["network"], row["curve"], "-") for row in result.rows if row.get("curve")],
+                    path, "10 one-hot outputs vs 4 binary outputs")

@@ -53,17 +53,7 @@ def run(data=None, seeds: int = 3, epochs: int = 10, jobs: int = 1, limits=(None
 
 
 def plot(result: Result, path) -> None:
-    from ..plots import _pyplot
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for row, style in zip(result.rows, ("-", "--", ":")):
-        ax.plot(range(len(row["curve"])), row["curve"], style, marker="o", markersize=3,
-                label=f"{row['reduction']}, eta {row['eta']:g}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("test accuracy % (mean over seeds)")
-    ax.set_title("Averaged vs summed mini-batch gradients")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    from ..plots import accuracy_curves
+    accuracy_curves([(f"{row['reduction']}, eta {row['eta']:g}", row["curve"], style)
+                     for row, style in zip(result.rows, ("-", "--", ":"))],
+                    path, "Averaged vs summed mini-batch gradients")
