@@ -223,7 +223,7 @@ def test_ctrl_c_during_a_parallel_sweep_reports_the_finished_runs(mnist_slice):
     first runs finish, SIGINT stops the sweep and the table shows the finished runs."""
     process = subprocess.Popen(
         [sys.executable, "-m", "fastnet", "experiment", "hidden", "--hidden", "0,5,10,15,20,25,30",
-         "--seeds", "2", "--epochs", "3", "--jobs", "2", "--data", str(mnist_slice),
+         "--seeds", "2", "--epochs", "20", "--jobs", "2", "--data", str(mnist_slice),
          "--limit-train", "3000", "--limit-test", "500"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     progress = []

@@ -146,11 +146,13 @@ def run_many(task: Callable[..., dict], configs: List[dict], jobs: int = 1,
         for result in pool.imap(_worker_call, [(task, config) for config in configs]):
             results.append(result)
             log.info("run %d/%d finished", len(results), len(configs))
-    except KeyboardInterrupt:
+        pool.close()
+        pool.join()
+    except KeyboardInterrupt:  # also while the pool shuts down, after the last result
         pool.terminate()
         pool.join()
+        if len(results) == len(configs):
+            return results, False
         print(f"Interrupted: {len(results)} of {len(configs)} runs finished.", file=sys.stderr)
         return results, True
-    pool.close()
-    pool.join()
     return results, False
