@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fastnet import Network
 from fastnet.data import IDX_FILES, read_idx, write_idx
 from fastnet.persist import load
 

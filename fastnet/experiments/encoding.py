@@ -2,8 +2,6 @@
 digits better. Both are trained here as real options of the network, and the book's
 exercise is added: a fixed extra layer that turns a trained net's 10 outputs into 4 bits.
 """
-from typing import Optional
-
 import numpy as np
 
 from ..encodings import ENCODINGS
