@@ -1,12 +1,16 @@
 """The flat parameter buffer: where each layer's weights and biases live.
 
-Layer after layer, ``W^l`` (``sizes[l+1] x sizes[l]``, row-major) then ``b^l``
-(``sizes[l+1]``). The network's ``weights`` and ``biases`` are views into it, so the
-kernels update in place what the user sees.
+Layer after layer, the weights then the biases, as ``fastnet.kernels.layout`` describes:
+the first layer transposed and padded to whole SIMD vectors (so zero inputs cost
+nothing), every later layer ``W^l`` (``sizes[l+1] x sizes[l]``, row-major). The
+network's ``weights`` and ``biases`` are views into it (the first layer's a transposed,
+strided view), so the kernels update in place what the user sees.
 """
 from typing import List, Sequence
 
 import numpy as np
+
+from .kernels.layout import LANES
 
 
 class ParameterLayout:
@@ -14,24 +18,30 @@ class ParameterLayout:
 
     def __init__(self, sizes: Sequence[int]):
         self.sizes = np.asarray(sizes, dtype=np.int64)
+        #: the first layer's padded width (its neurons, rounded up to whole vectors)
+        self.first_width = -(-int(sizes[1]) // LANES) * LANES
         counts = [n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        counts[0] = (int(sizes[0]) + 1) * self.first_width
         #: start of ``W^l`` for every layer, int64 (the kernels' ``starts``)
         self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         #: number of parameters
         self.size = int(sum(counts))
 
     def weight_views(self, params: np.ndarray) -> List[np.ndarray]:
-        """``W^l`` for every layer, as (sizes[l+1], sizes[l]) views of ``params``."""
-        views = []
-        for start, n_in, n_out in zip(self.starts, self.sizes[:-1], self.sizes[1:]):
+        """``W^l`` for every layer, as (sizes[l+1], sizes[l]) views of ``params`` (the first
+        one a transposed view of the stored (sizes[0], first_width) block)."""
+        n_in, width, n_out = int(self.sizes[0]), self.first_width, int(self.sizes[1])
+        first = params[: n_in * width].reshape(n_in, width)[:, :n_out].T
+        views = [first]
+        for start, n_in, n_out in zip(self.starts[1:], self.sizes[1:-1], self.sizes[2:]):
             views.append(params[start : start + n_out * n_in].reshape(n_out, n_in))
         return views
 
     def bias_views(self, params: np.ndarray) -> List[np.ndarray]:
         """``b^l`` for every layer, as (sizes[l+1], 1) column views of ``params``."""
         views = []
-        for start, n_in, n_out in zip(self.starts, self.sizes[:-1], self.sizes[1:]):
-            begin = start + n_out * n_in
+        for l, (start, n_in, n_out) in enumerate(zip(self.starts, self.sizes[:-1], self.sizes[1:])):
+            begin = start + (n_in * self.first_width if l == 0 else n_out * n_in)
             views.append(params[begin : begin + n_out].reshape(n_out, 1))
         return views
 

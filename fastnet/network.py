@@ -5,9 +5,14 @@ Change ``import network`` to ``from fastnet import network`` (or ``from fastnet.
 import *``) and keep the script. The parameters live in one contiguous buffer of
 ``dtype`` (float32 by default; float64 reproduces the original to rounding);
 ``weights`` and ``biases`` are views of it.
+
+Beyond the original, as options that default to it: tanh and ReLU neurons, softmax
+and linear outputs, the cross-entropy and log-likelihood costs, scaled initial weights
+(constructor); L2 and L1 regularisation, momentum, dropout, early stopping and the
+book's eta schedule, per-epoch monitoring (``SGD`` / ``train_epochs``).
 """
 import time
-from typing import Callable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -16,13 +21,22 @@ from ._convert import (check_count, check_dtype, check_eta, check_inputs, check_
                        check_sizes, to_arrays)
 from ._params import LayerList, ParameterLayout, copy_into
 from ._random import shuffle
+from ._training import Plateau, SparseInputs, TrainingOptions, Workspace, default_threads
+from .costs import ACTIVATIONS, OUTPUTS, CostLike, check_architecture, mean_cost
 from .encodings import Encoding, get_encoding
+from .threads import using_threads
 
 __all__ = ["Network", "sigmoid", "sigmoid_prime"]
 
 # Examples per compiled call while training: a call only sees Ctrl-C (and reports
 # progress) when it returns, so it is kept to ~50 ms on [784, 30, 10].
 CHUNK_EXAMPLES = 10_000
+
+
+#: initial weights by name: "standard" N(0, 1) (the book's network.py, network2's
+#: large_weight_initializer), "scaled" N(0, 1/n_in) (network2's default), "he" N(0, 2/n_in)
+INITS = {"standard": lambda n_in: 1.0, "scaled": lambda n_in: 1 / np.sqrt(n_in),
+         "he": lambda n_in: np.sqrt(2 / n_in)}
 
 
 class EpochResult(NamedTuple):
@@ -32,11 +46,13 @@ class EpochResult(NamedTuple):
     n_test: Optional[int]  #: size of the test set (None without test data)
     seconds: float  #: training time of the epoch (shuffle included, evaluation not)
     examples: int  #: training examples seen
+    record: dict = {}  #: the epoch's entry in ``Network.history`` (costs, accuracies, eta)
+    stop: Optional[str] = None  #: why training stops after this epoch (early stopping, schedule)
 
 
 class Network:
-    """A feedforward network of sigmoid neurons trained by mini-batch SGD on the
-    quadratic cost.
+    """A feedforward network trained by mini-batch SGD: by default the book's sigmoid
+    neurons and quadratic cost.
 
     ``Network([784, 30, 10])``: 784 inputs, 30 hidden neurons, 10 outputs. Biases and
     weights start as standard normal draws made with ``np.random.randn`` exactly as
@@ -45,39 +61,72 @@ class Network:
     ``encoding``: how int labels become output targets and outputs become classes
     (``fastnet.encodings``: "one-hot", the default; "binary"; "threshold", the default
     for a single output).
+
+    Options (keywords): ``activation`` of the hidden neurons ("sigmoid", "tanh",
+    "relu"); ``output`` neurons ("sigmoid", "tanh", "relu", "linear", "softmax"; default
+    softmax with the log-likelihood cost, else sigmoid); ``cost`` ("quadratic",
+    "cross-entropy", "log-likelihood", or the ``fastnet.costs`` classes); ``init`` of the
+    weights ("standard" N(0,1), "scaled" N(0,1/n_in), "he" N(0,2/n_in)); ``threads`` for
+    the parallel kernels (default: $FASTNET_NUM_THREADS, else Numba's default).
     """
 
-    def __init__(self, sizes: Sequence[int], dtype=np.float32, encoding: Optional[str] = None):
-        self._allocate(sizes, dtype, encoding)
-        self.biases = [np.random.randn(y, 1) for y in self.sizes[1:]]
-        self.weights = [np.random.randn(y, x) for x, y in zip(self.sizes[:-1], self.sizes[1:])]
+    def __init__(self, sizes: Sequence[int], dtype=np.float32, encoding: Optional[str] = None,
+                 *, activation: str = "sigmoid", output: Optional[str] = None,
+                 cost: CostLike = "quadratic", init: str = "standard",
+                 threads: Optional[int] = None):
+        self._allocate(sizes, dtype, encoding, activation, output, cost, threads)
+        self.initialise(init)
 
     @classmethod
     def from_parameters(cls, sizes: Sequence[int], weights: Sequence[np.ndarray],
                         biases: Sequence[np.ndarray], dtype=np.float32,
-                        encoding: Optional[str] = None) -> "Network":
+                        encoding: Optional[str] = None, **architecture) -> "Network":
         """A network with the given parameters (checked like an assignment), drawing
-        nothing from ``np.random``: for loading saved models."""
+        nothing from ``np.random``: for loading saved models. ``architecture``: the
+        constructor's activation, output, cost, threads."""
         net = cls.__new__(cls)
-        net._allocate(sizes, dtype, encoding)
+        net._allocate(sizes, dtype, encoding, **{"activation": "sigmoid", "output": None,
+                                                  "cost": "quadratic", "threads": None,
+                                                  **architecture})
         net.weights = weights
         net.biases = biases
         return net
 
-    def _allocate(self, sizes: Sequence[int], dtype, encoding) -> None:
+    def _allocate(self, sizes, dtype, encoding, activation, output, cost, threads) -> None:
         self.sizes = check_sizes(sizes)
         self.num_layers = len(self.sizes)
         self.dtype = check_dtype(dtype)
+        self.activation, self.output, self._cost = check_architecture(activation, output, cost,
+                                                                      self.sizes[-1])
         #: how labels become targets and outputs become classes (``fastnet.encodings``)
         self.encoding: Encoding = get_encoding(encoding, self.sizes[-1])
-        #: one dict per epoch trained: mini_batch_size, eta, n_train, correct, n_test, seconds
+        if self.output == "softmax" and self.encoding.name != "one-hot":
+            raise ValueError(f"a softmax output needs the one-hot encoding, got {self.encoding.name!r}")
+        self.threads: Optional[int] = default_threads() if threads is None else threads
+        with using_threads(self.threads):  # checks the count now, not at the first use
+            pass
+        #: one dict per epoch trained (eta, seconds, accuracies, costs: see ``train_epochs``)
         self.history: List[dict] = []
         #: what a saved model file recorded about its training (empty for a new network)
         self.metadata: dict = {}
         self._layout = ParameterLayout(self.sizes)
         self._params = np.zeros(self._layout.size, dtype=self.dtype)
+        self._velocity: Optional[np.ndarray] = None  # momentum's, laid out like _params
         self._weights = LayerList(self._layout.weight_views(self._params), "weights")
         self._biases = LayerList(self._layout.bias_views(self._params), "biases")
+        self._codes = np.array([ACTIVATIONS[self.activation]] * (self.num_layers - 2)
+                               + [OUTPUTS[self.output]], dtype=np.int64)
+        self._kernel_cost = kernels.QUADRATIC if self._cost.name == "quadratic" else kernels.A_MINUS_Y
+
+    def initialise(self, init: str = "standard") -> None:
+        """Draw new parameters with ``np.random.randn``, biases first then weights as the
+        original; the weights scaled by ``INITS[init]`` (see the class docstring)."""
+        if init not in INITS:
+            raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
+        self.biases = [np.random.randn(y, 1) for y in self.sizes[1:]]
+        self.weights = [np.random.randn(y, x) * INITS[init](x)
+                        for x, y in zip(self.sizes[:-1], self.sizes[1:])]
+        self._velocity = None
 
     # -- parameters: views of the flat buffer ------------------------------------------
     @property
@@ -124,7 +173,7 @@ class Network:
         return np.ascontiguousarray(outputs.T).reshape((n_out,) + a.shape[1:])
 
     def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float,
-            test_data=None, reduction: str = "mean") -> None:
+            test_data=None, reduction: str = "mean", **options) -> List[dict]:
         """Train with mini-batch stochastic gradient descent.
 
         ``training_data``: a list (or any iterable) of ``(x, y)`` pairs, x (n_in, 1) and
@@ -136,79 +185,166 @@ class Network:
         prints ``Epoch j: correct / n`` after each epoch, else ``Epoch j complete``.
         ``reduction="sum"`` steps by eta times the summed gradient instead of its mean
         (the seed's note on on-line learning: the same as eta*m with "mean").
+        ``options``: the keywords of ``train_epochs`` (regularisation, momentum, dropout,
+        validation data, early stopping, eta schedule, monitoring).
+        Returns this run's ``history`` entries (one dict per epoch).
         """
+        records = []
         for result in self.train_epochs(training_data, epochs, mini_batch_size, eta, test_data,
-                                        reduction=reduction):
+                                        reduction=reduction, **options):
             if result.correct is not None:
                 print("Epoch {0}: {1} / {2}".format(result.epoch, result.correct, result.n_test), flush=True)
             else:
                 print("Epoch {0} complete".format(result.epoch), flush=True)
+            if result.stop:
+                print(f"Stopped: {result.stop}", flush=True)
+            records.append(result.record)
+        return records
 
     def train_epochs(self, training_data, epochs: int, mini_batch_size: int, eta: float,
                      test_data=None, progress: Optional[Callable[[int], None]] = None,
-                     reduction: str = "mean") -> Iterator["EpochResult"]:
+                     reduction: str = "mean", *, lmbda: float = 0.0, l1: float = 0.0,
+                     momentum: float = 0.0, dropout: float = 0.0, validation_data=None,
+                     early_stopping: Optional[int] = None, halve_eta: Optional[int] = None,
+                     monitor: Iterable[str] = ()) -> Iterator["EpochResult"]:
         """``SGD`` one epoch at a time: a generator that trains an epoch, then yields its
-        ``EpochResult`` (test accuracy when ``test_data`` is given, seconds, examples).
+        ``EpochResult`` (test accuracy when ``test_data`` is given, seconds, examples,
+        the epoch's history record, and why training stops, if it does).
 
         Same data forms, randomness and arithmetic as ``SGD`` (which prints these
         results). Each epoch runs as compiled calls of at most ``CHUNK_EXAMPLES``
         examples, whole mini-batches each: between two calls ``progress(examples_done)``
         is called, and Ctrl-C (KeyboardInterrupt) is raised there, so the parameters are
         never left half-updated. Data are checked and converted once, before training.
+
+        Options (all off by default): ``lmbda`` L2 and ``l1`` L1 regularisation (weights
+        only, scaled by 1/n as in the book: w -> (1 - eta lmbda/n) w - eta l1/n sign(w) -
+        eta/m sum grad); ``momentum`` mu (v -> mu v - eta grad, w -> w + v); ``dropout``
+        probability of each hidden neuron (inverted dropout: nothing changes at
+        evaluation); ``validation_data`` (same forms as test_data), whose accuracy drives
+        ``early_stopping`` (stop after that many epochs without a better one) and
+        ``halve_eta`` (halve eta after that many; stop once eta is eta/128, the book's
+        schedule); ``monitor``: any of "training_cost", "training_accuracy",
+        "validation_cost", "test_cost", measured after each epoch (costs include the
+        regularisation terms, as network2's ``total_cost``).
         """
         epochs = check_count(epochs, "epochs", 0)
         mini_batch_size = check_count(mini_batch_size, "mini_batch_size", 1)
         eta = check_eta(eta)
         average = check_reduction(reduction)
+        options = TrainingOptions.checked(lmbda, l1, momentum, dropout, early_stopping,
+                                          halve_eta, monitor)
         X, targets = self._training_arrays(training_data, "training_data")
         test = self._test_arrays(test_data)
+        validation = self._test_arrays(validation_data, what="validation_data")
+        if validation is None and (options.early_stopping or options.halve_eta
+                                   or "validation_cost" in options.monitor):
+            raise ValueError("early_stopping, halve_eta and monitoring the validation cost "
+                             "need validation_data")
+        if test is None and "test_cost" in options.monitor:
+            raise ValueError("monitoring the test cost needs test_data")
         callers_list = training_data if isinstance(training_data, list) else None
-        return self._epoch_loop(X, targets, test, epochs, mini_batch_size, eta, average,
-                                progress, callers_list)
+        return self._epoch_loop(X, targets, test, validation, epochs, mini_batch_size, eta,
+                                average, options, progress, callers_list)
 
-    def _epoch_loop(self, X, targets, test, epochs, mini_batch_size, eta, average, progress,
-                    callers_list):
+    def _epoch_loop(self, X, targets, test, validation, epochs, mini_batch_size, eta, average,
+                    options, progress, callers_list):
         n = len(X)
+        inputs = SparseInputs(X)
         order = np.arange(n, dtype=np.int64)
-        work = _Workspace(self._layout, min(mini_batch_size, n), self.dtype)
+        work = Workspace(self._layout, min(mini_batch_size, n), self.dtype)
         chunk = max(1, CHUNK_EXAMPLES // mini_batch_size) * mini_batch_size
         as_given = list(callers_list) if callers_list is not None else None
+        if options.momentum and self._velocity is None:
+            self._velocity = np.zeros_like(self._params)
+        velocity = self._velocity if options.momentum else self._params  # unused without momentum
+        seed = int(np.random.randint(2**31)) if options.dropout else 0  # np.random untouched otherwise
+        plateau = Plateau(eta, options.early_stopping, options.halve_eta)
+        steps = 0
         for j in range(epochs):
             start = time.perf_counter()
             shuffle(order)  # exactly random.shuffle(training_data), as the original
             if callers_list is not None:  # which shuffles the caller's list in place
                 callers_list[:] = [as_given[i] for i in order.tolist()]
-            for k in range(0, n, chunk):
-                work.train_epoch(X, targets, order[k:k + chunk], mini_batch_size, eta, average,
-                                 self._params)
-                if progress is not None:
-                    progress(min(k + chunk, n))
+            with using_threads(self.threads):
+                for k in range(0, n, chunk):
+                    work.train(inputs, targets, order[k:k + chunk], mini_batch_size,
+                               self._kernel_cost, self._codes, plateau.eta, average,
+                               options.lmbda / n, options.l1 / n, options.momentum,
+                               options.dropout, seed, steps, self._params, velocity)
+                    steps += -(-min(chunk, n - k) // mini_batch_size)
+                    if progress is not None:
+                        progress(min(k + chunk, n))
             seconds = time.perf_counter() - start
-            correct = self._count_correct(*test) if test is not None else None
-            n_test = None if test is None else len(test[0])
-            self.history.append(dict(mini_batch_size=mini_batch_size, eta=eta, n_train=n,
-                                     correct=correct, n_test=n_test, seconds=seconds,
-                                     reduction="mean" if average else "sum"))
-            yield EpochResult(j, correct, n_test, seconds, n)
+            record = self._measure(dict(mini_batch_size=mini_batch_size, eta=plateau.eta,
+                                        n_train=n, seconds=seconds,
+                                        reduction="mean" if average else "sum"),
+                                   options, (X, targets), test, validation)
+            self.history.append(record)
+            stop = plateau.update(record["validation_correct"]) if validation is not None and (
+                options.early_stopping or options.halve_eta) else None
+            yield EpochResult(j, record["correct"], record["n_test"], seconds, n, record, stop)
+            if stop:
+                return
 
-    def update_mini_batch(self, mini_batch, eta: float, reduction: str = "mean") -> None:
+    def _measure(self, record: dict, options, training, test, validation) -> dict:
+        """Fill an epoch's history record: test and validation accuracy when there is such
+        data, and the monitored costs/accuracies."""
+        lmbda, l1 = options.lmbda, options.l1
+        record.update(correct=None, n_test=None, validation_correct=None, n_validation=None)
+        if test is not None:
+            record.update(correct=self._count_correct(*test), n_test=len(test[0]))
+        if validation is not None:
+            record.update(validation_correct=self._count_correct(*validation),
+                          n_validation=len(validation[0]))
+        if "training_cost" in options.monitor:
+            record["training_cost"] = self._total_cost(*training, lmbda, l1)
+        if "training_accuracy" in options.monitor:
+            X, targets = training
+            record["training_correct"] = int(np.count_nonzero(
+                self.encoding.decode(self._outputs(X)) == self.encoding.decode(targets)))
+        if "validation_cost" in options.monitor:
+            record["validation_cost"] = self._total_cost(*self._labelled_targets(validation), lmbda, l1)
+        if "test_cost" in options.monitor:
+            record["test_cost"] = self._total_cost(*self._labelled_targets(test), lmbda, l1)
+        if lmbda or l1 or options.momentum or options.dropout:
+            record.update(lmbda=lmbda, l1=l1, momentum=options.momentum, dropout=options.dropout)
+        return record
+
+    def update_mini_batch(self, mini_batch, eta: float, reduction: str = "mean", *,
+                          lmbda: float = 0.0, l1: float = 0.0, momentum: float = 0.0,
+                          n: Optional[int] = None) -> None:
         """One gradient-descent step, equations (20) and (21), averaged over ``mini_batch``
         (a list of ``(x, y)`` pairs, or an ``(X, y)`` tuple of arrays); summed with
-        ``reduction="sum"``."""
+        ``reduction="sum"``. ``lmbda``/``l1`` regularise as in a training set of ``n``
+        examples (network2's ``update_mini_batch(mini_batch, eta, lmbda, n)``); ``momentum``
+        uses and updates the network's velocities."""
         eta = check_eta(eta)
         average = check_reduction(reduction)
+        options = TrainingOptions.checked(lmbda, l1, momentum)
         X, targets = self._training_arrays(mini_batch, "mini_batch")
+        if n is None:
+            n = len(X)
+        n = check_count(n, "n", 1)
+        if options.momentum and self._velocity is None:
+            self._velocity = np.zeros_like(self._params)
+        velocity = self._velocity if options.momentum else self._params
         order = np.arange(len(X), dtype=np.int64)
-        _Workspace(self._layout, len(X), self.dtype).train_epoch(X, targets, order, len(X), eta,
-                                                                 average, self._params)
+        work = Workspace(self._layout, len(X), self.dtype)
+        with using_threads(self.threads):
+            work.train(SparseInputs(X), targets, order, len(X), self._kernel_cost, self._codes, eta,
+                       average, options.lmbda / n, options.l1 / n, options.momentum, 0.0, 0, 0,
+                       self._params, velocity)
 
     def backprop(self, x: np.ndarray, y) -> Tuple[List[np.ndarray], List[np.ndarray]]:
         """``(nabla_b, nabla_w)``: the gradient of the cost C_x for one example, layer by
         layer, shaped like ``biases`` and ``weights`` (fresh arrays of the network's dtype)."""
         X, targets = self._training_arrays([(x, y)], "backprop")
         grads = np.empty_like(self._params)
-        _Workspace(self._layout, 1, self.dtype).gradient(X, targets, self._params, grads)
-        return self._layout.bias_views(grads), self._layout.weight_views(grads)
+        Workspace(self._layout, 1, self.dtype).gradient(SparseInputs(X), targets, self._kernel_cost,
+                                                        self._codes, self._params, grads)
+        return ([b.copy() for b in self._layout.bias_views(grads)],
+                [w.copy() for w in self._layout.weight_views(grads)])
 
     def evaluate(self, test_data) -> int:
         """How many examples of ``test_data`` the network gets right (argmax of the output
@@ -231,12 +367,14 @@ class Network:
             image = read_image(image)
         return read_number(self, image, invert=invert)
 
-    def cost(self, data) -> float:
-        """The quadratic cost (6) over ``data``: C = 1/(2n) sum_x ||y(x) - a||^2, with
-        int labels read as one-hot targets. Same data forms as ``SGD``."""
+    def cost(self, data, lmbda: float = 0.0, l1: float = 0.0) -> float:
+        """The network's cost over ``data``: (1/n) sum_x C_x (the quadratic (6) by default,
+        else the cross-entropy or log-likelihood), plus lmbda/(2n) sum w^2 and l1/n sum |w|
+        when given (network2's ``total_cost``); int labels read through the encoding.
+        Computed in float64 from the outputs' weighted inputs: never overflows."""
         X, targets = self._training_arrays(data, "data")
-        error = self._outputs(X).astype(np.float64) - targets
-        return float(np.einsum("ij,ij->", error, error) / (2 * len(X)))
+        options = TrainingOptions.checked(lmbda, l1)
+        return self._total_cost(X, targets, options.lmbda, options.l1)
 
     def save(self, path, metadata: Optional[dict] = None):
         """Write the network to ``path`` atomically: ``.npz`` (fastnet's format: sizes,
@@ -250,13 +388,17 @@ class Network:
         return output_activations - y
 
     # -- helpers -------------------------------------------------------------------------
-    def _test_arrays(self, test_data, required: bool = False):
+    def _test_arrays(self, test_data, required: bool = False, what: str = "test_data"):
         """(X, labels) for evaluation, or None where the original would skip it
         (``test_data`` None or an empty list, as ``if test_data:`` does)."""
         if not required and (test_data is None or (isinstance(test_data, (list, tuple)) and len(test_data) == 0)):
             return None
-        X, y = self._arrays(test_data, "test_data")
+        X, y = self._arrays(test_data, what)
         return X, (y if y.ndim == 1 else self.encoding.decode(y))
+
+    def _labelled_targets(self, labelled):
+        X, labels = labelled
+        return X, self.encoding.targets(labels, self.sizes[-1], self.dtype)
 
     def _arrays(self, data, what: str):
         n_out = self.sizes[-1]
@@ -267,40 +409,42 @@ class Network:
         X, y = self._arrays(data, what)
         return X, (self.encoding.targets(y, self.sizes[-1], self.dtype) if y.ndim == 1 else y)
 
-    def _outputs(self, X: np.ndarray) -> np.ndarray:
-        """Output activations (n, n_out) for validated inputs X (n, n_in), in parallel."""
+    def _outputs(self, X: np.ndarray, weighted_inputs: bool = False) -> np.ndarray:
+        """Output activations (n, n_out) for validated inputs X (n, n_in), in parallel;
+        the output layer's weighted inputs z instead with ``weighted_inputs``."""
         out = np.empty((len(X), self.sizes[-1]), dtype=self.dtype)
-        kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts, out)
+        codes = self._codes
+        if weighted_inputs:
+            codes = codes.copy()
+            codes[-1] = kernels.IDENTITY
+        with using_threads(self.threads):
+            kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts,
+                                     codes, out)
         return out
+
+    def _total_cost(self, X, targets, lmbda: float = 0.0, l1: float = 0.0) -> float:
+        total = mean_cost(self._outputs(X, weighted_inputs=True), targets, self.output, self._cost)
+        if lmbda:
+            total += 0.5 * (lmbda / len(X)) * sum(float(np.sum(np.square(w, dtype=np.float64)))
+                                                  for w in self.weights)
+        if l1:
+            total += (l1 / len(X)) * sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in self.weights)
+        return total
 
     def _count_correct(self, X: np.ndarray, labels: np.ndarray) -> int:
         return int(np.count_nonzero(self.encoding.decode(self._outputs(X)) == labels))
 
     def __repr__(self) -> str:
-        encoding = "" if self.encoding is get_encoding(None, self.sizes[-1]) else f", encoding={self.encoding.name!r}"
-        return f"Network({self.sizes}, dtype=np.{np.dtype(self.dtype).name}{encoding})"
-
-
-class _Workspace:
-    """Work buffers for mini-batches of up to ``capacity`` examples: allocated once,
-    reused by every mini-batch of a run."""
-
-    def __init__(self, layout: ParameterLayout, capacity: int, dtype):
-        self.layout = layout
-        self.row_starts, per_example_size = kernels.row_offsets(layout.sizes, capacity)
-        self.batch_inputs = np.empty((capacity, int(layout.sizes[0])), dtype=dtype)
-        self.acts = np.empty(per_example_size, dtype=dtype)
-        self.deltas = np.empty(per_example_size, dtype=dtype)
-
-    def train_epoch(self, X, targets, order, batch_size, eta, average, params):
-        kernels.train_epoch(X, targets, order, batch_size, eta, average, params, self.layout.sizes,
-                            self.layout.starts, self.batch_inputs, self.acts, self.deltas,
-                            self.row_starts)
-
-    def gradient(self, X, targets, params, grads):
-        rows = np.arange(len(X), dtype=np.int64)
-        kernels.batch_gradient(X, targets, rows, params, self.layout.sizes, self.layout.starts,
-                               self.acts, self.deltas, self.row_starts, grads)
+        options = ""
+        if self.encoding is not get_encoding(None, self.sizes[-1]):
+            options += f", encoding={self.encoding.name!r}"
+        if self.activation != "sigmoid":
+            options += f", activation={self.activation!r}"
+        if self.output != ("softmax" if self._cost.name == "log-likelihood" else "sigmoid"):
+            options += f", output={self.output!r}"
+        if self._cost.name != "quadratic":
+            options += f", cost={self._cost.name!r}"
+        return f"Network({self.sizes}, dtype=np.{np.dtype(self.dtype).name}{options})"
 
 
 def sigmoid(z):

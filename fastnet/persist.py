@@ -5,13 +5,15 @@ Two formats, chosen on ``save`` by the file's suffix and on ``load`` by its cont
 - ``.npz`` (format 1): a numpy archive read with ``allow_pickle=False``. Keys:
   ``format`` ("fastnet-model"), ``version`` (1), ``sizes`` (int64), ``dtype``
   ("float32" or "float64"), ``w0``.. and ``b0``.. (the layers, in ``dtype``; biases
-  (n, 1)) and ``metadata`` (JSON text: ``fastnet_version``, ``history`` and the
-  caller's ``metadata``). Parameters are restored bit for bit.
+  (n, 1)) and ``metadata`` (JSON text: ``fastnet_version``, ``history``,
+  ``architecture`` (activation, output, cost names) and the caller's ``metadata``).
+  Parameters are restored bit for bit.
 - ``.json``: the book's network2.py format, ``{"sizes", "weights", "biases", "cost"}``,
-  which network2.load reads, plus a ``"metadata"`` object that it ignores. fastnet's
-  ``Network`` trains with the quadratic cost, so it saves ``"QuadraticCost"``; a file
-  with another cost (e.g. "CrossEntropyCost") loads all the same (the cost only
-  matters for training) and its name is kept in ``net.metadata["cost"]``.
+  which network2.load reads, plus a ``"metadata"`` object that it ignores (and
+  ``"activation"``/``"output"`` for networks of other than sigmoid neurons). The cost is
+  the class name ("QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost"): a known one
+  is trained with after loading, any other loads all the same (as the quadratic cost)
+  and its name is kept in ``net.metadata["cost"]``.
 
 Writes are atomic: a temporary file in the target's directory is written, flushed,
 fsynced, then renamed over the target, so a failure leaves any previous file intact.
@@ -36,10 +38,13 @@ __all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
 FORMAT_NAME = "fastnet-model"
 FORMAT_VERSION = 1  #: the newest .npz format this fastnet writes and reads
 QUADRATIC_COST = "QuadraticCost"
+#: network2 JSON cost class names -> fastnet's cost names
+_COST_NAMES = {"QuadraticCost": "quadratic", "CrossEntropyCost": "cross-entropy",
+               "LogLikelihoodCost": "log-likelihood"}
 
 PathLike = Union[str, "os.PathLike[str]"]
 _DTYPES = {"float32": np.float32, "float64": np.float64}
-_RESERVED = ("fastnet_version", "history", "encoding")  # metadata keys save() fills in itself
+_RESERVED = ("fastnet_version", "history", "encoding", "architecture")  # metadata keys save() fills in itself
 _READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, KeyError)
 
 
@@ -91,13 +96,18 @@ def _metadata_for(net: "Network", metadata: Optional[Mapping[str, Any]]) -> Dict
         raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
     meta = dict(metadata or {})
     meta.update(fastnet_version=__version__, history=list(getattr(net, "history", [])),
-                encoding=net.encoding.name)
+                encoding=net.encoding.name, architecture=_architecture(net))
     try:
         json.dumps(meta, allow_nan=False)
     except (TypeError, ValueError) as error:
         raise ValueError(f"metadata and history must be JSON-serialisable (finite numbers, "
                          f"strings, lists, dicts with str keys): {error}") from None
     return meta
+
+
+def _architecture(net: "Network") -> Dict[str, str]:
+    """The neuron types and cost, by name (restored by ``load``)."""
+    return {"activation": net.activation, "output": net.output, "cost": net._cost.name}
 
 
 def _write_npz(f: BinaryIO, net: "Network", layers: Dict[str, List[np.ndarray]],
@@ -116,8 +126,11 @@ def _write_json(f: BinaryIO, net: "Network", layers: Dict[str, List[np.ndarray]]
     data = {"sizes": [int(n) for n in net.sizes],
             "weights": [w.tolist() for w in layers["weights"]],
             "biases": [b.tolist() for b in layers["biases"]],
-            "cost": QUADRATIC_COST,
+            "cost": net._cost.__name__,
             "metadata": meta}
+    for key in ("activation", "output"):  # beyond the book's sigmoid networks only
+        if getattr(net, key) != "sigmoid":
+            data[key] = getattr(net, key)
     f.write(json.dumps(data, allow_nan=False).encode("utf-8"))
 
 
@@ -163,7 +176,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 # -- load -------------------------------------------------------------------------------
-def load(path: PathLike, dtype=None) -> "Network":
+def load(path: PathLike, dtype=None, cls=None) -> "Network":
     """The network saved at ``path`` (a fastnet ``.npz`` or a network2 JSON file,
     recognised by content), with ``history`` restored and the stored metadata in
     ``net.metadata``. ``dtype`` converts the parameters; by default a ``.npz`` keeps its
@@ -172,7 +185,8 @@ def load(path: PathLike, dtype=None) -> "Network":
     Raises FileNotFoundError for a missing file and ValueError, saying what is wrong,
     for anything else: not a model file, corrupt or truncated, wrong format or newer
     version, inconsistent sizes or shapes, NaN or infinity, pickled objects (never
-    unpickled), invalid metadata.
+    unpickled), invalid metadata. ``cls``: the Network class to build (default
+    ``fastnet.network.Network``; ``fastnet.network2.load`` passes its own).
     """
     path = Path(path)
     if not path.exists():
@@ -180,27 +194,27 @@ def load(path: PathLike, dtype=None) -> "Network":
     with open(path, "rb") as f:
         head = f.read(64)
     try:
-        return _load_detected(path, head, dtype)
+        return _load_detected(path, head, dtype, cls)
     except ValueError as error:  # every message names the file
         if str(error).startswith(repr(str(path))):
             raise
         raise ValueError(f"{str(path)!r}: {error}") from None
 
 
-def _load_detected(path: Path, head: bytes, dtype) -> "Network":
+def _load_detected(path: Path, head: bytes, dtype, cls) -> "Network":
     """Dispatch on the first bytes: zip magic for .npz, '{' for JSON."""
     if head.startswith(b"PK"):
-        return _load_npz(path, dtype)
+        return _load_npz(path, dtype, cls)
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if text.startswith(b"{") or (head and not text):  # JSON object (or blank so far)
-        return _load_json(path, dtype)
+        return _load_json(path, dtype, cls)
     if not head:
         raise ValueError(f"{str(path)!r} is empty: corrupt or truncated model file")
     raise ValueError(f"{str(path)!r} is not a model file: expected a fastnet .npz archive "
                      f"or the book's network2 JSON")
 
 
-def _load_npz(path: Path, dtype) -> "Network":
+def _load_npz(path: Path, dtype, cls) -> "Network":
     try:
         archive = np.load(path, allow_pickle=False)
     except _READ_ERRORS as error:
@@ -218,10 +232,10 @@ def _load_npz(path: Path, dtype) -> "Network":
         for l in range(len(sizes) - 1):
             weights.append(_member(archive, f"w{l}", path))
             biases.append(_member(archive, f"b{l}", path))
-    return _build(sizes, weights, biases, saved if dtype is None else dtype, meta)
+    return _build(sizes, weights, biases, saved if dtype is None else dtype, meta, cls)
 
 
-def _load_json(path: Path, dtype) -> "Network":
+def _load_json(path: Path, dtype, cls) -> "Network":
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -240,7 +254,14 @@ def _load_json(path: Path, dtype) -> "Network":
         raise ValueError(f"'cost' must be the name of a cost class, got {cost!r}")
     meta = _check_metadata(data.get("metadata", {}))
     meta["cost"] = cost
-    return _build(sizes, weights, biases, np.float64 if dtype is None else dtype, meta)
+    if cost in _COST_NAMES:  # a cost fastnet knows: train with it too
+        architecture = dict(meta.get("architecture") or {})
+        architecture["cost"] = _COST_NAMES[cost]
+        for key in ("activation", "output"):
+            if key in data:
+                architecture[key] = data[key]
+        meta["architecture"] = architecture
+    return _build(sizes, weights, biases, np.float64 if dtype is None else dtype, meta, cls)
 
 
 # -- checks -----------------------------------------------------------------------------
@@ -349,8 +370,18 @@ def _check_layer(array: np.ndarray, shape, dtype, what: str) -> np.ndarray:
     return cast
 
 
+def _check_architecture(meta: Dict[str, Any]) -> Dict[str, Any]:
+    """The constructor keywords stored under meta["architecture"] (checked: names only)."""
+    architecture = meta.get("architecture") or {}
+    if not isinstance(architecture, dict) or not set(architecture) <= {"activation", "output", "cost"} \
+            or not all(isinstance(v, str) for v in architecture.values()):
+        raise ValueError(f"metadata 'architecture' must map activation/output/cost to names, "
+                         f"got {architecture!r}")
+    return dict(architecture)
+
+
 def _build(sizes: List[int], weights: List[np.ndarray], biases: List[np.ndarray], dtype,
-           meta: Dict[str, Any]) -> "Network":
+           meta: Dict[str, Any], cls=None) -> "Network":
     """Check every layer against ``sizes`` and make the network (no random draws)."""
     from ._convert import check_dtype
     from .encodings import ENCODINGS
@@ -365,7 +396,8 @@ def _build(sizes: List[int], weights: List[np.ndarray], biases: List[np.ndarray]
     encoding = meta.get("encoding")
     if encoding is not None and encoding not in ENCODINGS:
         raise ValueError(f"unknown output encoding {encoding!r} (known: {sorted(ENCODINGS)})")
-    net = Network.from_parameters(sizes, weights, biases, dtype=dtype, encoding=encoding)
+    net = (cls or Network).from_parameters(sizes, weights, biases, dtype=dtype, encoding=encoding,
+                                           **_check_architecture(meta))
     net.history = list(meta.get("history", []))
     net.metadata = meta
     return net

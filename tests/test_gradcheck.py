@@ -24,13 +24,13 @@ def test_backprop_is_the_gradient(sizes):
     for layers, grads in ((net.biases, nabla_b), (net.weights, nabla_w)):
         for layer, grad in zip(layers, grads):
             # check up to 40 entries of each layer, spread over it
-            for index in rng.choice(layer.size, size=min(40, layer.size), replace=False):
-                flat = layer.reshape(-1)  # a view: writes reach the network
-                saved = flat[index]
-                flat[index] = saved + h
+            for flat_index in rng.choice(layer.size, size=min(40, layer.size), replace=False):
+                index = np.unravel_index(flat_index, layer.shape)  # layer is a view: writes reach the network
+                saved = layer[index]
+                layer[index] = saved + h
                 up = cost(net, x, y)
-                flat[index] = saved - h
+                layer[index] = saved - h
                 down = cost(net, x, y)
-                flat[index] = saved
+                layer[index] = saved
                 numeric = (up - down) / (2 * h)
-                assert grad.reshape(-1)[index] == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+                assert grad[index] == pytest.approx(numeric, rel=1e-6, abs=1e-9)

@@ -37,14 +37,14 @@ def random_examples(sizes, n, rng, dtype=np.float64):
             for _ in range(n)]
 
 
-def assert_close(actual, expected, dtype):
+def assert_close(actual, expected, dtype, factor=1):
     """Normwise relative error: max |actual - expected| <= tol * max |expected|, per array.
     (Elementwise relative error is meaningless for entries like sigma'(z) of a saturated
     neuron, where float32's a(1 - a) has lost all digits in the original formula too.)"""
     actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
     assert actual.shape == expected.shape
     error = np.max(np.abs(actual - expected)) / max(np.max(np.abs(expected)), np.finfo(dtype).tiny)
-    assert error <= TOLERANCE[dtype], f"relative error {error:.3g}"
+    assert error <= factor * TOLERANCE[dtype], f"relative error {error:.3g}"
 
 
 @dtypes
@@ -76,12 +76,16 @@ def test_feedforward_matches_reference(sizes, dtype):
 @pytest.mark.parametrize("sizes", SIZES, ids=str)
 def test_backprop_matches_reference(sizes, dtype):
     net, ref = twin_networks(sizes, dtype)
+    # With N(0, 1) weights on 784 inputs an output neuron saturates (|z| ~ 30), where
+    # sigma'(z) ~ e^-|z| carries the relative error of z itself: float32 rounding of a
+    # 784-term sum, ~1e-5 ([784, 1] measures 1.1e-5). Hence 3x the float32 tolerance.
+    tolerance = 3 if dtype == np.float32 else 1
     for x, y in random_examples(sizes, 3, np.random.default_rng(2), dtype):
         nabla_b, nabla_w = net.backprop(x, y)
         ref_b, ref_w = ref.backprop(x, y)
         for got, want in zip(nabla_b + nabla_w, ref_b + ref_w):
             assert got.dtype == dtype
-            assert_close(got, want, dtype)
+            assert_close(got, want, dtype, tolerance)
 
 
 @dtypes

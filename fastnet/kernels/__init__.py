@@ -1,13 +1,17 @@
 """Compiled kernels: pure ``@njit`` functions on arrays and scalars, no Python objects.
 
 Conventions: examples are rows (``(m, width)`` arrays); layer ``l`` runs from 0 (inputs)
-to L-1 (outputs); ``W^l``/``b^l`` map layer l to l+1 (see ``layout``).
+to L-1 (outputs); ``W^l``/``b^l`` map layer l to l+1 (see ``layout``); inputs reach the
+first layer as sparse rows (``sparse``).
 """
-from .activations import sigmoid, sigmoid_prime_from_output
+from .activations import IDENTITY, RELU, SIGMOID, SOFTMAX, TANH, sigmoid, sigmoid_prime_from_output
+from .backward import A_MINUS_Y, QUADRATIC, backprop_deltas, batch_gradient, hidden_delta, output_delta
 from .checks import first_non_finite
-from .backward import backprop_deltas, batch_gradient, hidden_delta, output_delta
-from .epoch import feedforward_rows, gather_rows, train_epoch
-from .forward import dense_sigmoid, forward
+from .dropout import drop_neurons, uniform
+from .epoch import feedforward_rows, train_epoch
+from .forward import dense, first_layer, forward
+from .layout import (LANES, first_biases, first_weights, layer_biases, layer_rows, layer_weights,
+                     padded, row_offsets, row_width)
 from .shuffle import shuffle_in_place
-from .layout import layer_biases, layer_rows, layer_weights, row_offsets
-from .update import apply_gradient, sgd_step
+from .sparse import to_sparse_rows
+from .update import apply_gradient, dense_step, first_step

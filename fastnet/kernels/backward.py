@@ -2,28 +2,41 @@
 from numba import njit
 
 from .._config import JIT_OPTIONS
-from .activations import sigmoid_prime_from_output
 from .forward import forward
 from .layout import layer_rows, layer_weights
 from .update import apply_gradient
 
+# How the output error is computed: the quadratic cost (any output activation), or a
+# cost whose delta is simply a - y (cross-entropy on sigmoid outputs, log-likelihood on
+# a softmax output: the f'(z) factor cancels).
+QUADRATIC, A_MINUS_Y = 0, 1
+
 
 @njit(**JIT_OPTIONS)
-def output_delta(a_out, targets, rows, delta):
-    """Quadratic cost. a_out, delta (m, n_out); the target of example i is targets[rows[i]]."""
-    m, n_out = a_out.shape
+def output_delta(a_out, derivs, targets, rows, n_out, cost, delta):
+    """a_out, derivs, delta (m, width >= n_out); the target of example i is
+    targets[rows[i]]. Columns beyond n_out are set to 0."""
+    m, width = delta.shape
+    T = delta.dtype.type
     for i in range(m):
         y = targets[rows[i]]
         for j in range(n_out):
-            a = a_out[i, j]
-            # BP1: delta^L = (a^L - y) * sigma'(z^L)
-            delta[i, j] = (a - y[j]) * sigmoid_prime_from_output(a)
+            if cost == QUADRATIC:
+                # BP1: delta^L = (a^L - y) * f'(z^L)
+                delta[i, j] = (a_out[i, j] - y[j]) * derivs[i, j]
+            else:
+                # BP1 for cross-entropy (63) / log-likelihood: delta^L = a^L - y
+                delta[i, j] = a_out[i, j] - y[j]
+        for j in range(n_out, width):
+            delta[i, j] = T(0)
 
 
 @njit(**JIT_OPTIONS)
-def hidden_delta(delta_next, weights_next, a, delta):
-    """delta_next (m, n_next), weights_next (n_next, n), a and delta (m, n)."""
-    m, n = delta.shape
+def hidden_delta(delta_next, weights_next, derivs, delta):
+    """delta_next (m, n_next), weights_next (n_next, n), derivs and delta (m, width >= n):
+    the first n columns of delta are computed, the rest set to 0."""
+    m = delta.shape[0]
+    n = weights_next.shape[1]
     for i in range(m):
         d = delta[i]
         d[:] = 0
@@ -32,37 +45,43 @@ def hidden_delta(delta_next, weights_next, a, delta):
             w = weights_next[j]
             for k in range(n):
                 d[k] += c * w[k]
+        f = derivs[i]
         for k in range(n):
-            # BP2: delta^l = ((W^{l+1})^T delta^{l+1}) * sigma'(z^l)
-            d[k] *= sigmoid_prime_from_output(a[i, k])
+            # BP2: delta^l = ((W^{l+1})^T delta^{l+1}) * f'(z^l)
+            d[k] *= f[k]
 
 
 @njit(**JIT_OPTIONS)
-def backprop_deltas(targets, rows, params, sizes, starts, acts, deltas, row_starts, m):
-    """BP1 then BP2 down to layer 1, for the m examples whose forward pass is in acts:
-    fills layers 1..L-1 of deltas, using the weights as they are (before any update)."""
+def backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas,
+                    row_starts):
+    """BP1 then BP2 down to layer 1, for the m = len(rows) examples whose forward pass is
+    in acts/derivs: fills layers 1..L-1 of deltas, with the weights before any update."""
+    m = rows.size
     last = len(sizes) - 1
     output_delta(
         layer_rows(acts, sizes, row_starts, last, m),
-        targets,
-        rows,
+        layer_rows(derivs, sizes, row_starts, last, m),
+        targets, rows, sizes[last], cost,
         layer_rows(deltas, sizes, row_starts, last, m),
     )
     for l in range(last - 1, 0, -1):
         hidden_delta(
             layer_rows(deltas, sizes, row_starts, l + 1, m),
             layer_weights(params, sizes, starts, l),
-            layer_rows(acts, sizes, row_starts, l, m),
+            layer_rows(derivs, sizes, row_starts, l, m),
             layer_rows(deltas, sizes, row_starts, l, m),
         )
 
 
 @njit(**JIT_OPTIONS)
-def batch_gradient(a_in, targets, rows, params, sizes, starts, acts, deltas, row_starts, grads):
-    """The gradient of the cost summed over the m examples of a_in (m, sizes[0]), whose
-    targets are targets[rows]: grads (laid out like params) is overwritten."""
-    m = a_in.shape[0]
-    forward(a_in, params, sizes, starts, acts, row_starts)
-    backprop_deltas(targets, rows, params, sizes, starts, acts, deltas, row_starts, m)
+def batch_gradient(rows, indptr, indices, values, targets, cost, params, sizes, starts,
+                   codes, acts, derivs, deltas, row_starts, grads):
+    """The gradient of the cost summed over the examples rows (no dropout, no
+    regularisation): grads (laid out like params) is overwritten."""
+    forward(rows, indptr, indices, values, params, sizes, starts, codes, acts, derivs,
+            row_starts, True, 0.0, 0, 0)
+    backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts)
     grads[:] = 0
-    apply_gradient(a_in, sizes, acts, deltas, row_starts, grads, starts, grads.dtype.type(-1))
+    T = grads.dtype.type
+    apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, grads,
+                   starts, T(-1), T(0), T(0), T(0), grads)

@@ -1,9 +1,10 @@
-"""The forward pass: weighted inputs and sigmoid activations, layer by layer."""
+"""The forward pass: weighted inputs, then activations, layer by layer."""
 from numba import njit
 
 from .._config import JIT_OPTIONS
-from .activations import sigmoid
-from .layout import layer_biases, layer_rows, layer_weights
+from .activations import activate
+from .dropout import drop_neurons
+from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
 
 # Register blocking: two weight rows against four examples per pass, so each loaded
 # value feeds several multiply-adds and 8 independent sums hide the FMA latency.
@@ -48,49 +49,84 @@ def dots_2x4(w0, w1, x0, x1, x2, x3):
 
 
 @njit(**JIT_OPTIONS)
-def dense_sigmoid(a_in, weights, biases, a_out):
-    """One layer on a batch: a_in (m, n_in), weights (n_out, n_in), biases (n_out,),
-    a_out (m, n_out) is overwritten. Rows are examples; inner loops read memory in order."""
+def dense(a_in, weights, biases, z):
+    """z = a_in W^T + b for one layer on a batch: a_in (m, >= n_in) (only the first n_in
+    columns are read), weights (n_out, n_in), biases (n_out,), z (m, n_out) overwritten.
+    Rows are examples; inner loops read memory in order."""
     m = a_in.shape[0]
-    n_out = weights.shape[0]
-    # (25): a^l = sigma(z^l), z^l = w^l a^{l-1} + b^l, on blocks of 2 neurons x 4 examples
+    n_out, n_in = weights.shape
+    # (25): z^l = w^l a^{l-1} + b^l, on blocks of 2 neurons x 4 examples
     j = 0
     while j + ROWS <= n_out:
+        w0, w1 = weights[j], weights[j + 1]
         b0, b1 = biases[j], biases[j + 1]
         i = 0
         while i + EXAMPLES <= m:
             s0, s1, s2, s3, t0, t1, t2, t3 = dots_2x4(
-                weights[j], weights[j + 1], a_in[i], a_in[i + 1], a_in[i + 2], a_in[i + 3])
-            a_out[i, j], a_out[i, j + 1] = sigmoid(s0 + b0), sigmoid(t0 + b1)
-            a_out[i + 1, j], a_out[i + 1, j + 1] = sigmoid(s1 + b0), sigmoid(t1 + b1)
-            a_out[i + 2, j], a_out[i + 2, j + 1] = sigmoid(s2 + b0), sigmoid(t2 + b1)
-            a_out[i + 3, j], a_out[i + 3, j + 1] = sigmoid(s3 + b0), sigmoid(t3 + b1)
+                w0, w1, a_in[i, :n_in], a_in[i + 1, :n_in], a_in[i + 2, :n_in], a_in[i + 3, :n_in])
+            z[i, j], z[i, j + 1] = s0 + b0, t0 + b1
+            z[i + 1, j], z[i + 1, j + 1] = s1 + b0, t1 + b1
+            z[i + 2, j], z[i + 2, j + 1] = s2 + b0, t2 + b1
+            z[i + 3, j], z[i + 3, j + 1] = s3 + b0, t3 + b1
             i += EXAMPLES
         if i + 2 <= m:  # a pair left over: one pass over the two rows, not two
             s0, s1, s2, s3, t0, t1, t2, t3 = dots_2x4(
-                weights[j], weights[j + 1], a_in[i], a_in[i + 1], a_in[i], a_in[i + 1])
-            a_out[i, j], a_out[i, j + 1] = sigmoid(s0 + b0), sigmoid(t0 + b1)
-            a_out[i + 1, j], a_out[i + 1, j + 1] = sigmoid(s1 + b0), sigmoid(t1 + b1)
+                w0, w1, a_in[i, :n_in], a_in[i + 1, :n_in], a_in[i, :n_in], a_in[i + 1, :n_in])
+            z[i, j], z[i, j + 1] = s0 + b0, t0 + b1
+            z[i + 1, j], z[i + 1, j + 1] = s1 + b0, t1 + b1
             i += 2
         if i < m:
-            s, t = dots_2x1(weights[j], weights[j + 1], a_in[i])
-            a_out[i, j], a_out[i, j + 1] = sigmoid(s + b0), sigmoid(t + b1)
+            s, t = dots_2x1(w0, w1, a_in[i, :n_in])
+            z[i, j], z[i, j + 1] = s + b0, t + b1
         j += ROWS
     for j in range(j, n_out):
         for i in range(m):
-            a_out[i, j] = sigmoid(dot(weights[j], a_in[i]) + biases[j])
+            z[i, j] = dot(weights[j], a_in[i, :n_in]) + biases[j]
 
 
 @njit(**JIT_OPTIONS)
-def forward(a_in, params, sizes, starts, acts, row_starts):
-    """All layers for the m examples of a_in (m, sizes[0]): fills layers 1..L-1 of the
-    activation buffer ``acts`` (layer 0 is a_in itself, never copied)."""
-    m = a_in.shape[0]
-    for l in range(len(sizes) - 1):
-        a_prev = a_in if l == 0 else layer_rows(acts, sizes, row_starts, l, m)
-        dense_sigmoid(
-            a_prev,
-            layer_weights(params, sizes, starts, l),
-            layer_biases(params, sizes, starts, l),
-            layer_rows(acts, sizes, row_starts, l + 1, m),
-        )
+def first_layer(rows, indptr, indices, values, weights_t, biases, z):
+    """z[i] = b + sum_k x_k W^0[k, :] over the non-zero inputs x_k of example rows[i]
+    (CSR: indptr, indices, values). weights_t (n_in, width), biases and z rows (width,):
+    whole padded rows, so every inner loop is a whole number of SIMD vectors."""
+    width = weights_t.shape[1]
+    for i in range(rows.size):
+        zi = z[i]
+        for c in range(width):
+            zi[c] = biases[c]
+        t, stop = indptr[rows[i]], indptr[rows[i] + 1]
+        # (25) for the first layer, four inputs per pass over z (fewer loads and stores)
+        while t + 4 <= stop:
+            v0, v1, v2, v3 = values[t], values[t + 1], values[t + 2], values[t + 3]
+            w0, w1 = weights_t[indices[t]], weights_t[indices[t + 1]]
+            w2, w3 = weights_t[indices[t + 2]], weights_t[indices[t + 3]]
+            for c in range(width):
+                zi[c] += v0 * w0[c] + v1 * w1[c] + v2 * w2[c] + v3 * w3[c]
+            t += 4
+        for t in range(t, stop):
+            v, w = values[t], weights_t[indices[t]]
+            for c in range(width):
+                zi[c] += v * w[c]
+
+
+@njit(**JIT_OPTIONS)
+def forward(rows, indptr, indices, values, params, sizes, starts, codes,
+            acts, derivs, row_starts, train, dropout, seed, step):
+    """All layers for the examples rows (m,) of the sparse inputs: fills layers 1..L-1
+    of ``acts`` (and of ``derivs`` with f'(z) when ``train``). With train and dropout > 0,
+    hidden neurons are dropped (``dropout.drop_neurons``, keyed by seed and step)."""
+    m = rows.size
+    last = len(sizes) - 1
+    z = layer_rows(acts, sizes, row_starts, 1, m)
+    first_layer(rows, indptr, indices, values, first_weights(params, sizes, starts),
+                first_biases(params, sizes, starts), z)
+    for l in range(1, last + 1):
+        a = layer_rows(acts, sizes, row_starts, l, m)
+        if l > 1:
+            dense(layer_rows(acts, sizes, row_starts, l - 1, m),
+                  layer_weights(params, sizes, starts, l - 1),
+                  layer_biases(params, sizes, starts, l - 1), a)
+        d = layer_rows(derivs, sizes, row_starts, l, m)
+        activate(a, sizes[l], codes[l - 1], d, train)  # (25): a^l = f(z^l)
+        if train and dropout > 0 and l < last:
+            drop_neurons(a, d, sizes[l], dropout, seed, step, rows, l)

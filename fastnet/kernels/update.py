@@ -1,9 +1,17 @@
 """The gradient-descent update, written straight into the parameters (no gradient
-buffer): BP3 and BP4 give the gradient, (20) and (21) subtract it."""
+buffer): BP3 and BP4 give the gradient, (20) and (21) subtract it.
+
+With regularisation and momentum (rates already multiplied by eta: l2 = eta*lmbda/n,
+l1 = eta*l1/n, scale = eta/m or eta):
+  no momentum: w <- w - l2 w - l1 sign(w) - scale sum_x dC_x/dw   (the book's (93))
+  momentum mu: v <- mu v - l2 w - l1 sign(w) - scale sum_x dC_x/dw;  w <- w + v
+Biases are never regularised: b <- b - scale sum_x delta_x, or through their velocity.
+"""
+import numpy as np
 from numba import njit
 
 from .._config import JIT_OPTIONS
-from .layout import layer_biases, layer_rows, layer_weights
+from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
 
 # Examples folded into one pass over a weight row. Measured on AVX2, [784, 30] layer,
 # batch 10: 16 GMAC/s; padding the last short block with zero coefficients (one pass
@@ -13,48 +21,136 @@ EXAMPLES = 4
 
 
 @njit(**JIT_OPTIONS)
-def sgd_step(delta, a_in, weights, biases, scale):
-    """weights -= scale * delta^T a_in, biases -= scale * sum_i delta_i, in place.
-    delta (m, n_out), a_in (m, n_in), weights (n_out, n_in), biases (n_out,)."""
-    T = weights.dtype.type
+def subtract_outer(target, delta_column, a_in, scale):
+    """target (n,) -= scale * sum_i delta_column[i] * a_in[i, :n] (BP4 for one neuron)."""
     m = a_in.shape[0]
-    for j in range(weights.shape[0]):
-        w = weights[j]
-        gb = T(0)
-        for i in range(m):
-            gb += delta[i, j]  # BP3: dC/db_j = delta_j
-        biases[j] -= scale * gb  # (21)
-        i = 0
-        while i + EXAMPLES <= m:
-            c0, c1, c2, c3 = delta[i, j], delta[i + 1, j], delta[i + 2, j], delta[i + 3, j]
-            x0, x1, x2, x3 = a_in[i], a_in[i + 1], a_in[i + 2], a_in[i + 3]
-            for k in range(w.size):
-                # BP4: dC/dw_jk = a_k delta_j; (20): w -> w - (eta/m) sum_x dC_x/dw
-                w[k] -= scale * (c0 * x0[k] + c1 * x1[k] + c2 * x2[k] + c3 * x3[k])
-            i += EXAMPLES
-        if i + 2 <= m:  # a pair left over: one pass, not two
-            c0, c1, x0, x1 = delta[i, j], delta[i + 1, j], a_in[i], a_in[i + 1]
-            for k in range(w.size):
-                w[k] -= scale * (c0 * x0[k] + c1 * x1[k])
-            i += 2
-        if i < m:
-            c, x = scale * delta[i, j], a_in[i]
-            for k in range(w.size):
-                w[k] -= c * x[k]
+    n = target.size
+    i = 0
+    while i + EXAMPLES <= m:
+        c0, c1, c2, c3 = delta_column[i], delta_column[i + 1], delta_column[i + 2], delta_column[i + 3]
+        x0, x1, x2, x3 = a_in[i], a_in[i + 1], a_in[i + 2], a_in[i + 3]
+        for k in range(n):
+            # BP4: dC/dw_jk = a_k delta_j; (20): w -> w - (eta/m) sum_x dC_x/dw
+            target[k] -= scale * (c0 * x0[k] + c1 * x1[k] + c2 * x2[k] + c3 * x3[k])
+        i += EXAMPLES
+    if i + 2 <= m:  # a pair left over: one pass, not two
+        c0, c1, x0, x1 = delta_column[i], delta_column[i + 1], a_in[i], a_in[i + 1]
+        for k in range(n):
+            target[k] -= scale * (c0 * x0[k] + c1 * x1[k])
+        i += 2
+    if i < m:
+        c, x = scale * delta_column[i], a_in[i]
+        for k in range(n):
+            target[k] -= c * x[k]
 
 
 @njit(**JIT_OPTIONS)
-def apply_gradient(a_in, sizes, acts, deltas, row_starts, out, starts, scale):
-    """``out -= scale * gradient`` for every layer, from the batch's activations and
-    deltas (m = len(a_in) rows). ``out`` is the parameters for a training step
-    (scale = eta/m), or a zeroed buffer with scale = -1 to read the gradient itself."""
-    m = a_in.shape[0]
-    for l in range(len(sizes) - 1):
-        a_prev = a_in if l == 0 else layer_rows(acts, sizes, row_starts, l, m)
-        sgd_step(
+def regularise(w, target, mu, l2, l1):
+    """target = mu * target - l2 w - l1 sign(w), or with target = w and mu = 1 the
+    weight decay w -= l2 w + l1 sign(w) (the regularisation part of a step)."""
+    for k in range(w.size):
+        target[k] = mu * target[k] - (l2 * w[k] + l1 * np.sign(w[k]))
+
+
+@njit(**JIT_OPTIONS)
+def step_biases(biases, velocity, delta, scale, mu):
+    """(21) b -= scale * sum_i delta_i (BP3: dC/db = delta), or through the velocity."""
+    T = biases.dtype.type
+    for j in range(biases.size):
+        g = T(0)
+        for i in range(delta.shape[0]):
+            g += delta[i, j]
+        if mu == 0:
+            biases[j] -= scale * g
+        else:
+            velocity[j] = mu * velocity[j] - scale * g
+            biases[j] += velocity[j]
+
+
+@njit(**JIT_OPTIONS)
+def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velocity_b):
+    """One step for a row-major layer: delta (m, n_out), a_in (m, >= n_in), weights
+    (n_out, n_in), biases (n_out,), velocities shaped like them (unused when mu = 0)."""
+    T = weights.dtype.type
+    regularised = l2 != 0 or l1 != 0
+    step_biases(biases, velocity_b, delta, scale, mu)
+    for j in range(weights.shape[0]):
+        w = weights[j]
+        if mu == 0:
+            if regularised:
+                regularise(w, w, T(1), l2, l1)
+            subtract_outer(w, delta[:, j], a_in, scale)
+        else:
+            v = velocity_w[j]
+            regularise(w, v, mu, l2, l1)
+            subtract_outer(v, delta[:, j], a_in, scale)
+            for k in range(w.size):
+                w[k] += v[k]
+
+
+@njit(**JIT_OPTIONS)
+def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale):
+    """target_t (n_in, width) -= scale * x^T delta over the non-zero inputs only: row k
+    of W^0 changes only where input k of some example is non-zero (BP4)."""
+    width = target_t.shape[1]
+    for i in range(rows.size):
+        d = delta[i]
+        t, stop = indptr[rows[i]], indptr[rows[i] + 1]
+        while t + 2 <= stop:  # two rows per pass: delta's loads shared
+            v0, w0 = scale * values[t], target_t[indices[t]]
+            v1, w1 = scale * values[t + 1], target_t[indices[t + 1]]
+            for c in range(width):
+                e = d[c]
+                w0[c] -= v0 * e
+                w1[c] -= v1 * e
+            t += 2
+        if t < stop:
+            v, w = scale * values[t], target_t[indices[t]]
+            for c in range(width):
+                w[c] -= v * d[c]
+
+
+@njit(**JIT_OPTIONS)
+def first_step(rows, indptr, indices, values, delta, weights_t, biases, scale, l2, l1, mu,
+               velocity_t, velocity_b):
+    """One step for the transposed first layer (layout.first_weights): delta (m, width)
+    with zero padding, weights_t and velocity_t (n_in, width), biases (width,)."""
+    T = weights_t.dtype.type
+    step_biases(biases, velocity_b, delta, scale, mu)
+    if mu == 0:
+        if l2 != 0 or l1 != 0:
+            for k in range(weights_t.shape[0]):
+                regularise(weights_t[k], weights_t[k], T(1), l2, l1)
+        subtract_sparse_outer(rows, indptr, indices, values, delta, weights_t, scale)
+    else:
+        for k in range(weights_t.shape[0]):
+            regularise(weights_t[k], velocity_t[k], mu, l2, l1)
+        subtract_sparse_outer(rows, indptr, indices, values, delta, velocity_t, scale)
+        for k in range(weights_t.shape[0]):
+            w, v = weights_t[k], velocity_t[k]
+            for c in range(w.size):
+                w[c] += v[c]
+
+
+@njit(**JIT_OPTIONS)
+def apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, out,
+                   starts, scale, l2, l1, mu, velocity):
+    """One step on ``out`` for every layer, from the batch's activations and deltas.
+    ``out`` is the parameters for a training step (scale = eta/m), or a zeroed buffer
+    with scale = -1 (and no l2, l1, mu) to read the gradient itself. velocity is laid
+    out like out (unused when mu = 0)."""
+    m = rows.size
+    first_step(rows, indptr, indices, values, layer_rows(deltas, sizes, row_starts, 1, m),
+               first_weights(out, sizes, starts), first_biases(out, sizes, starts),
+               scale, l2, l1, mu,
+               first_weights(velocity, sizes, starts), first_biases(velocity, sizes, starts))
+    for l in range(1, len(sizes) - 1):
+        dense_step(
             layer_rows(deltas, sizes, row_starts, l + 1, m),
-            a_prev,
+            layer_rows(acts, sizes, row_starts, l, m),
             layer_weights(out, sizes, starts, l),
             layer_biases(out, sizes, starts, l),
-            scale,
+            scale, l2, l1, mu,
+            layer_weights(velocity, sizes, starts, l),
+            layer_biases(velocity, sizes, starts, l),
         )

@@ -1,0 +1,140 @@
+"""What a training run needs beyond the kernels: its options (checked), its work
+buffers, the sparse form of its inputs, and the rules that stop it or lower eta."""
+import math
+import os
+from dataclasses import dataclass
+from typing import FrozenSet, Iterable, Optional
+
+import numpy as np
+
+from . import kernels
+from ._params import ParameterLayout
+
+#: per-epoch measurements ``monitor`` can ask for (test and validation accuracy are
+#: always measured when that data is given)
+MONITORS = frozenset({"training_cost", "training_accuracy", "validation_cost", "test_cost"})
+#: the book's schedule stops when eta has been halved down to eta0 / MIN_ETA_DIVISOR
+MIN_ETA_DIVISOR = 128
+
+
+def _number(value, name: str, low: float, high: float = math.inf, high_open: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not (low <= value and (value < high if high_open else value <= high)):
+        bound = f"< {high}" if high_open else (f"<= {high}" if high != math.inf else "finite")
+        raise ValueError(f"{name} must be >= {low} and {bound}, got {value!r}")
+    return value
+
+
+def _patience(value, name: str) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be None or a whole number of epochs >= 1, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """The optional parts of a training run (all off by default: the book's SGD)."""
+    lmbda: float = 0.0  #: L2 regularisation: w -> (1 - eta lmbda / n) w each step
+    l1: float = 0.0  #: L1 regularisation: w -> w - (eta l1 / n) sign(w)
+    momentum: float = 0.0  #: mu in [0, 1): v -> mu v - eta grad, w -> w + v
+    dropout: float = 0.0  #: probability of dropping each hidden neuron, in [0, 1)
+    early_stopping: Optional[int] = None  #: stop after this many epochs without a better validation accuracy
+    halve_eta: Optional[int] = None  #: halve eta after this many; stop at eta0/128
+    monitor: FrozenSet[str] = frozenset()  #: extra per-epoch measurements (``MONITORS``)
+
+    @classmethod
+    def checked(cls, lmbda=0.0, l1=0.0, momentum=0.0, dropout=0.0, early_stopping=None,
+                halve_eta=None, monitor: Iterable[str] = ()) -> "TrainingOptions":
+        if isinstance(monitor, str):
+            monitor = (monitor,)
+        monitor = frozenset(monitor)
+        unknown = monitor - MONITORS
+        if unknown:
+            raise ValueError(f"monitor takes {sorted(MONITORS)}, got {sorted(unknown)}")
+        return cls(_number(lmbda, "lmbda", 0.0), _number(l1, "l1", 0.0),
+                   _number(momentum, "momentum", 0.0, 1.0, high_open=True),
+                   _number(dropout, "dropout", 0.0, 1.0, high_open=True),
+                   _patience(early_stopping, "early_stopping"), _patience(halve_eta, "halve_eta"),
+                   monitor)
+
+
+class Plateau:
+    """Early stopping and the book's eta schedule, both driven by validation accuracy:
+    ``update(correct)`` after each epoch returns why training should stop, or None;
+    ``eta`` is the learning rate for the next epoch."""
+
+    def __init__(self, eta: float, early_stopping: Optional[int], halve_eta: Optional[int]):
+        self.eta0 = self.eta = eta
+        self.early_stopping, self.halve_eta = early_stopping, halve_eta
+        self.best: Optional[int] = None
+        self.since_best = self.since_change = 0
+
+    def update(self, correct: int) -> Optional[str]:
+        if self.best is None or correct > self.best:
+            self.best, self.since_best, self.since_change = correct, 0, 0
+            return None
+        self.since_best += 1
+        self.since_change += 1
+        if self.halve_eta is not None and self.since_change >= self.halve_eta:
+            self.eta /= 2
+            self.since_change = 0
+            if self.eta <= self.eta0 / MIN_ETA_DIVISOR:
+                return f"eta halved down to eta/{MIN_ETA_DIVISOR} = {self.eta:g}"
+        if self.early_stopping is not None and self.since_best >= self.early_stopping:
+            return f"no better validation accuracy in {self.early_stopping} epochs"
+        return None
+
+
+class SparseInputs:
+    """Inputs X (n, n_in) as compressed sparse rows (``kernels.to_sparse_rows``): the
+    first layer reads only the non-zero values. Built once per training call."""
+
+    def __init__(self, X: np.ndarray):
+        self.indptr, self.indices, self.values = kernels.to_sparse_rows(X)
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+
+class Workspace:
+    """Work buffers for mini-batches of up to ``capacity`` examples: allocated once,
+    reused by every mini-batch of a run."""
+
+    def __init__(self, layout: ParameterLayout, capacity: int, dtype):
+        self.layout = layout
+        self.row_starts, per_example_size = kernels.row_offsets(layout.sizes, capacity)
+        self.acts = np.empty(per_example_size, dtype=dtype)
+        self.derivs = np.empty(per_example_size, dtype=dtype)
+        self.deltas = np.empty(per_example_size, dtype=dtype)
+
+    def train(self, inputs: SparseInputs, targets, order, batch_size, cost, codes, eta, average,
+              l2_rate, l1_rate, momentum, dropout, seed, first_step, params, velocity):
+        kernels.train_epoch(inputs.indptr, inputs.indices, inputs.values, targets, order,
+                            batch_size, cost, codes, eta, average, l2_rate, l1_rate, momentum,
+                            dropout, seed, first_step, params, velocity, self.layout.sizes,
+                            self.layout.starts, self.acts, self.derivs, self.deltas,
+                            self.row_starts)
+
+    def gradient(self, inputs: SparseInputs, targets, cost, codes, params, grads):
+        rows = np.arange(len(inputs), dtype=np.int64)
+        kernels.batch_gradient(rows, inputs.indptr, inputs.indices, inputs.values, targets, cost,
+                               params, self.layout.sizes, self.layout.starts, codes, self.acts,
+                               self.derivs, self.deltas, self.row_starts, grads)
+
+
+THREADS_ENV = "FASTNET_NUM_THREADS"
+
+
+def default_threads() -> Optional[int]:
+    """The thread count from $FASTNET_NUM_THREADS, or None (Numba's default)."""
+    text = os.environ.get(THREADS_ENV, "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"${THREADS_ENV} must be a whole number of threads, got {text!r}") from None

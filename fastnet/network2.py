@@ -1,0 +1,141 @@
+"""network2.py, compiled: the book's improved network (chapter 3) with the same names,
+signatures, randomness and printed output, on the same kernels as ``fastnet.network``.
+
+Change ``import network2`` to ``from fastnet import network2`` and keep the script:
+``QuadraticCost``/``CrossEntropyCost`` (``fn``, ``delta``), ``Network(sizes,
+cost=CrossEntropyCost)`` with ``default_weight_initializer`` (N(0, 1/n_in) weights) and
+``large_weight_initializer``, ``SGD`` with L2 regularisation (``lmbda``) and the four
+monitors, ``update_mini_batch(mini_batch, eta, lmbda, n)``, ``accuracy``,
+``total_cost``, ``save`` (the book's JSON) and ``load``, ``vectorized_result``.
+
+Beyond the book, as keywords that default to it: ``early_stopping_n`` (the book's own
+later addition), ``l1``, ``momentum``, ``dropout``, ``halve_eta``; and, on the
+constructor, ``activation``/``output`` neurons (with ``LogLikelihoodCost`` for softmax),
+``dtype`` and ``threads``. The cross-entropy is computed from the outputs' weighted
+inputs, so ``total_cost`` never overflows and needs no ``nan_to_num``.
+"""
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+from .costs import CostLike, CrossEntropyCost, LogLikelihoodCost, QuadraticCost
+from .mnist_loader import vectorized_result
+from .network import Network as _CoreNetwork
+from .network import sigmoid, sigmoid_prime
+
+__all__ = ["Network", "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", "load",
+           "vectorized_result", "sigmoid", "sigmoid_prime"]
+
+
+class Network(_CoreNetwork):
+    """The book's network2.Network: ``Network(sizes, cost=CrossEntropyCost)``, weights
+    from ``default_weight_initializer``. ``cost`` is the cost class, as in the book."""
+
+    def __init__(self, sizes, cost: CostLike = CrossEntropyCost, dtype=np.float32, *,
+                 activation: str = "sigmoid", output: Optional[str] = None,
+                 encoding: Optional[str] = None, threads: Optional[int] = None):
+        self._allocate(sizes, dtype, encoding, activation, output, cost, threads)
+        self.default_weight_initializer()
+
+    def _allocate(self, *args, **kwargs) -> None:
+        super()._allocate(*args, **kwargs)
+        #: the cost class (``QuadraticCost``, ``CrossEntropyCost``, ``LogLikelihoodCost``)
+        self.cost = self._cost
+
+    def default_weight_initializer(self) -> None:
+        """Biases N(0, 1); weights N(0, 1/n_in) (n_in: the neuron's inputs), drawn with
+        np.random.randn, biases first, as the book."""
+        self.initialise("scaled")
+
+    def large_weight_initializer(self) -> None:
+        """Biases and weights N(0, 1), as chapter 1's network.py."""
+        self.initialise("standard")
+
+    def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float,
+            lmbda: float = 0.0, evaluation_data=None,
+            monitor_evaluation_cost: bool = False, monitor_evaluation_accuracy: bool = False,
+            monitor_training_cost: bool = False, monitor_training_accuracy: bool = False,
+            early_stopping_n: int = 0, *, l1: float = 0.0, momentum: float = 0.0,
+            dropout: float = 0.0, halve_eta: Optional[int] = None
+            ) -> Tuple[List[float], List[int], List[float], List[int]]:
+        """Mini-batch SGD with L2 regularisation ``lmbda``, printing and returning, per
+        epoch, what the monitors ask for: ``(evaluation_cost, evaluation_accuracy,
+        training_cost, training_accuracy)``. ``early_stopping_n`` > 0 stops after that
+        many epochs without a better evaluation accuracy (the book's later version)."""
+        if evaluation_data is not None and not isinstance(evaluation_data, tuple):
+            evaluation_data = list(evaluation_data)
+        monitor = set()
+        if monitor_training_cost:
+            monitor.add("training_cost")
+        if monitor_training_accuracy:
+            monitor.add("training_accuracy")
+        if monitor_evaluation_cost:
+            monitor.add("validation_cost")
+        if (monitor_evaluation_cost or monitor_evaluation_accuracy or early_stopping_n) \
+                and not evaluation_data:
+            raise ValueError("monitoring or early stopping on evaluation data needs evaluation_data")
+        evaluation_cost, evaluation_accuracy = [], []
+        training_cost, training_accuracy = [], []
+        results = self.train_epochs(training_data, epochs, mini_batch_size, eta, lmbda=lmbda,
+                                    l1=l1, momentum=momentum, dropout=dropout,
+                                    validation_data=evaluation_data or None,
+                                    early_stopping=early_stopping_n or None, halve_eta=halve_eta,
+                                    monitor=monitor)
+        for result in results:
+            record = result.record
+            print("Epoch %s training complete" % result.epoch)
+            if monitor_training_cost:
+                training_cost.append(record["training_cost"])
+                print("Cost on training data: {}".format(record["training_cost"]))
+            if monitor_training_accuracy:
+                training_accuracy.append(record["training_correct"])
+                print("Accuracy on training data: {} / {}".format(record["training_correct"],
+                                                                  record["n_train"]))
+            if monitor_evaluation_cost:
+                evaluation_cost.append(record["validation_cost"])
+                print("Cost on evaluation data: {}".format(record["validation_cost"]))
+            if monitor_evaluation_accuracy:
+                evaluation_accuracy.append(record["validation_correct"])
+                print("Accuracy on evaluation data: {} / {}".format(record["validation_correct"],
+                                                                    record["n_validation"]))
+            if result.stop:
+                print(f"Stopped: {result.stop}")
+            print(flush=True)
+        return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy
+
+    def update_mini_batch(self, mini_batch, eta: float, lmbda: float = 0.0, n: Optional[int] = None,
+                          **options) -> None:
+        """One step: w -> (1 - eta lmbda/n) w - (eta/m) sum grad_w, b -> b - (eta/m) sum
+        grad_b, m = len(mini_batch), n the training set's size (the book's (93))."""
+        super().update_mini_batch(mini_batch, eta, lmbda=lmbda, n=n, **options)
+
+    def accuracy(self, data, convert: bool = False) -> int:
+        """How many examples of ``data`` the network gets right. The book's ``convert``
+        (True for one-hot y, as in training data) is accepted; labels and one-hot
+        targets are told apart by their shape either way."""
+        return self.evaluate(data)
+
+    def total_cost(self, data, lmbda: float, convert: bool = False) -> float:
+        """(1/n) sum_x C_x + (lmbda/2n) sum ||w||^2 over ``data`` (n = len(data)), the
+        book's ``total_cost``; ``convert`` is accepted, labels are vectorised as needed."""
+        return self.cost_of(data, lmbda)
+
+    def cost_of(self, data, lmbda: float = 0.0, l1: float = 0.0) -> float:
+        """``fastnet.network.Network.cost`` (whose name the book's ``cost`` attribute hides)."""
+        return _CoreNetwork.cost(self, data, lmbda, l1)
+
+    def save(self, filename, metadata: Optional[dict] = None):
+        """Write the book's JSON (``{"sizes", "weights", "biases", "cost"}``) for a
+        ``.json`` name, fastnet's ``.npz`` otherwise; atomic."""
+        return super().save(filename, metadata)
+
+    def __repr__(self) -> str:
+        return "network2." + super().__repr__()
+
+
+def load(filename, dtype=None) -> Network:
+    """The network saved in ``filename`` (the book's JSON, or a fastnet .npz), as a
+    network2 ``Network`` with its cost class."""
+    from .persist import load as load_file
+    return load_file(filename, dtype=dtype, cls=Network)
+
