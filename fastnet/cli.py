@@ -6,6 +6,8 @@
     fastnet read model.npz number.png [--show boxes.png]
     fastnet info model.npz
     fastnet experiment hidden|encoding|detector|reduction|eta|perceptron|descent [...]
+    fastnet bench [--sizes 784,30,10] [--threads 1]     # side by side with the peers
+    fastnet expand --out DIR                            # MNIST shifted: 250,000 images
 
 Errors in the user's input (arguments, data, model or image files) are reported in one
 line on stderr with exit status 2; Ctrl-C stops cleanly with status 130.
@@ -20,7 +22,8 @@ import numpy as np
 
 from . import __version__
 from .data import DATA_ENV, default_cache_dir, load_mnist_arrays
-from .network import Network
+from .costs import ACTIVATIONS, COSTS, OUTPUTS
+from .network import INITS, Network
 from .threads import using_threads
 
 INTERRUPTED = 130  # the shell's status for a process ended by SIGINT
@@ -62,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "in the book's network2 format)")
     train.add_argument("--plot", metavar="CURVE.png", help="draw the learning curve")
     train.add_argument("--quiet", action="store_true", help="no progress bar, no per-epoch lines")
+    add_model_options(train)
     train.set_defaults(run=run_train)
 
     evaluate = commands.add_parser("evaluate", parents=[common], help="accuracy and confusion matrix")
@@ -90,7 +94,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .experiments.cli import add_parser as add_experiment_parser
     add_experiment_parser(commands, common)
+    from .bench import add_parser as add_bench_parser
+    add_bench_parser(commands)
+    from .expand import add_parser as add_expand_parser
+    add_expand_parser(commands, common)
     return parser
+
+
+def add_model_options(train: argparse.ArgumentParser) -> None:
+    """The neuron types, cost and training options beyond the book's chapter 1."""
+    model = train.add_argument_group("network and training options (default: the book's network.py)")
+    model.add_argument("--activation", choices=sorted(ACTIVATIONS), default="sigmoid",
+                       help="hidden neurons")
+    model.add_argument("--output", choices=sorted(OUTPUTS), help="output neurons (default: "
+                       "softmax with --cost log-likelihood, else sigmoid)")
+    model.add_argument("--cost", choices=sorted(COSTS), default="quadratic")
+    model.add_argument("--init", choices=sorted(INITS), default="standard",
+                       help="initial weights: standard N(0,1), scaled N(0,1/n_in), he N(0,2/n_in)")
+    model.add_argument("--lmbda", type=float, default=0.0, help="L2 regularisation (network2's lmbda)")
+    model.add_argument("--l1", type=float, default=0.0, help="L1 regularisation")
+    model.add_argument("--momentum", type=float, default=0.0, help="momentum coefficient mu in [0, 1)")
+    model.add_argument("--dropout", type=float, default=0.0, help="probability of dropping a hidden neuron")
+    model.add_argument("--early-stopping", type=int, metavar="N",
+                       help="stop after N epochs without a better validation accuracy")
+    model.add_argument("--halve-eta", type=int, metavar="N", help="halve eta after N epochs "
+                       "without a better validation accuracy; stop at eta/128")
 
 
 def add_polarity_options(parser: argparse.ArgumentParser) -> None:
@@ -122,7 +150,7 @@ def load_data(path: Optional[str]):
 
 
 def run_train(args) -> int:
-    (X, y), _, test = load_data(args.data)
+    (X, y), validation, test = load_data(args.data)
     classes = int(max(y.max(), test[1].max())) + 1
     sizes = args.sizes or [X.shape[1], 30, classes]
     if sizes[0] != X.shape[1] or sizes[-1] < classes:
@@ -131,21 +159,32 @@ def run_train(args) -> int:
     if args.seed is not None:
         np.random.seed(args.seed)
         random.seed(args.seed)
-    net = Network(sizes, dtype=np.dtype(args.dtype).type)
+    net = Network(sizes, dtype=np.dtype(args.dtype).type, activation=args.activation,
+                  output=args.output, cost=args.cost, init=args.init)
+    options = dict(lmbda=args.lmbda, l1=args.l1, momentum=args.momentum, dropout=args.dropout,
+                   early_stopping=args.early_stopping, halve_eta=args.halve_eta)
+    if args.early_stopping or args.halve_eta:
+        options["validation_data"] = validation
     accuracy, cost = [], []
     bar = progress_bar(len(X), enabled=not args.quiet and sys.stderr.isatty())
     interrupted = False
     try:
         for result in net.train_epochs((X, y), args.epochs, args.batch, args.eta, test,
-                                       progress=bar.update_to):
+                                       progress=bar.update_to, **options):
             accuracy.append(100.0 * result.correct / result.n_test)
             if args.plot:
                 cost.append(net.cost((X, y)))
             bar.clear()
             if not args.quiet:
+                validated = result.record["validation_correct"]
                 print(f"Epoch {result.epoch}: {result.correct} / {result.n_test} "
                       f"({accuracy[-1]:.2f}%)  {result.seconds:.2f} s  "
-                      f"{result.examples / result.seconds:,.0f} examples/s", flush=True)
+                      f"{result.examples / result.seconds:,.0f} examples/s"
+                      + (f"  validation {validated} / {result.record['n_validation']}"
+                         f"  eta {result.record['eta']:g}" if validated is not None else ""),
+                      flush=True)
+            if result.stop and not args.quiet:
+                print(f"Stopped after epoch {result.epoch}: {result.stop}", flush=True)
     except KeyboardInterrupt:
         interrupted = True
         bar.clear()
@@ -155,6 +194,7 @@ def run_train(args) -> int:
         bar.close()
     if args.save:
         metadata = dict(command="train", sizes=sizes, dtype=args.dtype, epochs=args.epochs,
+                        options={k: v for k, v in options.items() if k != "validation_data"},
                         epochs_completed=len(accuracy), mini_batch_size=args.batch, eta=args.eta,
                         seed=args.seed, data=str(args.data or os.environ.get(DATA_ENV) or default_cache_dir()),
                         interrupted=interrupted, test_accuracy=accuracy)

@@ -32,7 +32,7 @@ import random
 import numpy as np
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
-OUTPUTS = ACTIVATIONS + ("softmax",)
+OUTPUTS = ACTIVATIONS + ("softmax", "linear")
 
 
 # ---------------------------------------------------------------- activations
@@ -66,6 +66,8 @@ def activate(name, z):
         return np.maximum(z, 0.0)
     if name == "softmax":
         return softmax(z)
+    if name == "linear":
+        return np.asarray(z, np.float64)
     raise ValueError(f"unknown activation {name!r}; expected one of {OUTPUTS}")
 
 
@@ -79,6 +81,8 @@ def activation_prime(name, z, a):
         return 1 - a ** 2
     if name == "relu":
         return (z > 0).astype(np.float64)
+    if name == "linear":
+        return np.ones_like(np.asarray(z, np.float64))
     raise ValueError(f"activation {name!r} has no elementwise derivative")
 
 
@@ -429,7 +433,7 @@ class ReferenceNetwork2:
                                        l1=l1, momentum=momentum, masks=masks, dropout=dropout)
             print("Epoch %s training complete" % j)
             if monitor_training_cost:
-                cost = self.total_cost(training_data, lmbda)
+                cost = self.total_cost(training_data, lmbda, l1=l1)
                 training_cost.append(cost)
                 print("Cost on training data: {}".format(cost))
             if monitor_training_accuracy:
@@ -437,7 +441,7 @@ class ReferenceNetwork2:
                 training_accuracy.append(accuracy)
                 print("Accuracy on training data: {} / {}".format(accuracy, n))
             if monitor_evaluation_cost:
-                cost = self.total_cost(evaluation_data, lmbda, convert=True)
+                cost = self.total_cost(evaluation_data, lmbda, convert=True, l1=l1)
                 evaluation_cost.append(cost)
                 print("Cost on evaluation data: {}".format(cost))
             if monitor_evaluation_accuracy:

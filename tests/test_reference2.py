@@ -140,7 +140,7 @@ def test_initializers_draw_biases_then_weights():
 
 @pytest.mark.parametrize("cost, output", [(CrossEntropyCost, "tanh"), (CrossEntropyCost, "softmax"),
                                           (LogLikelihoodCost, "sigmoid"), (QuadraticCost, "softmax"),
-                                          (QuadraticCost, "linear")])
+                                          (QuadraticCost, "softplus")])
 def test_disallowed_combinations_raise(cost, output):
     with pytest.raises(ValueError):
         ReferenceNetwork2([3, 2], cost=cost, output=output)
