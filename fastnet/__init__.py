@@ -1,7 +1,9 @@
 """fastnet: the book's network.py, compiled with Numba.
 
-``fastnet.Network`` is ``fastnet.network.Network``; ``fastnet.load`` reads a saved model;
-``fastnet.mnist_loader`` is the book's loader; ``fastnet`` on the command line trains,
+``fastnet.Network`` is ``fastnet.network.Network``; ``fastnet.network2`` is the book's
+improved network; ``fastnet.load`` reads a saved model; ``fastnet.mnist_loader`` is the
+book's loader; ``fastnet.MLPClassifier`` is a scikit-learn estimator (``fastnet.sklearn``,
+imported on first use); ``fastnet`` on the command line trains,
 evaluates and predicts (``fastnet.cli``). Importing compiles nothing: kernels compile on first use and are cached
 on disk.
 """
@@ -10,4 +12,11 @@ __version__ = "0.1.0"
 from .network import Network, sigmoid, sigmoid_prime  # noqa: E402
 from .persist import load  # noqa: E402
 
-__all__ = ["Network", "load", "sigmoid", "sigmoid_prime", "__version__"]
+__all__ = ["Network", "MLPClassifier", "load", "sigmoid", "sigmoid_prime", "__version__"]
+
+
+def __getattr__(name):  # fastnet.MLPClassifier without importing scikit-learn up front
+    if name == "MLPClassifier":
+        from .sklearn import MLPClassifier
+        return MLPClassifier
+    raise AttributeError(f"module 'fastnet' has no attribute {name!r}")

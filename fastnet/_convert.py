@@ -73,8 +73,8 @@ def check_inputs(X, n_in: int, dtype, what: str) -> np.ndarray:
         raise TypeError(f"{what} inputs must be numeric, got dtype {X.dtype}")
     if X.ndim != 2 or X.shape[1] != n_in:
         raise ValueError(f"{what} inputs must have shape (n, {n_in}), got {X.shape}")
-    with np.errstate(over="ignore"):
-        X = np.ascontiguousarray(X, dtype=dtype)
+    with np.errstate(over="ignore"):  # a writeable C array: the one type the kernels compile for
+        X = np.require(X, dtype=dtype, requirements=["C", "W"])
     bad = first_non_finite(X)
     if bad >= 0:
         raise ValueError(f"{what} input {bad // n_in} contains NaN or infinity "

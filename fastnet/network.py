@@ -118,6 +118,21 @@ class Network:
                                + [OUTPUTS[self.output]], dtype=np.int64)
         self._kernel_cost = kernels.QUADRATIC if self._cost.name == "quadratic" else kernels.A_MINUS_Y
 
+    @property
+    def cost_name(self) -> str:
+        """The cost trained on: "quadratic", "cross-entropy" or "log-likelihood"."""
+        return self._cost.name
+
+    def __reduce__(self):
+        """Pickling (and copy.deepcopy) rebuilds the flat buffer and its views, instead
+        of restoring views detached from it; history, metadata and momentum come along."""
+        architecture = dict(activation=self.activation, output=self.output,
+                            cost=self._cost.name, threads=self.threads)
+        state = dict(history=self.history, metadata=self.metadata, velocity=self._velocity)
+        return (_rebuild, (type(self), self.sizes, [np.array(w) for w in self.weights],
+                           [np.array(b) for b in self.biases], self.dtype, self.encoding.name,
+                           architecture, state))
+
     def initialise(self, init: str = "standard") -> None:
         """Draw new parameters with ``np.random.randn``, biases first then weights as the
         original; the weights scaled by ``INITS[init]`` (see the class docstring)."""
@@ -445,6 +460,15 @@ class Network:
         if self._cost.name != "quadratic":
             options += f", cost={self._cost.name!r}"
         return f"Network({self.sizes}, dtype=np.{np.dtype(self.dtype).name}{options})"
+
+
+def _rebuild(cls, sizes, weights, biases, dtype, encoding, architecture, state) -> Network:
+    """The inverse of ``Network.__reduce__``."""
+    net = cls.from_parameters(sizes, weights, biases, dtype=dtype, encoding=encoding, **architecture)
+    net.history, net.metadata = state["history"], state["metadata"]
+    if state["velocity"] is not None:
+        net._velocity = np.array(state["velocity"], dtype=net.dtype)
+    return net
 
 
 def sigmoid(z):

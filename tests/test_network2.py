@@ -359,3 +359,26 @@ def test_bad_training_options_are_rejected(options, message):
 def test_bad_architectures_are_rejected(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         Network([4, 3, 4], **kwargs)
+
+
+def test_pickle_and_deepcopy_keep_the_views_on_the_buffer():
+    import copy
+    import pickle
+    np.random.seed(2)
+    net = network2.Network([6, 5, 3], activation="tanh")
+    net.history = [{"eta": 1.0}]
+    for twin in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        assert isinstance(twin, network2.Network) and twin.cost is network2.CrossEntropyCost
+        assert twin.activation == "tanh" and twin.history == net.history
+        for got, want in zip(twin.weights + twin.biases, net.weights + net.biases):
+            np.testing.assert_array_equal(got, want)
+        twin.weights[0][0, 0] += 1.0  # a write through the view reaches the outputs
+        x = np.ones((6, 1))
+        assert not np.array_equal(twin.feedforward(x), net.feedforward(x))
+
+
+def test_read_only_inputs_are_accepted():
+    net = Network([4, 3, 2])
+    X = np.random.default_rng(0).random((5, 4)).astype(np.float32)
+    X.setflags(write=False)
+    np.testing.assert_array_equal(net.predict(X), net.predict(X.copy()))
