@@ -1,5 +1,6 @@
-"""One training epoch (50,000 examples) and the evaluation of 10,000, by sizes, batch
-and dtype. Compilation happens in setup (warm-up), never in the timed call."""
+"""One training epoch (50,000 examples) and the evaluation of 10,000, by sizes, batch,
+threads and dtype; an epoch with the modern options. Compilation happens in setup
+(warm-up), never in the timed call."""
 import contextlib
 import io
 
@@ -9,42 +10,69 @@ from .common import mnist, seeded_network
 
 
 class TrainEpoch:
-    params = ([[784, 30, 10], [784, 100, 10], [784, 128, 64, 10]], [10, 100], ["float32", "float64"])
-    param_names = ["sizes", "batch", "dtype"]
+    params = ([[784, 30, 10], [784, 100, 10], [784, 128, 64, 10]], [10, 100], [1, 2],
+              ["float32", "float64"])
+    param_names = ["sizes", "batch", "threads", "dtype"]
     timeout = 300
 
     def setup_cache(self):
         return mnist()
 
-    def setup(self, data, sizes, batch, dtype):
+    def setup(self, data, sizes, batch, threads, dtype):
         (self.X, self.y), self.test = data
-        self.net = seeded_network(sizes, np.dtype(dtype).type)
+        self.net = seeded_network(sizes, np.dtype(dtype).type, threads=threads)
         self.epoch(self.X[:200], self.y[:200], batch)  # compile (or load the cache) now
 
     def epoch(self, X, y, batch):
         with contextlib.redirect_stdout(io.StringIO()):
             self.net.SGD((X, y), 1, batch, 3.0)
 
-    def time_epoch(self, data, sizes, batch, dtype):
+    def time_epoch(self, data, sizes, batch, threads, dtype):
         self.epoch(self.X, self.y, batch)
 
-    def peakmem_epoch(self, data, sizes, batch, dtype):
+    def peakmem_epoch(self, data, sizes, batch, threads, dtype):
         self.epoch(self.X, self.y, batch)
 
 
-class Evaluate:
-    params = [[[784, 30, 10], [784, 100, 10]]]
-    param_names = ["sizes"]
+class TrainOptions:
+    """An epoch of [784, 100, 10] with the options of chapter 3 and after."""
+    params = [["cross-entropy+l2", "relu+softmax+momentum+l2", "relu+softmax+dropout"]]
+    param_names = ["options"]
+    timeout = 300
+    CONFIGS = {
+        "cross-entropy+l2": (dict(cost="cross-entropy", init="scaled"), dict(lmbda=5.0), 0.5),
+        "relu+softmax+momentum+l2": (dict(activation="relu", cost="log-likelihood", init="he"),
+                                     dict(momentum=0.9, lmbda=2.0), 0.02),
+        "relu+softmax+dropout": (dict(activation="relu", cost="log-likelihood", init="he"),
+                                 dict(dropout=0.2), 0.1),
+    }
 
     def setup_cache(self):
         return mnist()
 
-    def setup(self, data, sizes):
+    def setup(self, data, options):
+        (self.X, self.y), _ = data
+        net_options, self.options, self.eta = self.CONFIGS[options]
+        self.net = seeded_network([784, 100, 10], **net_options)
+        list(self.net.train_epochs((self.X[:200], self.y[:200]), 1, 10, self.eta, **self.options))
+
+    def time_epoch(self, data, options):
+        list(self.net.train_epochs((self.X, self.y), 1, 10, self.eta, **self.options))
+
+
+class Evaluate:
+    params = ([[784, 30, 10], [784, 100, 10]], [1, 2])
+    param_names = ["sizes", "threads"]
+
+    def setup_cache(self):
+        return mnist()
+
+    def setup(self, data, sizes, threads):
         _, self.test = data
-        self.net = seeded_network(sizes)
+        self.net = seeded_network(sizes, threads=threads)
         self.net.evaluate(self.test)  # compile
 
-    def time_evaluate_10000(self, data, sizes):
+    def time_evaluate_10000(self, data, sizes, threads):
         self.net.evaluate(self.test)
 
 

@@ -21,8 +21,8 @@ def mnist():
     return (sparse(N_TRAIN), rng.integers(0, 10, N_TRAIN)), (sparse(N_TEST), rng.integers(0, 10, N_TEST))
 
 
-def seeded_network(sizes, dtype=np.float32, seed=0):
+def seeded_network(sizes, dtype=np.float32, seed=0, **options):
     from fastnet import Network
     np.random.seed(seed)
     random.seed(seed)
-    return Network(sizes, dtype=dtype)
+    return Network(sizes, dtype=dtype, **options)

@@ -1,7 +1,6 @@
 """What a training run needs beyond the kernels: its options (checked), its work
 buffers, the sparse form of its inputs, and the rules that stop it or lower eta."""
 import math
-import os
 from dataclasses import dataclass
 from typing import FrozenSet, Iterable, Optional
 
@@ -9,6 +8,7 @@ import numpy as np
 
 from . import kernels
 from ._params import ParameterLayout
+from .threads import using_threads
 
 #: per-epoch measurements ``monitor`` can ask for (test and validation accuracy are
 #: always measured when that data is given)
@@ -99,6 +99,14 @@ class SparseInputs:
     def __len__(self) -> int:
         return len(self.indptr) - 1
 
+    def work_per_batch(self, layout: ParameterLayout, batch_size: int) -> float:
+        """Multiply-adds of one training step (forward pass and update; the first layer
+        counted over the non-zero inputs), to choose a thread count."""
+        nonzero = (self.indptr[-1] / max(1, len(self))) if len(self) else 0.0
+        sizes = [int(s) for s in layout.sizes]
+        later = sum(n_in * n_out for n_in, n_out in zip(sizes[1:-1], sizes[2:]))
+        return batch_size * (2 * nonzero * layout.first_width + 3 * later)
+
 
 class Workspace:
     """Work buffers for mini-batches of up to ``capacity`` examples: allocated once,
@@ -106,35 +114,28 @@ class Workspace:
 
     def __init__(self, layout: ParameterLayout, capacity: int, dtype):
         self.layout = layout
+        self.sync_state = np.zeros(kernels.SYNC_STATE_SIZE, np.int64)  # the threads' barrier
         self.row_starts, per_example_size = kernels.row_offsets(layout.sizes, capacity)
         self.acts = np.empty(per_example_size, dtype=dtype)
         self.derivs = np.empty(per_example_size, dtype=dtype)
         self.deltas = np.empty(per_example_size, dtype=dtype)
 
     def train(self, inputs: SparseInputs, targets, order, batch_size, cost, codes, eta, average,
-              l2_rate, l1_rate, momentum, dropout, seed, first_step, params, velocity):
-        kernels.train_epoch(inputs.indptr, inputs.indices, inputs.values, targets, order,
-                            batch_size, cost, codes, eta, average, l2_rate, l1_rate, momentum,
-                            dropout, seed, first_step, params, velocity, self.layout.sizes,
-                            self.layout.starts, self.acts, self.derivs, self.deltas,
-                            self.row_starts)
+              l2_rate, l1_rate, momentum, dropout, seed, first_step, params, velocity,
+              threads: int = 1):
+        """Mini-batch SGD over ``order`` (``kernels.train_epoch``), on ``threads`` threads."""
+        args = (inputs.indptr, inputs.indices, inputs.values, targets, order, batch_size, cost,
+                codes, eta, average, l2_rate, l1_rate, momentum, dropout, seed, first_step, params,
+                velocity, self.layout.sizes, self.layout.starts, self.acts, self.derivs,
+                self.deltas, self.row_starts)
+        if threads == 1:
+            kernels.train_epoch(*args)
+        else:
+            with using_threads(threads):
+                kernels.train_epoch_threaded(*args, threads, self.sync_state)
 
     def gradient(self, inputs: SparseInputs, targets, cost, codes, params, grads):
         rows = np.arange(len(inputs), dtype=np.int64)
         kernels.batch_gradient(rows, inputs.indptr, inputs.indices, inputs.values, targets, cost,
                                params, self.layout.sizes, self.layout.starts, codes, self.acts,
                                self.derivs, self.deltas, self.row_starts, grads)
-
-
-THREADS_ENV = "FASTNET_NUM_THREADS"
-
-
-def default_threads() -> Optional[int]:
-    """The thread count from $FASTNET_NUM_THREADS, or None (Numba's default)."""
-    text = os.environ.get(THREADS_ENV, "").strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise ValueError(f"${THREADS_ENV} must be a whole number of threads, got {text!r}") from None

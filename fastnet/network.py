@@ -21,10 +21,10 @@ from ._convert import (check_count, check_dtype, check_eta, check_inputs, check_
                        check_sizes, to_arrays)
 from ._params import LayerList, ParameterLayout, copy_into
 from ._random import shuffle
-from ._training import Plateau, SparseInputs, TrainingOptions, Workspace, default_threads
+from ._training import Plateau, SparseInputs, TrainingOptions, Workspace
 from .costs import ACTIVATIONS, OUTPUTS, CostLike, check_architecture, mean_cost
 from .encodings import Encoding, get_encoding
-from .threads import using_threads
+from .threads import check_threads, default_threads, training_threads, using_threads
 
 __all__ = ["Network", "sigmoid", "sigmoid_prime"]
 
@@ -102,9 +102,8 @@ class Network:
         self.encoding: Encoding = get_encoding(encoding, self.sizes[-1])
         if self.output == "softmax" and self.encoding.name != "one-hot":
             raise ValueError(f"a softmax output needs the one-hot encoding, got {self.encoding.name!r}")
-        self.threads: Optional[int] = default_threads() if threads is None else threads
-        with using_threads(self.threads):  # checks the count now, not at the first use
-            pass
+        #: threads for training and inference (None: $FASTNET_NUM_THREADS, else automatic)
+        self.threads: Optional[int] = default_threads() if threads is None else check_threads(threads)
         #: one dict per epoch trained (eta, seconds, accuracies, costs: see ``train_epochs``)
         self.history: List[dict] = []
         #: what a saved model file recorded about its training (empty for a new network)
@@ -274,6 +273,7 @@ class Network:
             self._velocity = np.zeros_like(self._params)
         velocity = self._velocity if options.momentum else self._params  # unused without momentum
         seed = int(np.random.randint(2**31)) if options.dropout else 0  # np.random untouched otherwise
+        threads = training_threads(self.threads, inputs.work_per_batch(self._layout, mini_batch_size))
         plateau = Plateau(eta, options.early_stopping, options.halve_eta)
         steps = 0
         for j in range(epochs):
@@ -281,18 +281,17 @@ class Network:
             shuffle(order)  # exactly random.shuffle(training_data), as the original
             if callers_list is not None:  # which shuffles the caller's list in place
                 callers_list[:] = [as_given[i] for i in order.tolist()]
-            with using_threads(self.threads):
-                for k in range(0, n, chunk):
-                    work.train(inputs, targets, order[k:k + chunk], mini_batch_size,
-                               self._kernel_cost, self._codes, plateau.eta, average,
-                               options.lmbda / n, options.l1 / n, options.momentum,
-                               options.dropout, seed, steps, self._params, velocity)
-                    steps += -(-min(chunk, n - k) // mini_batch_size)
-                    if progress is not None:
-                        progress(min(k + chunk, n))
+            for k in range(0, n, chunk):
+                work.train(inputs, targets, order[k:k + chunk], mini_batch_size,
+                           self._kernel_cost, self._codes, plateau.eta, average,
+                           options.lmbda / n, options.l1 / n, options.momentum,
+                           options.dropout, seed, steps, self._params, velocity, threads)
+                steps += -(-min(chunk, n - k) // mini_batch_size)
+                if progress is not None:
+                    progress(min(k + chunk, n))
             seconds = time.perf_counter() - start
             record = self._measure(dict(mini_batch_size=mini_batch_size, eta=plateau.eta,
-                                        n_train=n, seconds=seconds,
+                                        n_train=n, seconds=seconds, threads=threads,
                                         reduction="mean" if average else "sum"),
                                    options, (X, targets), test, validation)
             self.history.append(record)
@@ -346,10 +345,11 @@ class Network:
         velocity = self._velocity if options.momentum else self._params
         order = np.arange(len(X), dtype=np.int64)
         work = Workspace(self._layout, len(X), self.dtype)
-        with using_threads(self.threads):
-            work.train(SparseInputs(X), targets, order, len(X), self._kernel_cost, self._codes, eta,
-                       average, options.lmbda / n, options.l1 / n, options.momentum, 0.0, 0, 0,
-                       self._params, velocity)
+        inputs = SparseInputs(X)
+        threads = training_threads(self.threads, inputs.work_per_batch(self._layout, len(X)))
+        work.train(inputs, targets, order, len(X), self._kernel_cost, self._codes, eta, average,
+                   options.lmbda / n, options.l1 / n, options.momentum, 0.0, 0, 0, self._params,
+                   velocity, threads)
 
     def backprop(self, x: np.ndarray, y) -> Tuple[List[np.ndarray], List[np.ndarray]]:
         """``(nabla_b, nabla_w)``: the gradient of the cost C_x for one example, layer by

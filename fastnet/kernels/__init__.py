@@ -8,10 +8,11 @@ from .activations import IDENTITY, RELU, SIGMOID, SOFTMAX, TANH, sigmoid, sigmoi
 from .backward import A_MINUS_Y, QUADRATIC, backprop_deltas, batch_gradient, hidden_delta, output_delta
 from .checks import first_non_finite
 from .dropout import drop_neurons, uniform
-from .epoch import feedforward_rows, train_epoch
+from .epoch import feedforward_rows, train_epoch, train_epoch_threaded
 from .forward import dense, first_layer, forward
 from .layout import (LANES, first_biases, first_weights, layer_biases, layer_rows, layer_weights,
                      padded, row_offsets, row_width)
 from .shuffle import shuffle_in_place
 from .sparse import to_sparse_rows
-from .update import apply_gradient, dense_step, first_step
+from .sync import STATE_SIZE as SYNC_STATE_SIZE
+from .update import apply_gradient, dense_step, first_step, part_range

@@ -4,11 +4,12 @@ from numba import njit, prange
 
 from .._config import JIT_OPTIONS
 from .backward import backprop_deltas
-from .forward import forward
-from .layout import layer_rows, row_offsets
+from .forward import first_layer, forward, forward_after_first
+from .layout import LANES, first_biases, first_weights, layer_rows, row_offsets
 from .memory import prefetch_sparse_rows
+from .sync import barrier
 from .sparse import to_sparse_rows
-from .update import apply_gradient
+from .update import apply_gradient, part_range
 
 # Examples per parallel chunk of inference: big enough to amortise a chunk's set-up,
 # small enough that 10,000 examples still split over several threads.
@@ -40,6 +41,55 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
         scale = T(eta / rows.size) if average else T(eta)
         apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, params,
                        starts, scale, T(eta * l2), T(eta * l1), T(momentum), velocity)
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, cost, codes,
+                         eta, average, l2, l1, momentum, dropout, seed, first_step_number,
+                         params, velocity, sizes, starts, acts, derivs, deltas, row_starts,
+                         n_threads, state):
+    """``train_epoch`` on n_threads threads (the Numba thread count, >= 2), in ONE
+    parallel region: thread p owns a fixed slice of the neurons of every layer (the
+    first layer's in whole vectors) and, per mini-batch, updates its slice with the
+    previous batch's deltas, then computes its slice of the first layer's weighted
+    inputs; after a barrier thread 0 does the small rest of the step (later layers'
+    forward pass, the deltas); a second barrier, and the next batch. Every number is
+    computed by the same operations in the same order as in ``train_epoch``, so the
+    parameters are bit-identical to it for every thread count. state: int64
+    (sync.STATE_SIZE,) zeros."""
+    T = params.dtype.type
+    n = order.size
+    weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
+    width = biases.size
+    scale_full = T(eta / batch_size) if average else T(eta)
+    for p in prange(n_threads):
+        c_lo, c_hi = part_range(width, p, n_threads, LANES)
+        previous = order[0:0]
+        for b, k in enumerate(range(0, n, batch_size)):
+            rows = order[k : min(k + batch_size, n)]
+            if previous.size > 0:  # the previous step's update, this thread's slice
+                scale = scale_full if previous.size == batch_size or not average else T(eta / previous.size)
+                apply_gradient(previous, indptr, indices, values, sizes, acts, deltas, row_starts,
+                               params, starts, scale, T(eta * l2), T(eta * l1), T(momentum),
+                               velocity, p, n_threads)
+            barrier(state, n_threads)  # every slice of W^l updated before any is read
+            z = layer_rows(acts, sizes, row_starts, 1, rows.size)
+            first_layer(rows, indptr, indices, values, weights_t, biases, z, c_lo, c_hi)
+            barrier(state, n_threads)
+            if p == 0:
+                prefetch_sparse_rows(indptr, indices, values,
+                                     order[k + batch_size : min(k + 2 * batch_size, n)])
+                forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts,
+                                    True, dropout, seed, first_step_number + b)
+                backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas,
+                                row_starts)
+            barrier(state, n_threads)
+            previous = rows
+        if previous.size > 0:
+            scale = scale_full if previous.size == batch_size or not average else T(eta / previous.size)
+            apply_gradient(previous, indptr, indices, values, sizes, acts, deltas, row_starts,
+                           params, starts, scale, T(eta * l2), T(eta * l1), T(momentum),
+                           velocity, p, n_threads)
 
 
 @njit(parallel=True, **JIT_OPTIONS)

@@ -85,14 +85,14 @@ def dense(a_in, weights, biases, z):
 
 
 @njit(**JIT_OPTIONS)
-def first_layer(rows, indptr, indices, values, weights_t, biases, z):
-    """z[i] = b + sum_k x_k W^0[k, :] over the non-zero inputs x_k of example rows[i]
-    (CSR: indptr, indices, values). weights_t (n_in, width), biases and z rows (width,):
-    whole padded rows, so every inner loop is a whole number of SIMD vectors."""
-    width = weights_t.shape[1]
+def first_layer(rows, indptr, indices, values, weights_t, biases, z, c_lo, c_hi):
+    """z[i, c_lo:c_hi] = b + sum_k x_k W^0[k, c_lo:c_hi] over the non-zero inputs x_k of
+    example rows[i] (CSR: indptr, indices, values). weights_t (n_in, width), biases and
+    z rows (width,); columns c_lo:c_hi are whole SIMD vectors (multiples of LANES), and
+    every column gets the same operations whatever range it is computed in."""
     for i in range(rows.size):
         zi = z[i]
-        for c in range(width):
+        for c in range(c_lo, c_hi):
             zi[c] = biases[c]
         t, stop = indptr[rows[i]], indptr[rows[i] + 1]
         # (25) for the first layer, four inputs per pass over z (fewer loads and stores)
@@ -100,12 +100,12 @@ def first_layer(rows, indptr, indices, values, weights_t, biases, z):
             v0, v1, v2, v3 = values[t], values[t + 1], values[t + 2], values[t + 3]
             w0, w1 = weights_t[indices[t]], weights_t[indices[t + 1]]
             w2, w3 = weights_t[indices[t + 2]], weights_t[indices[t + 3]]
-            for c in range(width):
+            for c in range(c_lo, c_hi):
                 zi[c] += v0 * w0[c] + v1 * w1[c] + v2 * w2[c] + v3 * w3[c]
             t += 4
         for t in range(t, stop):
             v, w = values[t], weights_t[indices[t]]
-            for c in range(width):
+            for c in range(c_lo, c_hi):
                 zi[c] += v * w[c]
 
 
@@ -115,11 +115,20 @@ def forward(rows, indptr, indices, values, params, sizes, starts, codes,
     """All layers for the examples rows (m,) of the sparse inputs: fills layers 1..L-1
     of ``acts`` (and of ``derivs`` with f'(z) when ``train``). With train and dropout > 0,
     hidden neurons are dropped (``dropout.drop_neurons``, keyed by seed and step)."""
+    z = layer_rows(acts, sizes, row_starts, 1, rows.size)
+    first_layer(rows, indptr, indices, values, first_weights(params, sizes, starts),
+                first_biases(params, sizes, starts), z, 0, z.shape[1])
+    forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
+                        dropout, seed, step)
+
+
+@njit(**JIT_OPTIONS)
+def forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
+                        dropout, seed, step):
+    """``forward`` once the first layer's weighted inputs are in acts: its activation,
+    then every later layer."""
     m = rows.size
     last = len(sizes) - 1
-    z = layer_rows(acts, sizes, row_starts, 1, m)
-    first_layer(rows, indptr, indices, values, first_weights(params, sizes, starts),
-                first_biases(params, sizes, starts), z)
     for l in range(1, last + 1):
         a = layer_rows(acts, sizes, row_starts, l, m)
         if l > 1:

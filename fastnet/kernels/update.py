@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from .._config import JIT_OPTIONS
-from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
+from .layout import LANES, first_biases, first_weights, layer_biases, layer_rows, layer_weights
 
 # Examples folded into one pass over a weight row. Measured on AVX2, [784, 30] layer,
 # batch 10: 16 GMAC/s; padding the last short block with zero coefficients (one pass
@@ -45,18 +45,29 @@ def subtract_outer(target, delta_column, a_in, scale):
 
 
 @njit(**JIT_OPTIONS)
-def regularise(w, target, mu, l2, l1):
-    """target = mu * target - l2 w - l1 sign(w), or with target = w and mu = 1 the
-    weight decay w -= l2 w + l1 sign(w) (the regularisation part of a step)."""
-    for k in range(w.size):
+def regularise(w, target, mu, l2, l1, lo, hi):
+    """target = mu * target - l2 w - l1 sign(w) on [lo, hi), or with target = w and
+    mu = 1 the weight decay w -= l2 w + l1 sign(w) (the regularisation part of a step)."""
+    for k in range(lo, hi):
         target[k] = mu * target[k] - (l2 * w[k] + l1 * np.sign(w[k]))
 
 
 @njit(**JIT_OPTIONS)
-def step_biases(biases, velocity, delta, scale, mu):
-    """(21) b -= scale * sum_i delta_i (BP3: dC/db = delta), or through the velocity."""
+def part_range(n, part, n_parts, multiple):
+    """The ``part``-th of ``n_parts`` contiguous slices of range(n), boundaries at
+    multiples of ``multiple`` (the last slice takes the rest)."""
+    blocks = (n + multiple - 1) // multiple
+    lo = min(n, blocks * part // n_parts * multiple)
+    hi = n if part == n_parts - 1 else min(n, blocks * (part + 1) // n_parts * multiple)
+    return lo, hi
+
+
+@njit(**JIT_OPTIONS)
+def step_biases(biases, velocity, delta, scale, mu, j_lo, j_hi):
+    """(21) b -= scale * sum_i delta_i (BP3: dC/db = delta), or through the velocity,
+    for neurons j_lo:j_hi."""
     T = biases.dtype.type
-    for j in range(biases.size):
+    for j in range(j_lo, j_hi):
         g = T(0)
         for i in range(delta.shape[0]):
             g += delta[i, j]
@@ -68,83 +79,93 @@ def step_biases(biases, velocity, delta, scale, mu):
 
 
 @njit(**JIT_OPTIONS)
-def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velocity_b):
-    """One step for a row-major layer: delta (m, n_out), a_in (m, >= n_in), weights
-    (n_out, n_in), biases (n_out,), velocities shaped like them (unused when mu = 0)."""
+def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velocity_b,
+               j_lo, j_hi):
+    """One step for neurons j_lo:j_hi of a row-major layer: delta (m, n_out), a_in
+    (m, >= n_in), weights (n_out, n_in), biases (n_out,), velocities shaped like them
+    (unused when mu = 0). Each neuron's row is updated by the same operations whatever
+    range it is in."""
     T = weights.dtype.type
     regularised = l2 != 0 or l1 != 0
-    step_biases(biases, velocity_b, delta, scale, mu)
-    for j in range(weights.shape[0]):
+    step_biases(biases, velocity_b, delta, scale, mu, j_lo, j_hi)
+    for j in range(j_lo, j_hi):
         w = weights[j]
         if mu == 0:
             if regularised:
-                regularise(w, w, T(1), l2, l1)
+                regularise(w, w, T(1), l2, l1, 0, w.size)
             subtract_outer(w, delta[:, j], a_in, scale)
         else:
             v = velocity_w[j]
-            regularise(w, v, mu, l2, l1)
+            regularise(w, v, mu, l2, l1, 0, w.size)
             subtract_outer(v, delta[:, j], a_in, scale)
             for k in range(w.size):
                 w[k] += v[k]
 
 
 @njit(**JIT_OPTIONS)
-def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale):
-    """target_t (n_in, width) -= scale * x^T delta over the non-zero inputs only: row k
-    of W^0 changes only where input k of some example is non-zero (BP4)."""
-    width = target_t.shape[1]
+def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale, c_lo, c_hi):
+    """target_t[:, c_lo:c_hi] -= scale * (x^T delta)[:, c_lo:c_hi] over the non-zero
+    inputs only: row k of W^0 changes only where input k of some example is non-zero
+    (BP4). target_t (n_in, width), delta (m, width). Every entry gets the same
+    operations, in example order, whatever column range it is in."""
     for i in range(rows.size):
         d = delta[i]
         t, stop = indptr[rows[i]], indptr[rows[i] + 1]
         while t + 2 <= stop:  # two rows per pass: delta's loads shared
             v0, w0 = scale * values[t], target_t[indices[t]]
             v1, w1 = scale * values[t + 1], target_t[indices[t + 1]]
-            for c in range(width):
+            for c in range(c_lo, c_hi):
                 e = d[c]
                 w0[c] -= v0 * e
                 w1[c] -= v1 * e
             t += 2
         if t < stop:
             v, w = scale * values[t], target_t[indices[t]]
-            for c in range(width):
+            for c in range(c_lo, c_hi):
                 w[c] -= v * d[c]
 
 
 @njit(**JIT_OPTIONS)
 def first_step(rows, indptr, indices, values, delta, weights_t, biases, scale, l2, l1, mu,
-               velocity_t, velocity_b):
-    """One step for the transposed first layer (layout.first_weights): delta (m, width)
-    with zero padding, weights_t and velocity_t (n_in, width), biases (width,)."""
+               velocity_t, velocity_b, c_lo, c_hi):
+    """One step for neurons (columns) c_lo:c_hi of the transposed first layer
+    (layout.first_weights): delta (m, width) with zero padding, weights_t and
+    velocity_t (n_in, width), biases (width,)."""
     T = weights_t.dtype.type
-    step_biases(biases, velocity_b, delta, scale, mu)
+    step_biases(biases, velocity_b, delta, scale, mu, c_lo, c_hi)
     if mu == 0:
         if l2 != 0 or l1 != 0:
             for k in range(weights_t.shape[0]):
-                regularise(weights_t[k], weights_t[k], T(1), l2, l1)
-        subtract_sparse_outer(rows, indptr, indices, values, delta, weights_t, scale)
+                regularise(weights_t[k], weights_t[k], T(1), l2, l1, c_lo, c_hi)
+        subtract_sparse_outer(rows, indptr, indices, values, delta, weights_t, scale, c_lo, c_hi)
     else:
         for k in range(weights_t.shape[0]):
-            regularise(weights_t[k], velocity_t[k], mu, l2, l1)
-        subtract_sparse_outer(rows, indptr, indices, values, delta, velocity_t, scale)
+            regularise(weights_t[k], velocity_t[k], mu, l2, l1, c_lo, c_hi)
+        subtract_sparse_outer(rows, indptr, indices, values, delta, velocity_t, scale, c_lo, c_hi)
         for k in range(weights_t.shape[0]):
             w, v = weights_t[k], velocity_t[k]
-            for c in range(w.size):
+            for c in range(c_lo, c_hi):
                 w[c] += v[c]
 
 
 @njit(**JIT_OPTIONS)
 def apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, out,
-                   starts, scale, l2, l1, mu, velocity):
+                   starts, scale, l2, l1, mu, velocity, part=0, n_parts=1):
     """One step on ``out`` for every layer, from the batch's activations and deltas.
     ``out`` is the parameters for a training step (scale = eta/m), or a zeroed buffer
     with scale = -1 (and no l2, l1, mu) to read the gradient itself. velocity is laid
-    out like out (unused when mu = 0)."""
+    out like out (unused when mu = 0). ``part`` of ``n_parts``: only that slice of every
+    layer's neurons (the first layer's in whole vectors), for threads to share a step."""
     m = rows.size
-    first_step(rows, indptr, indices, values, layer_rows(deltas, sizes, row_starts, 1, m),
+    delta = layer_rows(deltas, sizes, row_starts, 1, m)
+    c_lo, c_hi = part_range(delta.shape[1], part, n_parts, LANES)
+    first_step(rows, indptr, indices, values, delta,
                first_weights(out, sizes, starts), first_biases(out, sizes, starts),
                scale, l2, l1, mu,
-               first_weights(velocity, sizes, starts), first_biases(velocity, sizes, starts))
+               first_weights(velocity, sizes, starts), first_biases(velocity, sizes, starts),
+               c_lo, c_hi)
     for l in range(1, len(sizes) - 1):
+        j_lo, j_hi = part_range(sizes[l + 1], part, n_parts, 1)
         dense_step(
             layer_rows(deltas, sizes, row_starts, l + 1, m),
             layer_rows(acts, sizes, row_starts, l, m),
@@ -153,4 +174,5 @@ def apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_start
             scale, l2, l1, mu,
             layer_weights(velocity, sizes, starts, l),
             layer_biases(velocity, sizes, starts, l),
+            j_lo, j_hi,
         )
