@@ -170,6 +170,23 @@ def test_sgd_epochs_and_monitors_match_reference(cost, activation, output, optio
     assert "Accuracy on evaluation data: {} / 17".format(ours[1][-1]) in our_text
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_strong_l2_decay_matches_reference(dtype):
+    """L2 without momentum: the first layer's decay is carried by a factor folded back
+    into the weights (kernels.update.fold) when it falls below 1/2 and at the end; with
+    eta*lmbda/n = 0.1 per step that happens several times an epoch."""
+    sizes = [30, 12, 4]
+    net, ref = twins(sizes, "cross-entropy", "sigmoid", "sigmoid", dtype)
+    data = examples(sizes, 20, np.random.default_rng(3), sparse=True)
+    data = [(x.astype(dtype).astype(np.float64), y) for x, y in data]
+    for model in (net, ref):
+        random.seed(5)
+        with contextlib.redirect_stdout(io.StringIO()):
+            model.SGD(list(data), 2, 1, 0.5, lmbda=4.0)
+    for got, want in zip(net.weights + net.biases, ref.weights + ref.biases):
+        assert_close(got, want, dtype)
+
+
 def test_dropout_masks_replayed_in_reference():
     """One dropout step: the kernels' masks (kernels.uniform keyed by seed, step, example,
     layer, neuron) fed to the reference give the same parameters."""

@@ -45,10 +45,11 @@ def test_two_threads_are_bit_identical_to_one(sizes, dtype, batch):
 @needs_two
 @pytest.mark.parametrize("options,net_options", [
     (dict(lmbda=5.0, l1=0.5), None),
+    (dict(lmbda=300.0), None),  # lazy first-layer decay, folded several times per epoch
     (dict(momentum=0.9, lmbda=1.0), dict(activation="relu", cost="log-likelihood")),
     (dict(dropout=0.3), dict(activation="tanh", cost="cross-entropy")),
     (dict(reduction="sum"), dict(output="linear")),
-], ids=["l2-l1", "momentum-softmax", "dropout-ce", "sum-linear"])
+], ids=["l2-l1", "l2-folds", "momentum-softmax", "dropout-ce", "sum-linear"])
 def test_two_threads_are_bit_identical_with_every_option(options, net_options):
     for dtype in (np.float32, np.float64):
         one = trained([40, 24, 9, 5], dtype, 1, 10, 2, net_options, **options)

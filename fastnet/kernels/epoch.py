@@ -6,10 +6,9 @@ from .._config import JIT_OPTIONS
 from .backward import backprop_deltas
 from .forward import first_layer, forward, forward_after_first
 from .layout import LANES, first_biases, first_weights, layer_rows, row_offsets
-from .memory import prefetch_sparse_rows
 from .sync import barrier
 from .sparse import to_sparse_rows
-from .update import apply_gradient, part_range
+from .update import apply_gradient, fold, part_range
 
 # Examples per parallel chunk of inference: big enough to amortise a chunk's set-up,
 # small enough that 10,000 examples still split over several threads.
@@ -32,15 +31,25 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
     """
     T = params.dtype.type
     n = order.size
+    lazy = momentum == 0 and l1 == 0 and l2 != 0  # the first layer's decay: update.fold
+    decay, w_scale = T(1) - T(eta * l2), T(1)
+    weights_t = first_weights(params, sizes, starts)
     for b, k in enumerate(range(0, n, batch_size)):
         rows = order[k : min(k + batch_size, n)]
-        prefetch_sparse_rows(indptr, indices, values, order[k + batch_size : min(k + 2 * batch_size, n)])
         forward(rows, indptr, indices, values, params, sizes, starts, codes, acts, derivs,
-                row_starts, True, dropout, seed, first_step_number + b)
+                row_starts, True, dropout, seed, first_step_number + b, w_scale)
         backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts)
         scale = T(eta / rows.size) if average else T(eta)
+        if lazy:
+            w_scale *= decay
         apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, params,
-                       starts, scale, T(eta * l2), T(eta * l1), T(momentum), velocity)
+                       starts, scale, T(eta * l2), T(eta * l1), T(momentum), velocity, 0, 1,
+                       w_scale, lazy)
+        if lazy and w_scale < 0.5:
+            fold(weights_t, w_scale, 0, weights_t.shape[1])
+            w_scale = T(1)
+    if lazy:
+        fold(weights_t, w_scale, 0, weights_t.shape[1])
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -62,23 +71,29 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
     weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
     width = biases.size
     scale_full = T(eta / batch_size) if average else T(eta)
+    lazy = momentum == 0 and l1 == 0 and l2 != 0  # the first layer's decay: update.fold
+    decay = T(1) - T(eta * l2)
     for p in prange(n_threads):
         c_lo, c_hi = part_range(width, p, n_threads, LANES)
         previous = order[0:0]
+        w_scale = T(1)  # the same sequence on every thread, as in train_epoch
         for b, k in enumerate(range(0, n, batch_size)):
             rows = order[k : min(k + batch_size, n)]
             if previous.size > 0:  # the previous step's update, this thread's slice
                 scale = scale_full if previous.size == batch_size or not average else T(eta / previous.size)
+                if lazy:
+                    w_scale *= decay
                 apply_gradient(previous, indptr, indices, values, sizes, acts, deltas, row_starts,
                                params, starts, scale, T(eta * l2), T(eta * l1), T(momentum),
-                               velocity, p, n_threads)
+                               velocity, p, n_threads, w_scale, lazy)
+                if lazy and w_scale < 0.5:
+                    fold(weights_t, w_scale, c_lo, c_hi)
+                    w_scale = T(1)
             barrier(state, n_threads)  # every slice of W^l updated before any is read
             z = layer_rows(acts, sizes, row_starts, 1, rows.size)
-            first_layer(rows, indptr, indices, values, weights_t, biases, z, c_lo, c_hi)
+            first_layer(rows, indptr, indices, values, weights_t, biases, z, c_lo, c_hi, w_scale)
             barrier(state, n_threads)
             if p == 0:
-                prefetch_sparse_rows(indptr, indices, values,
-                                     order[k + batch_size : min(k + 2 * batch_size, n)])
                 forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts,
                                     True, dropout, seed, first_step_number + b)
                 backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas,
@@ -87,9 +102,13 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
             previous = rows
         if previous.size > 0:
             scale = scale_full if previous.size == batch_size or not average else T(eta / previous.size)
+            if lazy:
+                w_scale *= decay
             apply_gradient(previous, indptr, indices, values, sizes, acts, deltas, row_starts,
                            params, starts, scale, T(eta * l2), T(eta * l1), T(momentum),
-                           velocity, p, n_threads)
+                           velocity, p, n_threads, w_scale, lazy)
+        if lazy:
+            fold(weights_t, w_scale, c_lo, c_hi)
 
 
 @njit(parallel=True, **JIT_OPTIONS)

@@ -1,4 +1,5 @@
 """The forward pass: weighted inputs, then activations, layer by layer."""
+import numpy as np
 from numba import njit
 
 from .._config import JIT_OPTIONS
@@ -85,39 +86,43 @@ def dense(a_in, weights, biases, z):
 
 
 @njit(**JIT_OPTIONS)
-def first_layer(rows, indptr, indices, values, weights_t, biases, z, c_lo, c_hi):
-    """z[i, c_lo:c_hi] = b + sum_k x_k W^0[k, c_lo:c_hi] over the non-zero inputs x_k of
-    example rows[i] (CSR: indptr, indices, values). weights_t (n_in, width), biases and
-    z rows (width,); columns c_lo:c_hi are whole SIMD vectors (multiples of LANES), and
-    every column gets the same operations whatever range it is computed in."""
+def first_layer(rows, indptr, indices, values, weights_t, biases, z, c_lo, c_hi, w_scale):
+    """z[i, c_lo:c_hi] = w_scale * sum_k x_k W^0[k, c_lo:c_hi] + b over the non-zero
+    inputs x_k of example rows[i] (CSR: indptr, indices, values). weights_t (n_in, width),
+    biases and z rows (width,); columns c_lo:c_hi are whole SIMD vectors (multiples of
+    LANES), and every column gets the same operations whatever range it is computed in.
+    w_scale: the factor the stored weights carry during L2 decay (``update.fold``), or 1."""
     for i in range(rows.size):
         zi = z[i]
-        for c in range(c_lo, c_hi):
-            zi[c] = biases[c]
+        for c in range(np.uint64(c_lo), np.uint64(c_hi)):
+            zi[c] = 0
         t, stop = indptr[rows[i]], indptr[rows[i] + 1]
         # (25) for the first layer, four inputs per pass over z (fewer loads and stores)
         while t + 4 <= stop:
             v0, v1, v2, v3 = values[t], values[t + 1], values[t + 2], values[t + 3]
             w0, w1 = weights_t[indices[t]], weights_t[indices[t + 1]]
             w2, w3 = weights_t[indices[t + 2]], weights_t[indices[t + 3]]
-            for c in range(c_lo, c_hi):
+            for c in range(np.uint64(c_lo), np.uint64(c_hi)):
                 zi[c] += v0 * w0[c] + v1 * w1[c] + v2 * w2[c] + v3 * w3[c]
             t += 4
         for t in range(t, stop):
             v, w = values[t], weights_t[indices[t]]
-            for c in range(c_lo, c_hi):
+            for c in range(np.uint64(c_lo), np.uint64(c_hi)):
                 zi[c] += v * w[c]
+        for c in range(np.uint64(c_lo), np.uint64(c_hi)):
+            zi[c] = w_scale * zi[c] + biases[c]
 
 
 @njit(**JIT_OPTIONS)
 def forward(rows, indptr, indices, values, params, sizes, starts, codes,
-            acts, derivs, row_starts, train, dropout, seed, step):
+            acts, derivs, row_starts, train, dropout, seed, step, w_scale=1.0):
     """All layers for the examples rows (m,) of the sparse inputs: fills layers 1..L-1
     of ``acts`` (and of ``derivs`` with f'(z) when ``train``). With train and dropout > 0,
-    hidden neurons are dropped (``dropout.drop_neurons``, keyed by seed and step)."""
+    hidden neurons are dropped (``dropout.drop_neurons``, keyed by seed and step).
+    w_scale: the factor the stored first-layer weights carry (``update.fold``)."""
     z = layer_rows(acts, sizes, row_starts, 1, rows.size)
     first_layer(rows, indptr, indices, values, first_weights(params, sizes, starts),
-                first_biases(params, sizes, starts), z, 0, z.shape[1])
+                first_biases(params, sizes, starts), z, 0, z.shape[1], params.dtype.type(w_scale))
     forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
                         dropout, seed, step)
 

@@ -41,13 +41,3 @@ def prefetch_rows(source, rows):
         for k in range(0, row.size, step):
             prefetch(row, k)
 
-
-@njit(**JIT_OPTIONS)
-def prefetch_sparse_rows(indptr, indices, values, rows):
-    """Prefetch the non-zero values and indices of the examples rows (CSR arrays)."""
-    for r in rows:
-        v_step = max(1, CACHE_LINE_BYTES // values.itemsize)
-        for t in range(indptr[r], indptr[r + 1], v_step):
-            prefetch(values, t)
-        for t in range(indptr[r], indptr[r + 1], CACHE_LINE_BYTES // indices.itemsize):
-            prefetch(indices, t)

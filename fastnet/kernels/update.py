@@ -45,11 +45,25 @@ def subtract_outer(target, delta_column, a_in, scale):
 
 
 @njit(**JIT_OPTIONS)
-def regularise(w, target, mu, l2, l1, lo, hi):
-    """target = mu * target - l2 w - l1 sign(w) on [lo, hi), or with target = w and
-    mu = 1 the weight decay w -= l2 w + l1 sign(w) (the regularisation part of a step)."""
-    for k in range(lo, hi):
-        target[k] = mu * target[k] - (l2 * w[k] + l1 * np.sign(w[k]))
+def decay(w, l2, l1, lo, hi):
+    """w -= l2 w + l1 sign(w) on [lo, hi): the regularisation part of a step (93)."""
+    if l1 == 0:  # the common case, kept free of sign() so that it vectorises
+        for k in range(np.uint64(lo), np.uint64(hi)):
+            w[k] -= l2 * w[k]
+    else:
+        for k in range(np.uint64(lo), np.uint64(hi)):
+            w[k] -= l2 * w[k] + l1 * np.sign(w[k])
+
+
+@njit(**JIT_OPTIONS)
+def decay_velocity(w, v, mu, l2, l1, lo, hi):
+    """v = mu v - l2 w - l1 sign(w) on [lo, hi): momentum's regularised start of a step."""
+    if l1 == 0:
+        for k in range(np.uint64(lo), np.uint64(hi)):
+            v[k] = mu * v[k] - l2 * w[k]
+    else:
+        for k in range(np.uint64(lo), np.uint64(hi)):
+            v[k] = mu * v[k] - (l2 * w[k] + l1 * np.sign(w[k]))
 
 
 @njit(**JIT_OPTIONS)
@@ -92,11 +106,11 @@ def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velo
         w = weights[j]
         if mu == 0:
             if regularised:
-                regularise(w, w, T(1), l2, l1, 0, w.size)
+                decay(w, l2, l1, 0, w.size)
             subtract_outer(w, delta[:, j], a_in, scale)
         else:
             v = velocity_w[j]
-            regularise(w, v, mu, l2, l1, 0, w.size)
+            decay_velocity(w, v, mu, l2, l1, 0, w.size)
             subtract_outer(v, delta[:, j], a_in, scale)
             for k in range(w.size):
                 w[k] += v[k]
@@ -114,56 +128,88 @@ def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale,
         while t + 2 <= stop:  # two rows per pass: delta's loads shared
             v0, w0 = scale * values[t], target_t[indices[t]]
             v1, w1 = scale * values[t + 1], target_t[indices[t + 1]]
-            for c in range(c_lo, c_hi):
+            for c in range(np.uint64(c_lo), np.uint64(c_hi)):
                 e = d[c]
                 w0[c] -= v0 * e
                 w1[c] -= v1 * e
             t += 2
         if t < stop:
             v, w = scale * values[t], target_t[indices[t]]
-            for c in range(c_lo, c_hi):
+            for c in range(np.uint64(c_lo), np.uint64(c_hi)):
                 w[c] -= v * d[c]
 
 
 @njit(**JIT_OPTIONS)
 def first_step(rows, indptr, indices, values, delta, weights_t, biases, scale, l2, l1, mu,
-               velocity_t, velocity_b, c_lo, c_hi):
+               velocity_t, velocity_b, c_lo, c_hi, w_scale):
     """One step for neurons (columns) c_lo:c_hi of the transposed first layer
     (layout.first_weights): delta (m, width) with zero padding, weights_t and
-    velocity_t (n_in, width), biases (width,)."""
-    T = weights_t.dtype.type
+    velocity_t (n_in, width), biases (width,). w_scale: the factor the stored weights
+    carry (``fold``; 1 with momentum)."""
     step_biases(biases, velocity_b, delta, scale, mu, c_lo, c_hi)
+    # the dense passes (regularisation, momentum) go over whole rows as one flat loop
+    # when this call owns every column, else row by row over its columns
+    whole = c_lo == 0 and c_hi == weights_t.shape[1]
+    n_rows, width = weights_t.shape
+    w_flat = weights_t.reshape(weights_t.size)
+    v_flat = velocity_t.reshape(velocity_t.size)
     if mu == 0:
         if l2 != 0 or l1 != 0:
-            for k in range(weights_t.shape[0]):
-                regularise(weights_t[k], weights_t[k], T(1), l2, l1, c_lo, c_hi)
-        subtract_sparse_outer(rows, indptr, indices, values, delta, weights_t, scale, c_lo, c_hi)
+            if whole:
+                decay(w_flat, l2, l1, 0, w_flat.size)
+            else:
+                for k in range(n_rows):
+                    decay(w_flat, l2, l1, k * width + c_lo, k * width + c_hi)
+        subtract_sparse_outer(rows, indptr, indices, values, delta, weights_t, scale / w_scale,
+                              c_lo, c_hi)
     else:
-        for k in range(weights_t.shape[0]):
-            regularise(weights_t[k], velocity_t[k], mu, l2, l1, c_lo, c_hi)
+        if whole:
+            decay_velocity(w_flat, v_flat, mu, l2, l1, 0, w_flat.size)
+        else:
+            for k in range(n_rows):
+                decay_velocity(w_flat, v_flat, mu, l2, l1, k * width + c_lo, k * width + c_hi)
         subtract_sparse_outer(rows, indptr, indices, values, delta, velocity_t, scale, c_lo, c_hi)
-        for k in range(weights_t.shape[0]):
-            w, v = weights_t[k], velocity_t[k]
-            for c in range(c_lo, c_hi):
-                w[c] += v[c]
+        for k in range(n_rows if not whole else 1):
+            lo, hi = (0, w_flat.size) if whole else (k * width + c_lo, k * width + c_hi)
+            for c in range(np.uint64(lo), np.uint64(hi)):
+                w_flat[c] += v_flat[c]
+
+
+@njit(**JIT_OPTIONS)
+def fold(weights_t, w_scale, c_lo, c_hi):
+    """weights_t[:, c_lo:c_hi] *= w_scale: the first layer's weights as they are.
+
+    L2 decay without momentum or L1 multiplies every first-layer weight by (1 - l2) at
+    every step; instead of a pass over all of W^0 per step, the stored weights W' carry
+    a factor s (true W^0 = s W'): a step sets s <- s (1 - l2) and W' -= g / s on the
+    non-zero inputs' rows only, and the factor is folded back here, at the end of a
+    call or when s falls below 1/2 (so that W' stays well scaled)."""
+    for k in range(weights_t.shape[0]):
+        w = weights_t[k]
+        for c in range(np.uint64(c_lo), np.uint64(c_hi)):
+            w[c] *= w_scale
 
 
 @njit(**JIT_OPTIONS)
 def apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, out,
-                   starts, scale, l2, l1, mu, velocity, part=0, n_parts=1):
+                   starts, scale, l2, l1, mu, velocity, part=0, n_parts=1, w_scale=1.0,
+                   lazy_decay=False):
     """One step on ``out`` for every layer, from the batch's activations and deltas.
     ``out`` is the parameters for a training step (scale = eta/m), or a zeroed buffer
     with scale = -1 (and no l2, l1, mu) to read the gradient itself. velocity is laid
     out like out (unused when mu = 0). ``part`` of ``n_parts``: only that slice of every
-    layer's neurons (the first layer's in whole vectors), for threads to share a step."""
+    layer's neurons (the first layer's in whole vectors), for threads to share a step.
+    lazy_decay: the first layer's L2 decay is carried by w_scale (``fold``), already
+    applied to it by the caller."""
     m = rows.size
     delta = layer_rows(deltas, sizes, row_starts, 1, m)
     c_lo, c_hi = part_range(delta.shape[1], part, n_parts, LANES)
+    T = out.dtype.type
     first_step(rows, indptr, indices, values, delta,
                first_weights(out, sizes, starts), first_biases(out, sizes, starts),
-               scale, l2, l1, mu,
+               scale, T(0) if lazy_decay else l2, l1, mu,
                first_weights(velocity, sizes, starts), first_biases(velocity, sizes, starts),
-               c_lo, c_hi)
+               c_lo, c_hi, T(w_scale))
     for l in range(1, len(sizes) - 1):
         j_lo, j_hi = part_range(sizes[l + 1], part, n_parts, 1)
         dense_step(
