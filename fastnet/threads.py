@@ -15,9 +15,11 @@ from numba import njit, prange
 from ._config import CACHE
 
 THREADS_ENV = "FASTNET_NUM_THREADS"
-#: multiply-adds per mini-batch from which training uses every thread (measured on
-#: 2 cores: see README "Threads")
-AUTO_MIN_WORK = 2_000_000
+#: multiply-adds per mini-batch from which training uses every thread. Measured on a
+#: 2-vCPU AMD EPYC (README "Threads"): from ~1M (mini-batch 100 of [784, 30, 10] and up)
+#: 2 threads gain 1.1-1.9x; below, a step is ~10-60 us and 2 threads were 0.6-1.4x,
+#: epochs alternating between fast and 2x slow, so one thread is the safe choice.
+AUTO_MIN_WORK = 1_000_000
 
 
 def check_threads(count, what: str = "threads") -> Optional[int]:

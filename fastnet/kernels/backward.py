@@ -3,7 +3,7 @@ from numba import njit
 
 from .._config import JIT_OPTIONS
 from .forward import forward
-from .layout import layer_rows, layer_weights
+from .layout import layer_block, layer_weights
 from .update import apply_gradient
 
 # How the output error is computed: the quadratic cost (any output activation), or a
@@ -53,23 +53,23 @@ def hidden_delta(delta_next, weights_next, derivs, delta):
 
 @njit(**JIT_OPTIONS)
 def backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas,
-                    row_starts):
-    """BP1 then BP2 down to layer 1, for the m = len(rows) examples whose forward pass is
-    in acts/derivs: fills layers 1..L-1 of deltas, with the weights before any update."""
-    m = rows.size
+                    row_starts, lo, hi):
+    """BP1 then BP2 down to layer 1, for examples lo..hi of the batch ``rows`` whose
+    forward pass is in acts/derivs: fills their rows of layers 1..L-1 of deltas, with
+    the weights before any update. Each example is independent of the others."""
     last = len(sizes) - 1
     output_delta(
-        layer_rows(acts, sizes, row_starts, last, m),
-        layer_rows(derivs, sizes, row_starts, last, m),
-        targets, rows, sizes[last], cost,
-        layer_rows(deltas, sizes, row_starts, last, m),
+        layer_block(acts, sizes, row_starts, last, lo, hi),
+        layer_block(derivs, sizes, row_starts, last, lo, hi),
+        targets, rows[lo:hi], sizes[last], cost,
+        layer_block(deltas, sizes, row_starts, last, lo, hi),
     )
     for l in range(last - 1, 0, -1):
         hidden_delta(
-            layer_rows(deltas, sizes, row_starts, l + 1, m),
+            layer_block(deltas, sizes, row_starts, l + 1, lo, hi),
             layer_weights(params, sizes, starts, l),
-            layer_rows(derivs, sizes, row_starts, l, m),
-            layer_rows(deltas, sizes, row_starts, l, m),
+            layer_block(derivs, sizes, row_starts, l, lo, hi),
+            layer_block(deltas, sizes, row_starts, l, lo, hi),
         )
 
 
@@ -80,7 +80,8 @@ def batch_gradient(rows, indptr, indices, values, targets, cost, params, sizes, 
     regularisation): grads (laid out like params) is overwritten."""
     forward(rows, indptr, indices, values, params, sizes, starts, codes, acts, derivs,
             row_starts, True, 0.0, 0, 0)
-    backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts)
+    backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts,
+                    0, rows.size)
     grads[:] = 0
     T = grads.dtype.type
     apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, grads,

@@ -4,8 +4,8 @@ from numba import njit, prange
 
 from .._config import JIT_OPTIONS
 from .backward import backprop_deltas
-from .forward import first_layer, forward, forward_after_first
-from .layout import LANES, first_biases, first_weights, layer_rows, row_offsets
+from .forward import EXAMPLES, first_layer, forward, forward_after_first
+from .layout import first_biases, first_weights, layer_rows, row_offsets
 from .sync import barrier
 from .sparse import to_sparse_rows
 from .update import apply_gradient, fold, part_range
@@ -38,7 +38,8 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
         rows = order[k : min(k + batch_size, n)]
         forward(rows, indptr, indices, values, params, sizes, starts, codes, acts, derivs,
                 row_starts, True, dropout, seed, first_step_number + b, w_scale)
-        backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts)
+        backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts,
+                        0, rows.size)
         scale = T(eta / rows.size) if average else T(eta)
         if lazy:
             w_scale *= decay
@@ -46,10 +47,10 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
                        starts, scale, T(eta * l2), T(eta * l1), T(momentum), velocity, 0, 1,
                        w_scale, lazy)
         if lazy and w_scale < 0.5:
-            fold(weights_t, w_scale, 0, weights_t.shape[1])
+            fold(weights_t, w_scale, 0, weights_t.shape[0])
             w_scale = T(1)
     if lazy:
-        fold(weights_t, w_scale, 0, weights_t.shape[1])
+        fold(weights_t, w_scale, 0, weights_t.shape[0])
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -58,11 +59,11 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
                          params, velocity, sizes, starts, acts, derivs, deltas, row_starts,
                          n_threads, state):
     """``train_epoch`` on n_threads threads (the Numba thread count, >= 2), in ONE
-    parallel region: thread p owns a fixed slice of the neurons of every layer (the
-    first layer's in whole vectors) and, per mini-batch, updates its slice with the
-    previous batch's deltas, then computes its slice of the first layer's weighted
-    inputs; after a barrier thread 0 does the small rest of the step (later layers'
-    forward pass, the deltas); a second barrier, and the next batch. Every number is
+    parallel region: thread p owns a fixed slice of every layer's weights (the first
+    layer's input rows, later layers' neurons) and a fixed slice of every mini-batch's
+    examples; per mini-batch it updates its weights with the previous batch's deltas,
+    then (after a barrier) runs the forward pass and the deltas of its examples; a
+    second barrier, and the next batch. Every number is
     computed by the same operations in the same order as in ``train_epoch``, so the
     parameters are bit-identical to it for every thread count. state: int64
     (sync.STATE_SIZE,) zeros."""
@@ -74,7 +75,7 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
     lazy = momentum == 0 and l1 == 0 and l2 != 0  # the first layer's decay: update.fold
     decay = T(1) - T(eta * l2)
     for p in prange(n_threads):
-        c_lo, c_hi = part_range(width, p, n_threads, LANES)
+        k_lo, k_hi = part_range(sizes[0], p, n_threads, 1)
         previous = order[0:0]
         w_scale = T(1)  # the same sequence on every thread, as in train_epoch
         for b, k in enumerate(range(0, n, batch_size)):
@@ -87,18 +88,19 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
                                params, starts, scale, T(eta * l2), T(eta * l1), T(momentum),
                                velocity, p, n_threads, w_scale, lazy)
                 if lazy and w_scale < 0.5:
-                    fold(weights_t, w_scale, c_lo, c_hi)
+                    fold(weights_t, w_scale, k_lo, k_hi)
                     w_scale = T(1)
             barrier(state, n_threads)  # every slice of W^l updated before any is read
+            # this thread's examples, split at whole blocks of forward.EXAMPLES
+            e_lo, e_hi = part_range(rows.size, p, n_threads, EXAMPLES)
             z = layer_rows(acts, sizes, row_starts, 1, rows.size)
-            first_layer(rows, indptr, indices, values, weights_t, biases, z, c_lo, c_hi, w_scale)
-            barrier(state, n_threads)
-            if p == 0:
-                forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts,
-                                    True, dropout, seed, first_step_number + b)
-                backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas,
-                                row_starts)
-            barrier(state, n_threads)
+            first_layer(rows[e_lo:e_hi], indptr, indices, values, weights_t, biases, z[e_lo:e_hi],
+                        0, width, w_scale)
+            forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts,
+                                True, dropout, seed, first_step_number + b, e_lo, e_hi)
+            backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas,
+                            row_starts, e_lo, e_hi)
+            barrier(state, n_threads)  # the batch's deltas complete before any update
             previous = rows
         if previous.size > 0:
             scale = scale_full if previous.size == batch_size or not average else T(eta / previous.size)
@@ -108,7 +110,7 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
                            params, starts, scale, T(eta * l2), T(eta * l1), T(momentum),
                            velocity, p, n_threads, w_scale, lazy)
         if lazy:
-            fold(weights_t, w_scale, c_lo, c_hi)
+            fold(weights_t, w_scale, k_lo, k_hi)
 
 
 @njit(parallel=True, **JIT_OPTIONS)

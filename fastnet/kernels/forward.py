@@ -5,7 +5,7 @@ from numba import njit
 from .._config import JIT_OPTIONS
 from .activations import activate
 from .dropout import drop_neurons
-from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
+from .layout import first_biases, first_weights, layer_biases, layer_block, layer_rows, layer_weights
 
 # Register blocking: two weight rows against four examples per pass, so each loaded
 # value feeds several multiply-adds and 8 independent sums hide the FMA latency.
@@ -124,23 +124,23 @@ def forward(rows, indptr, indices, values, params, sizes, starts, codes,
     first_layer(rows, indptr, indices, values, first_weights(params, sizes, starts),
                 first_biases(params, sizes, starts), z, 0, z.shape[1], params.dtype.type(w_scale))
     forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
-                        dropout, seed, step)
+                        dropout, seed, step, 0, rows.size)
 
 
 @njit(**JIT_OPTIONS)
 def forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
-                        dropout, seed, step):
-    """``forward`` once the first layer's weighted inputs are in acts: its activation,
-    then every later layer."""
-    m = rows.size
+                        dropout, seed, step, lo, hi):
+    """``forward`` for examples lo..hi of the batch ``rows`` once their first-layer
+    weighted inputs are in acts: its activation, then every later layer. (A block
+    starting at a multiple of forward.EXAMPLES is computed exactly as in the whole batch.)"""
     last = len(sizes) - 1
     for l in range(1, last + 1):
-        a = layer_rows(acts, sizes, row_starts, l, m)
+        a = layer_block(acts, sizes, row_starts, l, lo, hi)
         if l > 1:
-            dense(layer_rows(acts, sizes, row_starts, l - 1, m),
+            dense(layer_block(acts, sizes, row_starts, l - 1, lo, hi),
                   layer_weights(params, sizes, starts, l - 1),
                   layer_biases(params, sizes, starts, l - 1), a)
-        d = layer_rows(derivs, sizes, row_starts, l, m)
+        d = layer_block(derivs, sizes, row_starts, l, lo, hi)
         activate(a, sizes[l], codes[l - 1], d, train)  # (25): a^l = f(z^l)
         if train and dropout > 0 and l < last:
-            drop_neurons(a, d, sizes[l], dropout, seed, step, rows, l)
+            drop_neurons(a, d, sizes[l], dropout, seed, step, rows[lo:hi], l)

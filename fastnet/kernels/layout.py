@@ -72,6 +72,12 @@ def layer_rows(buffer, sizes, row_starts, l, m):
 
 
 @njit(**JIT_OPTIONS)
+def layer_block(buffer, sizes, row_starts, l, lo, hi):
+    """Rows lo..hi of layer ``l`` in a per-example buffer: (hi - lo, row_width)."""
+    return layer_rows(buffer, sizes, row_starts, l, hi)[lo:hi]
+
+
+@njit(**JIT_OPTIONS)
 def row_offsets(sizes, capacity):
     """``(row_starts, total)`` for a per-example buffer of ``capacity`` rows per layer.
     Layer 0 (the inputs) is never stored there, so layers 1..L-1 are packed from 0."""
