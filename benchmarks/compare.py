@@ -1,0 +1,28 @@
+"""Side-by-side speed of one training epoch: fastnet against the seed's per-example numpy
+network.py, mini-batch numpy, PyTorch and JAX (those installed), on the same network,
+data, initial parameters and example order, interleaved round by round, on
+``--threads`` threads (default 1). Supersedes compare_seed.py; the same as
+``fastnet bench`` (the logic lives in ``fastnet/bench.py``).
+
+    python benchmarks/compare.py                                   # 784,30,10, batch 10, 5 rounds
+    python benchmarks/compare.py --sizes 784,30,10 784,100,10 --json out.json
+    python benchmarks/compare.py --sizes 784,128,64,10 --batch 100 --threads 2 \\
+        --only fastnet,numpy-batch,torch
+    python benchmarks/compare.py --help                            # every option
+
+Data: ``--data PATH``, else ``$FASTNET_DATA``, else fastnet's default location. The
+peers are optional: ``pip install torch jax`` (CPU builds); a missing one is a
+"not installed" row.
+"""
+import sys
+from pathlib import Path
+
+try:
+    import fastnet  # noqa: F401
+except ImportError:  # run from a checkout without installing
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fastnet.bench import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""fastnet.bench (``fastnet bench``, benchmarks/compare.py): every peer does the seed's
+arithmetic, the table and JSON say what was measured, and bad arguments are refused.
+
+The peers' parity tests skip when torch / jax are not installed; the rest needs neither.
+"""
+import argparse
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fastnet import bench
+from reference import ReferenceNetwork
+
+REPO = Path(__file__).resolve().parents[1]
+SIZES = [12, 7, 5, 3]
+
+
+def synthetic(n=40, sizes=SIZES, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, sizes[0]), dtype=np.float32)
+    y = rng.integers(0, sizes[-1], n).astype(np.int64)
+    return X, y
+
+
+def reference_after(sizes, start, X, y, indices, batch, eta):
+    """tests/reference.py's ReferenceNetwork (float64) after update_mini_batch on the
+    mini-batches of ``indices``, from the parameters ``start``."""
+    np.random.seed(0)
+    ref = ReferenceNetwork(sizes, dtype=np.float64)
+    ref.weights = [np.array(w, np.float64) for w in start[0]]
+    ref.biases = [np.array(b, np.float64) for b in start[1]]
+    eye = np.eye(sizes[-1])
+    pairs = [(X[i].astype(np.float64).reshape(-1, 1), eye[y[i]].reshape(-1, 1)) for i in indices]
+    for k in range(0, len(pairs), batch):
+        ref.update_mini_batch(pairs[k:k + batch], eta)
+    return ref.weights, ref.biases
+
+
+def normwise(params, expected):
+    return bench.relative_difference(params, expected)
+
+
+@pytest.mark.parametrize("batch", [1, 4, 10])
+def test_per_example_equals_the_reference_to_rounding(batch):
+    X, y = synthetic(30)
+    start = bench.initial_parameters(SIZES, 3)
+    indices = np.random.default_rng(1).permutation(30)
+    impl = bench.SeedImpl(SIZES, X, y, batch, 3.0, examples=30)
+    impl.reset(*start)
+    impl.train_exact(bench.Order(indices, None))
+    expected = reference_after(SIZES, start, X, y, indices, batch, 3.0)
+    for got, want in zip(impl.parameters()[0] + impl.parameters()[1], expected[0] + expected[1]):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def peer(name, X, y, batch, eta=3.0):
+    if name == "torch":
+        pytest.importorskip("torch")
+    if name == "torch-autograd":
+        pytest.importorskip("torch")
+    if name == "jax":
+        pytest.importorskip("jax")
+    config = bench.Config(batch=batch, eta=eta, threads=1)
+    return bench.make_impl(name, SIZES, X, y, config)
+
+
+@pytest.mark.parametrize("name", ["numpy-batch", "torch", "torch-autograd", "jax"])
+@pytest.mark.parametrize("n, batch", [(10, 10), (25, 10)])  # one step; 3 steps, a short last one
+def test_peers_do_the_seeds_arithmetic(name, n, batch):
+    X, y = synthetic(n)
+    start = bench.initial_parameters(SIZES, 5)
+    indices = np.random.default_rng(2).permutation(n)
+    impl = peer(name, X, y, batch)
+    impl.reset(*start)
+    impl.train_exact(bench.Order(indices, None))
+    expected = reference_after(SIZES, start, X, y, indices, batch, 3.0)
+    assert normwise(impl.parameters(), expected) < 1e-5
+    assert normwise(start, expected) > 1e-3  # the step did move the parameters
+
+
+def test_fastnet_epoch_follows_the_given_order():
+    """fastnet shuffles with ``random`` itself: with ``order.state`` set its epoch visits
+    exactly ``order.indices``, the order the peers are given."""
+    X, y = synthetic(40)
+    start = bench.initial_parameters(SIZES, 7)
+    random.seed(11)
+    order = bench.shuffled_order(40)
+    impl = bench.FastnetImpl(SIZES, X, y, 10, 3.0, threads=1)
+    impl.reset(*start)
+    impl.train_exact(order)
+    expected = reference_after(SIZES, start, X, y, order.indices, 10, 3.0)
+    assert normwise(impl.parameters(), expected) < 1e-5
+    other = reference_after(SIZES, start, X, y, np.arange(40), 10, 3.0)
+    assert normwise(impl.parameters(), other) > 10 * normwise(impl.parameters(), expected)
+
+
+def test_macs_and_helpers():
+    assert bench.macs_per_example([784, 30, 10]) == 2 * (784 * 30 + 30 * 10) + 30 * 10
+    assert bench.macs_per_example([784, 10]) == 2 * 7840
+    assert bench.macs_per_example([784, 128, 64, 10]) == (2 * (784 * 128 + 128 * 64 + 64 * 10)
+                                                         + 128 * 64 + 64 * 10)
+    env = bench.worker_environment(1, base={})
+    assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
+    assert "xla_cpu_multi_thread_eigen=false" in env["XLA_FLAGS"]
+    assert "XLA_FLAGS" not in bench.worker_environment(2, base={})
+
+
+def table_rows(text):
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] not in ("implementation", "---"):
+            rows[cells[0]] = cells
+    return rows
+
+
+def test_tiny_run_table_and_json(mnist_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "jax", None)
+    out = tmp_path / "bench.json"
+    config = bench.Config(sizes=[[784, 10]], rounds=2, ref_examples=200, limit=2000,
+                          epochs_per_call=1, data=str(mnist_dir), json=str(out))
+    document = bench.run_worker(config)
+    text = capsys.readouterr().out
+    rows = table_rows(text)
+    assert len(rows) == 5
+    assert rows["torch"][1] == rows["jax"][1] == "not installed"
+    measured = document["networks"][0]["results"]
+    fast_median = measured["fastnet"]["median"]
+    for name, key in (("fastnet", "fastnet"), ("seed", "seed"), ("numpy-batch", "numpy")):
+        (row,) = [r for label, r in rows.items() if label.startswith(key)]
+        times = measured[name]["times"]
+        median, low = float(row[1]), float(row[2])
+        assert 0 < low <= median
+        assert median == pytest.approx(np.median(times), abs=6e-4)  # printed to 3 decimals
+        assert low == pytest.approx(min(times), abs=6e-4)
+        ratio = np.median(times) / fast_median  # the column: median / fastnet's median
+        assert float(row[3].rstrip("x")) == pytest.approx(ratio, abs=0.06 if ratio >= 10 else 0.006)
+        assert float(row[4].replace(",", "")) == pytest.approx(2000 / np.median(times), abs=1)
+    assert rows[next(label for label in rows if label.startswith("fastnet"))][3] == "1.0x"
+    assert "Fraction of the arithmetic floor: fastnet" in text
+    assert "Machine:" in text and "threads: 1" in text and "rounds 2" in text
+    saved = json.loads(out.read_text())
+    assert saved["networks"] == json.loads(json.dumps(document["networks"]))
+    results = saved["networks"][0]["results"]
+    assert set(results) == set(bench.IMPLEMENTATIONS)
+    assert results["torch"]["status"] == results["jax"]["status"] == "not installed"
+    fastnet = results["fastnet"]["median"]
+    for name in ("fastnet", "seed", "numpy-batch"):
+        row = results[name]
+        assert row["status"] == "ok" and len(row["times"]) == 2 and min(row["times"]) > 0
+        assert row["fastnet_speedup"] == pytest.approx(row["median"] / fastnet)
+        assert row["check_relative_difference"] < 1e-5
+    assert results["seed"]["examples_timed"] == 200
+    assert saved["networks"][0]["macs_per_example"] == 2 * 7840
+    assert 0 < results["fastnet"]["floor_fraction"] < 2
+
+
+def test_script_runs_in_a_child_with_the_thread_environment(mnist_dir, tmp_path):
+    out = tmp_path / "run.json"
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "compare.py"),
+                           "--sizes", "784,10", "--rounds", "1", "--ref-examples", "100",
+                           "--limit", "1000", "--only", "fastnet,numpy-batch",
+                           "--data", str(mnist_dir), "--json", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(table_rows(done.stdout)) == 2
+    saved = json.loads(out.read_text())
+    assert "OPENBLAS_NUM_THREADS=1" in saved["machine"]["thread_env"]
+    assert saved["config"]["threads"] == 1
+
+
+def test_help():
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "compare.py"), "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    for option in ("--sizes", "--batch", "--threads", "--rounds", "--epochs-per-call",
+                   "--ref-examples", "--only", "--data", "--json", "--accuracy-epochs", "--limit"):
+        assert option in done.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--sizes", "784"], "at least two layers"),
+    (["--sizes", "784,x,10"], "comma-separated integers"),
+    (["--sizes", "784,0,10"], "at least 1 neuron"),
+    (["--batch", "0"], "positive integer"),
+    (["--threads", "0"], "positive integer"),
+    (["--threads", "100000"], "threads must be from 1 to"),
+    (["--rounds", "0"], "positive integer"),
+    (["--only", "fastnet,tensorflow"], "unknown implementation tensorflow"),
+])
+def test_argument_errors_exit_2_with_one_line(argv, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        bench.main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "error:" in err
+
+
+def test_argument_error_from_the_script():
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "compare.py"), "--batch", "-3"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "--batch" in done.stderr
+
+
+def test_sizes_that_do_not_fit_the_data(mnist_dir, capsys):
+    code = bench.worker_main(bench.Config(sizes=[[100, 10]], limit=100, data=str(mnist_dir),
+                                          prog="compare.py"))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"compare\.py: error: --sizes 100,10 does not fit the data: 784 inputs "
+                        r"and 10 classes\n", err)
+
+
+def test_add_parser_like_the_fastnet_command():
+    parser = argparse.ArgumentParser(prog="fastnet")
+    commands = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--threads", type=int)
+    bench.add_parser(commands, common)
+    args = parser.parse_args(["bench", "--sizes", "784,30,10", "784,100,10", "--sizes",
+                              "784,128,64,10", "--batch", "100", "--only", "fastnet,torch"])
+    assert args.run is bench.run_bench
+    config = bench.config_from_args(args)
+    assert config.sizes == [[784, 30, 10], [784, 100, 10], [784, 128, 64, 10]]
+    assert (config.batch, config.threads, config.only) == (100, 1, ["fastnet", "torch"])
+    with pytest.raises(ValueError, match="threads"):
+        bench.config_from_args(parser.parse_args(["bench", "--threads", "0"]))
+    # without a common parent, bench brings its own --threads
+    alone = argparse.ArgumentParser()
+    bench.add_parser(alone.add_subparsers(dest="command"))
+    assert bench.config_from_args(alone.parse_args(["bench", "--threads", "1"])).threads == 1
