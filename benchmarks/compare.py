@@ -1,7 +1,7 @@
 """Side-by-side speed of one training epoch: fastnet against the seed's per-example numpy
 network.py, mini-batch numpy, PyTorch and JAX (those installed), on the same network,
 data, initial parameters and example order, interleaved round by round, on
-``--threads`` threads (default 1). Supersedes compare_seed.py; the same as
+``--threads`` threads (default 1); the same as
 ``fastnet bench`` (the logic lives in ``fastnet/bench.py``).
 
     python benchmarks/compare.py                                   # 784,30,10, batch 10, 5 rounds

@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fastnet {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--threads", type=int, help="threads for the parallel kernels")
+    common.add_argument("--threads", type=int, help="threads for the parallel kernels (default: "
+                        "$FASTNET_NUM_THREADS, else automatic)")
 
     train = commands.add_parser("train", parents=[common], help="train a network (the book's run by default)")
     train.add_argument("--sizes", type=sizes_arg, help="layer sizes, e.g. 784,30,10 "
@@ -160,7 +161,7 @@ def run_train(args) -> int:
         np.random.seed(args.seed)
         random.seed(args.seed)
     net = Network(sizes, dtype=np.dtype(args.dtype).type, activation=args.activation,
-                  output=args.output, cost=args.cost, init=args.init)
+                  output=args.output, cost=args.cost, init=args.init, threads=args.threads)
     options = dict(lmbda=args.lmbda, l1=args.l1, momentum=args.momentum, dropout=args.dropout,
                    early_stopping=args.early_stopping, halve_eta=args.halve_eta)
     if args.early_stopping or args.halve_eta:

@@ -258,3 +258,35 @@ def test_read_prints_the_number_and_draws_the_boxes(trained, mnist_dir, tmp_path
     assert len(digit_lines) == 5 and all("confidence" in line for line in digit_lines)
     with Image.open(tmp_path / "boxes.png") as drawn:
         assert drawn.size[0] >= canvas.shape[1]
+
+
+def test_train_with_the_modern_options_and_schedule(mnist_slice, tmp_path):
+    model = tmp_path / "modern.npz"
+    run = fastnet("train", "--data", mnist_slice, "--epochs", 3, "--seed", 1, "--sizes", "784,40,10",
+                  "--activation", "relu", "--cost", "log-likelihood", "--init", "he", "--eta", 0.1,
+                  "--lmbda", 1, "--momentum", 0.5, "--dropout", 0.1, "--halve-eta", 1,
+                  "--early-stopping", 2, "--threads", 1, "--save", model)
+    assert run.returncode == 0, run.stderr
+    lines = [line for line in run.stdout.splitlines() if line.startswith("Epoch")]
+    assert 1 <= len(lines) <= 3 and all("validation" in line and "eta" in line for line in lines)
+    accuracy = float(lines[-1].split("(")[1].split("%")[0])
+    assert accuracy > 85  # 10,000 training images, a few epochs
+    from fastnet import load
+    net = load(model)
+    assert (net.activation, net.output, net.cost_name) == ("relu", "softmax", "log-likelihood")
+    assert net.metadata["options"]["momentum"] == 0.5 and net.history[-1]["threads"] == 1
+
+
+def test_bad_model_options_give_one_clear_line(mnist_slice):
+    run = fastnet("train", "--data", mnist_slice, "--epochs", 1, "--cost", "cross-entropy",
+                  "--output", "tanh")
+    assert run.returncode == 2 and "needs sigmoid outputs" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    run = fastnet("train", "--data", mnist_slice, "--epochs", 1, "--momentum", 1.5)
+    assert run.returncode == 2 and "momentum" in run.stderr
+
+
+def test_bench_and_expand_commands_are_there():
+    for command in ("bench", "expand"):
+        run = fastnet(command, "--help")
+        assert run.returncode == 0 and command in run.stdout
