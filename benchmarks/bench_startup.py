@@ -13,8 +13,19 @@ with contextlib.redirect_stdout(io.StringIO()):
 """
 
 
+def _fill_the_cache():
+    """Run the snippet once, untimed, so that the compiled kernels are in the disk cache."""
+    import subprocess
+    import sys
+    subprocess.run([sys.executable, "-c", SNIPPET], check=True)
+
+
 def timeraw_first_epoch_warm_cache():
     return SNIPPET
+
+
+timeraw_first_epoch_warm_cache.setup = _fill_the_cache
+timeraw_first_epoch_warm_cache.timeout = 300
 
 
 def timeraw_first_epoch_empty_cache():
