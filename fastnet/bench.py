@@ -49,6 +49,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from ._argtypes import non_negative_int, positive_float, positive_int
+
 IMPLEMENTATIONS = ("fastnet", "seed", "numpy-batch", "torch", "jax")
 OPTIONAL = ("torch-autograd",)  # measurable with --only, not run by default
 ALL_IMPLEMENTATIONS = IMPLEMENTATIONS + OPTIONAL
@@ -81,36 +83,6 @@ class Config:
     check_examples: int = 200
     prog: str = "fastnet bench"  # the name error messages start with
     command: Optional[str] = None  # the command line, for the record
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def sizes_list(text: str) -> List[int]:

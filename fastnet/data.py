@@ -91,7 +91,7 @@ def write_idx(path: PathLike, array: np.ndarray) -> Path:
     return path
 
 
-def _idx_paths(folder: Path) -> Tuple[dict, list]:
+def idx_paths(folder: Path) -> Tuple[dict, list]:
     """Map each IDX_FILES key to ``name.gz`` or ``name`` in ``folder``; also list missing names."""
     found, missing = {}, []
     for key, name in IDX_FILES.items():
@@ -112,7 +112,7 @@ def _usable(path: Path) -> Union[Path, str]:
         return "not a folder or a .pkl.gz file"
     if not path.is_dir():
         return "does not exist"
-    _, missing = _idx_paths(path)
+    _, missing = idx_paths(path)
     if not missing:
         return path
     if (path / PICKLE_FILE).is_file():
@@ -167,7 +167,7 @@ def _scale(images: np.ndarray) -> np.ndarray:
 
 
 def _load_idx(folder: Path) -> Tuple[Pair, Pair]:
-    files, _ = _idx_paths(folder)
+    files, _ = idx_paths(folder)
     arrays = {key: read_idx(p) for key, p in files.items()}
     for part in ("train", "test"):
         images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]

@@ -40,7 +40,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .data import IDX_FILES, PathLike, default_cache_dir, find_data, read_idx
+from ._argtypes import non_negative_int
+from .data import IDX_FILES, PathLike, default_cache_dir, find_data, idx_paths, read_idx
 
 SHIFTS = ("original", "up", "down", "left", "right")
 VALIDATION_SIZE = 10000
@@ -229,14 +230,7 @@ def _integer(value, name: str) -> int:
 
 
 def _source_files(folder: Path) -> dict:
-    found, missing = {}, []
-    for key, name in IDX_FILES.items():
-        for candidate in (folder / f"{name}.gz", folder / name):
-            if candidate.is_file():
-                found[key] = candidate
-                break
-        else:
-            missing.append(f"{name}.gz")
+    found, missing = idx_paths(folder)
     if missing:
         raise FileNotFoundError(f"{folder}: missing {', '.join(missing)}")
     return found
@@ -344,7 +338,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
                              "then the cache folder)")
     parser.add_argument("--out", metavar="DIR", required=True,
                         help="the folder to write (created if needed; not the source folder)")
-    parser.add_argument("--seed", type=_non_negative, default=0,
+    parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="seed of the shuffle of the expanded images (default 0)")
     parser.add_argument("--no-shuffle", dest="shuffle", action="store_false",
                         help="keep the order: image i's five versions in rows 5i..5i+4")
@@ -372,16 +366,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ValueError, TypeError, FileNotFoundError, OSError) as error:
         print(f"fastnet expand: error: {error}", file=sys.stderr)
         return 2
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
 
 
 if __name__ == "__main__":

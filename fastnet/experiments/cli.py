@@ -20,6 +20,8 @@ import logging
 import sys
 from typing import List
 
+from .._argtypes import positive_int
+
 EXPERIMENTS = ("hidden", "encoding", "detector", "reduction", "eta", "perceptron", "descent",
                "strings")
 
@@ -44,16 +46,16 @@ def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
         description="Run one of the experiments over several seeds; print a Markdown table.")
     parser.add_argument("name", metavar="NAME", choices=EXPERIMENTS,
                         help="one of: " + ", ".join(EXPERIMENTS))
-    parser.add_argument("--seeds", type=_positive, default=3, help="seeds 0..SEEDS-1 per configuration (default 3)")
-    parser.add_argument("--epochs", type=_positive, default=10, help="epochs per run (default 10)")
+    parser.add_argument("--seeds", type=positive_int, default=3, help="seeds 0..SEEDS-1 per configuration (default 3)")
+    parser.add_argument("--epochs", type=positive_int, default=10, help="epochs per run (default 10)")
     parser.add_argument("--data", help="a folder with the four MNIST IDX files, or a mnist.pkl.gz "
                         "(default: $FASTNET_DATA, then the cache folder)")
-    parser.add_argument("--jobs", type=_positive, default=1,
+    parser.add_argument("--jobs", type=positive_int, default=1,
                         help="runs in parallel processes (default 1)")
     parser.add_argument("--plot", metavar="PNG", help="draw the experiment's figure")
-    parser.add_argument("--limit-train", type=_positive, metavar="N",
+    parser.add_argument("--limit-train", type=positive_int, metavar="N",
                         help="use the first N training examples only (quick runs)")
-    parser.add_argument("--limit-test", type=_positive, metavar="N",
+    parser.add_argument("--limit-test", type=positive_int, metavar="N",
                         help="use the first N test examples only (quick runs)")
     specific = parser.add_argument_group("experiment-specific options")
     specific.add_argument("--hidden", "--sizes", dest="hidden", type=_int_list, metavar="N,N,...",
@@ -65,7 +67,7 @@ def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
                           help="detector: input size 28 or 64 (default both)")
     specific.add_argument("--scales", type=_float_list, metavar="S,S,...",
                           help="perceptron: the scales to try")
-    specific.add_argument("--count", type=_positive, metavar="N",
+    specific.add_argument("--count", type=positive_int, metavar="N",
                           help="strings: generated numbers to read per seed (default 1000)")
     parser.set_defaults(run=run_experiment)
     return parser
@@ -103,16 +105,6 @@ def run_experiment(args) -> int:
         else:
             print("No figure: no run finished.", file=sys.stderr)
     return INTERRUPTED if result.interrupted else 0
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def _digit(text: str) -> int:

@@ -16,6 +16,21 @@ INFERENCE_CHUNK = 256
 
 
 @njit(**JIT_OPTIONS)
+def update_slice(rows, indptr, indices, values, sizes, acts, deltas, row_starts, params, starts,
+                 eta, average, l2, l1, momentum, velocity, part, n_parts, w_scale, lazy):
+    """Slice ``part`` of ``n_parts`` of the step for the batch ``rows`` (as in
+    train_epoch); returns the first layer's weight factor after it (``update.fold``)."""
+    T = params.dtype.type
+    scale = T(eta / rows.size) if average else T(eta)
+    if lazy:
+        w_scale *= T(1) - T(eta * l2)
+    apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, params,
+                   starts, scale, T(eta * l2), T(eta * l1), T(momentum), velocity, part, n_parts,
+                   w_scale, lazy)
+    return w_scale
+
+
+@njit(**JIT_OPTIONS)
 def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes,
                 eta, average, l2, l1, momentum, dropout, seed, first_step_number,
                 params, velocity, sizes, starts, acts, derivs, deltas, row_starts):
@@ -32,7 +47,7 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
     T = params.dtype.type
     n = order.size
     lazy = momentum == 0 and l1 == 0 and l2 != 0  # the first layer's decay: update.fold
-    decay, w_scale = T(1) - T(eta * l2), T(1)
+    w_scale = T(1)
     weights_t = first_weights(params, sizes, starts)
     for b, k in enumerate(range(0, n, batch_size)):
         rows = order[k : min(k + batch_size, n)]
@@ -40,12 +55,9 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
                 row_starts, True, dropout, seed, first_step_number + b, w_scale)
         backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts,
                         0, rows.size)
-        scale = T(eta / rows.size) if average else T(eta)
-        if lazy:
-            w_scale *= decay
-        apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, params,
-                       starts, scale, T(eta * l2), T(eta * l1), T(momentum), velocity, 0, 1,
-                       w_scale, lazy)
+        w_scale = update_slice(rows, indptr, indices, values, sizes, acts, deltas, row_starts,
+                               params, starts, eta, average, l2, l1, momentum, velocity, 0, 1,
+                               w_scale, lazy)
         if lazy and w_scale < 0.5:
             fold(weights_t, w_scale, 0, weights_t.shape[0])
             w_scale = T(1)
@@ -71,9 +83,7 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
     n = order.size
     weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
     width = biases.size
-    scale_full = T(eta / batch_size) if average else T(eta)
     lazy = momentum == 0 and l1 == 0 and l2 != 0  # the first layer's decay: update.fold
-    decay = T(1) - T(eta * l2)
     for p in prange(n_threads):
         k_lo, k_hi = part_range(sizes[0], p, n_threads, 1)
         previous = order[0:0]
@@ -81,12 +91,9 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
         for b, k in enumerate(range(0, n, batch_size)):
             rows = order[k : min(k + batch_size, n)]
             if previous.size > 0:  # the previous step's update, this thread's slice
-                scale = scale_full if previous.size == batch_size or not average else T(eta / previous.size)
-                if lazy:
-                    w_scale *= decay
-                apply_gradient(previous, indptr, indices, values, sizes, acts, deltas, row_starts,
-                               params, starts, scale, T(eta * l2), T(eta * l1), T(momentum),
-                               velocity, p, n_threads, w_scale, lazy)
+                w_scale = update_slice(previous, indptr, indices, values, sizes, acts, deltas,
+                                       row_starts, params, starts, eta, average, l2, l1, momentum,
+                                       velocity, p, n_threads, w_scale, lazy)
                 if lazy and w_scale < 0.5:
                     fold(weights_t, w_scale, k_lo, k_hi)
                     w_scale = T(1)
@@ -103,12 +110,9 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
             barrier(state, n_threads)  # the batch's deltas complete before any update
             previous = rows
         if previous.size > 0:
-            scale = scale_full if previous.size == batch_size or not average else T(eta / previous.size)
-            if lazy:
-                w_scale *= decay
-            apply_gradient(previous, indptr, indices, values, sizes, acts, deltas, row_starts,
-                           params, starts, scale, T(eta * l2), T(eta * l1), T(momentum),
-                           velocity, p, n_threads, w_scale, lazy)
+            w_scale = update_slice(previous, indptr, indices, values, sizes, acts, deltas,
+                                   row_starts, params, starts, eta, average, l2, l1, momentum,
+                                   velocity, p, n_threads, w_scale, lazy)
         if lazy:
             fold(weights_t, w_scale, k_lo, k_hi)
 
