@@ -4,7 +4,7 @@ Conventions: examples are rows (``(m, width)`` arrays); layer ``l`` runs from 0 
 to L-1 (outputs); ``W^l``/``b^l`` map layer l to l+1 (see ``layout``); inputs reach the
 first layer as sparse rows (``sparse``).
 """
-from .activations import IDENTITY, RELU, SIGMOID, SOFTMAX, TANH, sigmoid, sigmoid_prime_from_output
+from .activations import IDENTITY, RELU, SIGMOID, SOFTMAX, TANH, sigmoid
 from .backward import A_MINUS_Y, QUADRATIC, backprop_deltas, batch_gradient, hidden_delta, output_delta
 from .checks import first_non_finite
 from .dropout import drop_neurons, uniform

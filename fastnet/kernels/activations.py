@@ -22,12 +22,6 @@ def sigmoid(z):
 
 
 @njit(**JIT_OPTIONS)
-def sigmoid_prime_from_output(a):
-    # sigma'(z) = sigma(z) (1 - sigma(z)), written in terms of a = sigma(z).
-    return a * (type(a)(1) - a)
-
-
-@njit(**JIT_OPTIONS)
 def softmax_row(z, n):
     """In place on z[:n]: a_j = e^{z_j} / sum_k e^{z_k} (the largest z subtracted first,
     so nothing overflows)."""

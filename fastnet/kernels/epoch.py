@@ -82,7 +82,6 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
     T = params.dtype.type
     n = order.size
     weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
-    width = biases.size
     lazy = momentum == 0 and l1 == 0 and l2 != 0  # the first layer's decay: update.fold
     for p in prange(n_threads):
         k_lo, k_hi = part_range(sizes[0], p, n_threads, 1)
@@ -102,7 +101,7 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
             e_lo, e_hi = part_range(rows.size, p, n_threads, EXAMPLES)
             z = layer_rows(acts, sizes, row_starts, 1, rows.size)
             first_layer(rows[e_lo:e_hi], indptr, indices, values, weights_t, biases, z[e_lo:e_hi],
-                        0, width, w_scale)
+                        w_scale)
             forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts,
                                 True, dropout, seed, first_step_number + b, e_lo, e_hi)
             backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas,

@@ -1,5 +1,4 @@
 """The forward pass: weighted inputs, then activations, layer by layer."""
-import numpy as np
 from numba import njit
 
 from .._config import JIT_OPTIONS
@@ -86,15 +85,15 @@ def dense(a_in, weights, biases, z):
 
 
 @njit(**JIT_OPTIONS)
-def first_layer(rows, indptr, indices, values, weights_t, biases, z, c_lo, c_hi, w_scale):
-    """z[i, c_lo:c_hi] = w_scale * sum_k x_k W^0[k, c_lo:c_hi] + b over the non-zero
-    inputs x_k of example rows[i] (CSR: indptr, indices, values). weights_t (n_in, width),
-    biases and z rows (width,); columns c_lo:c_hi are whole SIMD vectors (multiples of
-    LANES), and every column gets the same operations whatever range it is computed in.
+def first_layer(rows, indptr, indices, values, weights_t, biases, z, w_scale):
+    """z[i] = w_scale * sum_k x_k W^0[k, :] + b over the non-zero inputs x_k of example
+    rows[i] (CSR: indptr, indices, values). weights_t (n_in, width), biases and z rows
+    (width,): whole padded rows, so every inner loop is a whole number of SIMD vectors.
     w_scale: the factor the stored weights carry during L2 decay (``update.fold``), or 1."""
+    width = weights_t.shape[1]
     for i in range(rows.size):
         zi = z[i]
-        for c in range(np.uint64(c_lo), np.uint64(c_hi)):
+        for c in range(width):
             zi[c] = 0
         t, stop = indptr[rows[i]], indptr[rows[i] + 1]
         # (25) for the first layer, four inputs per pass over z (fewer loads and stores)
@@ -102,14 +101,14 @@ def first_layer(rows, indptr, indices, values, weights_t, biases, z, c_lo, c_hi,
             v0, v1, v2, v3 = values[t], values[t + 1], values[t + 2], values[t + 3]
             w0, w1 = weights_t[indices[t]], weights_t[indices[t + 1]]
             w2, w3 = weights_t[indices[t + 2]], weights_t[indices[t + 3]]
-            for c in range(np.uint64(c_lo), np.uint64(c_hi)):
+            for c in range(width):
                 zi[c] += v0 * w0[c] + v1 * w1[c] + v2 * w2[c] + v3 * w3[c]
             t += 4
         for t in range(t, stop):
             v, w = values[t], weights_t[indices[t]]
-            for c in range(np.uint64(c_lo), np.uint64(c_hi)):
+            for c in range(width):
                 zi[c] += v * w[c]
-        for c in range(np.uint64(c_lo), np.uint64(c_hi)):
+        for c in range(width):
             zi[c] = w_scale * zi[c] + biases[c]
 
 
@@ -122,7 +121,7 @@ def forward(rows, indptr, indices, values, params, sizes, starts, codes,
     w_scale: the factor the stored first-layer weights carry (``update.fold``)."""
     z = layer_rows(acts, sizes, row_starts, 1, rows.size)
     first_layer(rows, indptr, indices, values, first_weights(params, sizes, starts),
-                first_biases(params, sizes, starts), z, 0, z.shape[1], params.dtype.type(w_scale))
+                first_biases(params, sizes, starts), z, params.dtype.type(w_scale))
     forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
                         dropout, seed, step, 0, rows.size)
 
