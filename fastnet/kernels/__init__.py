@@ -8,8 +8,9 @@ from .activations import IDENTITY, RELU, SIGMOID, SOFTMAX, TANH, sigmoid
 from .backward import A_MINUS_Y, QUADRATIC, backprop_deltas, batch_gradient, hidden_delta, output_delta
 from .checks import first_non_finite
 from .dropout import drop_neurons, uniform
-from .epoch import feedforward_rows, train_epoch, train_epoch_threaded
+from .epoch import train_epoch, train_epoch_threaded
 from .forward import dense, first_layer, forward
+from .inference import feedforward_rows
 from .layout import (LANES, first_biases, first_weights, layer_biases, layer_rows, layer_weights,
                      padded, row_offsets, row_width)
 from .shuffle import shuffle_in_place

@@ -1,18 +1,12 @@
-"""Whole-run kernels: one training epoch, and the forward pass over a data set."""
-import numpy as np
+"""Whole-run kernels: one training epoch, on one thread or several."""
 from numba import njit, prange
 
 from .._config import JIT_OPTIONS
 from .backward import backprop_deltas
 from .forward import EXAMPLES, first_layer, forward, forward_after_first
-from .layout import first_biases, first_weights, layer_rows, row_offsets
+from .layout import first_biases, first_weights, layer_rows
 from .sync import barrier
-from .sparse import to_sparse_rows
 from .update import apply_gradient, fold, part_range
-
-# Examples per parallel chunk of inference: big enough to amortise a chunk's set-up,
-# small enough that 10,000 examples still split over several threads.
-INFERENCE_CHUNK = 256
 
 
 @njit(**JIT_OPTIONS)
@@ -114,23 +108,3 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
                                    velocity, p, n_threads, w_scale, lazy)
         if lazy:
             fold(weights_t, w_scale, k_lo, k_hi)
-
-
-@njit(parallel=True, **JIT_OPTIONS)
-def feedforward_rows(inputs, params, sizes, starts, codes, out):
-    """Output activations for every row of inputs (n, sizes[0]) into out (n, sizes[-1]).
-    Chunks of rows run on separate threads, each with its own work buffers; every
-    output row is computed by exactly the same operations whatever the thread count."""
-    n = inputs.shape[0]
-    last = len(sizes) - 1
-    n_chunks = (n + INFERENCE_CHUNK - 1) // INFERENCE_CHUNK
-    row_starts, buffer_size = row_offsets(sizes, INFERENCE_CHUNK)
-    for c in prange(n_chunks):
-        lo = c * INFERENCE_CHUNK
-        hi = min(lo + INFERENCE_CHUNK, n)
-        indptr, indices, values = to_sparse_rows(inputs[lo:hi])
-        acts = np.empty(buffer_size, params.dtype)
-        rows = np.arange(hi - lo)
-        forward(rows, indptr, indices, values, params, sizes, starts, codes, acts, acts,
-                row_starts, False, 0.0, 0, 0)
-        out[lo:hi] = layer_rows(acts, sizes, row_starts, last, hi - lo)[:, : sizes[last]]
