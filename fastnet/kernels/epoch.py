@@ -5,6 +5,7 @@ from .._config import JIT_OPTIONS
 from .backward import backprop_deltas
 from .forward import EXAMPLES, first_layer, forward, forward_after_first
 from .layout import first_biases, first_weights, layer_rows
+from .memory import prefetch_examples
 from .sync import barrier
 from .update import apply_gradient, fold, part_range
 
@@ -45,6 +46,8 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
     weights_t = first_weights(params, sizes, starts)
     for b, k in enumerate(range(0, n, batch_size)):
         rows = order[k : min(k + batch_size, n)]
+        prefetch_examples(order[min(k + batch_size, n) : min(k + 2 * batch_size, n)], indptr,
+                          indices, values)  # the next batch's inputs, during this one
         forward(rows, indptr, indices, values, params, sizes, starts, codes, acts, derivs,
                 row_starts, True, dropout, seed, first_step_number + b, w_scale)
         backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts,
@@ -93,6 +96,9 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
             barrier(state, n_threads)  # every slice of W^l updated before any is read
             # this thread's examples, split at whole blocks of forward.EXAMPLES
             e_lo, e_hi = part_range(rows.size, p, n_threads, EXAMPLES)
+            following = order[min(k + batch_size, n) : min(k + 2 * batch_size, n)]
+            f_lo, f_hi = part_range(following.size, p, n_threads, EXAMPLES)
+            prefetch_examples(following[f_lo:f_hi], indptr, indices, values)
             z = layer_rows(acts, sizes, row_starts, 1, rows.size)
             first_layer(rows[e_lo:e_hi], indptr, indices, values, weights_t, biases, z[e_lo:e_hi],
                         w_scale)

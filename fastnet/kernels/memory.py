@@ -1,0 +1,44 @@
+"""A memory hint: start fetching the next mini-batch's inputs while this one is computed.
+
+Shuffled examples are scattered over the whole sparse training set (60 MB for MNIST),
+where the hardware prefetcher cannot guess the next address: without the hint, one
+epoch of [784, 30, 10] spent about half of its first-layer time waiting for memory
+(measured: first layer 69 ms over shuffled rows, 31 ms over rows in storage order).
+"""
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from .._config import JIT_OPTIONS
+
+CACHE_LINE_BYTES = 64
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    """Hint the CPU to bring the cache line of ``array[index]`` (1-D) into cache.
+    A hint only: it never faults (even past the end) and changes no value."""
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        view = context.make_array(array_type)(context, builder, args[0])
+        address = cgutils.get_item_pointer(context, builder, array_type, view, [args[1]])
+        byte_pointer = builder.bitcast(address, ir.IntType(8).as_pointer())
+        i32 = ir.IntType(32)
+        signature_ir = ir.FunctionType(ir.VoidType(), [byte_pointer.type, i32, i32, i32])
+        fn = builder.module.declare_intrinsic("llvm.prefetch", [byte_pointer.type], signature_ir)
+        builder.call(fn, [byte_pointer, i32(0), i32(3), i32(1)])  # read, keep in all levels, data
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+@njit(**JIT_OPTIONS)
+def prefetch_examples(rows, indptr, indices, values):
+    """Prefetch every cache line of the sparse inputs (indices, values) of the examples
+    ``rows`` (their row pointers are read now: they are small and mostly cached)."""
+    per_line = CACHE_LINE_BYTES // values.itemsize
+    for r in rows:
+        for t in range(indptr[r], indptr[r + 1], per_line):
+            prefetch(indices, t)
+            prefetch(values, t)
