@@ -21,7 +21,7 @@ from ._convert import (check_count, check_dtype, check_eta, check_inputs, check_
                        check_sizes, to_arrays)
 from ._params import LayerList, ParameterLayout, copy_into
 from ._random import shuffle
-from ._training import Plateau, SparseInputs, TrainingOptions, Workspace
+from ._training import Plateau, SparseCache, SparseInputs, TrainingOptions, Workspace
 from .costs import ACTIVATIONS, OUTPUTS, CostLike, check_architecture, mean_cost
 from .encodings import Encoding, get_encoding
 from .threads import check_threads, default_threads, training_threads, using_threads
@@ -111,6 +111,7 @@ class Network:
         self._layout = ParameterLayout(self.sizes)
         self._params = np.zeros(self._layout.size, dtype=self.dtype)
         self._velocity: Optional[np.ndarray] = None  # momentum's, laid out like _params
+        self._sparse_cache = SparseCache()  # the last training inputs' sparse form
         self._weights = LayerList(self._layout.weight_views(self._params), "weights")
         self._biases = LayerList(self._layout.bias_views(self._params), "biases")
         self._codes = np.array([ACTIVATIONS[self.activation]] * (self.num_layers - 2)
@@ -264,7 +265,7 @@ class Network:
     def _epoch_loop(self, X, targets, test, validation, epochs, mini_batch_size, eta, average,
                     options, progress, callers_list):
         n = len(X)
-        inputs = SparseInputs(X)
+        inputs = self._sparse_cache.get(X)
         order = np.arange(n, dtype=np.int64)
         work = Workspace(self._layout, min(mini_batch_size, n), self.dtype)
         chunk = max(1, CHUNK_EXAMPLES // mini_batch_size) * mini_batch_size

@@ -135,3 +135,30 @@ def test_sigmoid_saturates_without_overflow_in_float32():
         low = net.feedforward(np.array([[0.0], [30.0]]))   # z = -3000
         high = net.feedforward(np.array([[30.0], [0.0]]))  # z = +3000
     assert low[0, 0] == 0.0 and high[0, 0] == 1.0
+
+
+def test_fingerprint_sees_every_change_of_the_inputs():
+    """The digest that decides whether the sparse form of the inputs can be reused."""
+    from fastnet.kernels import fingerprint
+    rng = np.random.default_rng(0)
+    X = rng.random((300, 784)).astype(np.float32)
+    X[X < 0.8] = 0
+    digest = fingerprint(X)
+    assert fingerprint(X.copy()) == digest
+    for change in range(200):  # one value nudged by one ulp, anywhere
+        i, k = rng.integers(300), rng.integers(784)
+        Y = X.copy()
+        Y[i, k] = np.nextafter(Y[i, k], np.float32(2))
+        assert fingerprint(Y) != digest
+    Y = X.copy()
+    Y[[10, 20]] = Y[[20, 10]]  # two examples swapped
+    assert fingerprint(Y) != digest
+    Y = X.copy()
+    Y[:, [0, 256]] = Y[:, [256, 0]]  # two pixels swapped in every example (0.5/1.0-style
+    assert fingerprint(Y) != digest  # bit patterns 256 words apart)
+    Y = np.zeros_like(X)
+    Y[0, 0], Y[0, 256] = 0.5, 1.0
+    Z = np.zeros_like(X)
+    Z[0, 0], Z[0, 256] = 1.0, 0.5
+    assert fingerprint(Y) != fingerprint(Z)
+    assert fingerprint(X.astype(np.float64)) != digest

@@ -199,3 +199,40 @@ def test_predict_and_cost():
     assert net.predict(X).tolist() == expected
     cost = sum(0.5 * np.sum((y - net.feedforward(x)) ** 2) for x, y in pairs) / len(pairs)  # (6)
     assert net.cost(pairs) == pytest.approx(cost, rel=1e-12)
+
+
+def test_training_calls_reuse_the_sparse_inputs_until_the_data_changes(monkeypatch):
+    """The inputs' sparse form is built once for repeated calls on the same data, and
+    rebuilt when the caller changes the array in place: training then sees the new
+    values, exactly as a network trained on them from the start."""
+    import fastnet._training as training
+    built = []
+    original = training.SparseInputs.__init__
+    monkeypatch.setattr(training.SparseInputs, "__init__",
+                        lambda self, X: (built.append(X.copy()), original(self, X))[1])
+    rng = np.random.default_rng(3)
+    X = rng.random((40, 4))
+    X[X < 0.5] = 0
+    y = rng.integers(0, 2, 40)
+
+    def train(net, X):
+        random.seed(5)
+        list(net.train_epochs((X, y), 1, 8, 1.0))
+        return np.concatenate([p.ravel() for p in net.weights + net.biases])
+
+    np.random.seed(0)
+    cached = Network([4, 3, 2], dtype=np.float64)
+    np.random.seed(0)
+    fresh = Network([4, 3, 2], dtype=np.float64)
+    before = X.copy()
+    train(cached, X)
+    train(cached, X)
+    assert len(built) == 1  # the second call reused the first call's form
+    X[7, 2] = 0.25  # in place: a value changes (or a zero becomes non-zero)
+    X[[3, 4]] = X[[4, 3]]  # and two examples swap
+    after = train(cached, X)
+    assert len(built) == 2 and np.array_equal(built[-1], X)
+    for data in (before, before, X.copy()):  # the same calls, each form built afresh
+        fresh._sparse_cache = training.SparseCache()
+        expected = train(fresh, data)
+    np.testing.assert_array_equal(expected, after)

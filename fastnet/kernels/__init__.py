@@ -14,6 +14,6 @@ from .inference import feedforward_rows
 from .layout import (LANES, first_biases, first_weights, layer_biases, layer_rows, layer_weights,
                      padded, row_offsets, row_width)
 from .shuffle import shuffle_in_place
-from .sparse import to_sparse_rows
+from .sparse import fingerprint, to_sparse_rows
 from .sync import STATE_SIZE as SYNC_STATE_SIZE
 from .update import apply_gradient, dense_step, first_step, part_range
