@@ -11,6 +11,9 @@ per-example gradients)`` -- for:
 - ``numpy-batch``: the whole mini-batch as matrices, numpy float32 (BLAS);
 - ``torch``: the same matrices in PyTorch, float32, gradients written by hand (no
   autograd: it is the faster of the two; ``torch-autograd`` is there to compare);
+- ``torch-nn``: idiomatic PyTorch training code, as users write it: ``nn.Sequential`` of
+  ``nn.Linear`` and ``nn.Sigmoid``, a loss module, ``optimizer.zero_grad()``,
+  ``loss.backward()``, ``optimizer.step()`` with ``torch.optim.SGD``;
 - ``jax``: the whole epoch as one jitted ``jax.lax.scan`` over the mini-batches, float32.
 
 Every implementation starts each round from the same initial parameters (``np.random``
@@ -51,7 +54,7 @@ import numpy as np
 
 from ._argtypes import non_negative_int, positive_float, positive_int
 
-IMPLEMENTATIONS = ("fastnet", "seed", "numpy-batch", "torch", "jax")
+IMPLEMENTATIONS = ("fastnet", "seed", "numpy-batch", "torch", "torch-nn", "jax")
 OPTIONAL = ("torch-autograd",)  # measurable with --only, not run by default
 ALL_IMPLEMENTATIONS = IMPLEMENTATIONS + OPTIONAL
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -60,7 +63,8 @@ XLA_ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_thread
 WORKER_FLAG = "--worker"
 INTERRUPTED = 130
 DESCRIPTION = ("Time one training epoch of fastnet against the seed's per-example numpy, "
-               "mini-batch numpy, PyTorch and JAX on the same network, data and order.")
+               "mini-batch numpy, PyTorch (hand-written gradients; nn + autograd + optim) "
+               "and JAX on the same network, data and order.")
 
 
 # -- configuration and arguments ---------------------------------------------------------
@@ -644,6 +648,36 @@ class TorchAutogradImpl(TorchImpl):
                 [b.detach().numpy().astype(np.float64).reshape(-1, 1) for b in self.b])
 
 
+class TorchNNImpl(TorchAutogradImpl):
+    """Idiomatic PyTorch: ``nn.Sequential(nn.Linear, nn.Sigmoid, ...)``, a loss module,
+    ``optimizer.zero_grad(); loss.backward(); optimizer.step()`` with ``torch.optim.SGD``.
+    The same update: loss = 1/2 ``MSELoss(reduction='sum')`` (the sum of the per-example
+    costs) and lr = eta/m, set per step (a shorter last mini-batch has its own m)."""
+    name, label = "torch-nn", "PyTorch (float32, nn.Sequential + loss.backward + optim.SGD)"
+
+    def __init__(self, sizes, X, y, batch, eta, threads):
+        super().__init__(sizes, X, y, batch, eta, threads)
+        nn = self.torch.nn
+        self.model = nn.Sequential(*[layer for m, n in zip(sizes[:-1], sizes[1:])
+                                     for layer in (nn.Linear(m, n), nn.Sigmoid())])
+        self.loss = nn.MSELoss(reduction="sum")
+        self.optimizer = self.torch.optim.SGD(self.model.parameters(), lr=eta / batch)
+        self.W = [linear.weight for linear in self.model[::2]]  # (out, in), as ours
+        self.b = [linear.bias for linear in self.model[::2]]
+
+    def reset(self, weights, biases):
+        with self.torch.no_grad():
+            for p, value in zip(self.W + self.b, [*weights, *biases]):
+                p.copy_(self.torch.from_numpy(np.asarray(value, np.float32).reshape(p.shape)))
+
+    def step(self, idx):
+        self.optimizer.param_groups[0]["lr"] = self.eta / len(idx)
+        self.optimizer.zero_grad()
+        loss = 0.5 * self.loss(self.model(self.X.index_select(0, idx)), self.T.index_select(0, idx))
+        loss.backward()
+        self.optimizer.step()
+
+
 class JaxImpl(Impl):
     """JAX, float32: the whole epoch is one jitted ``lax.scan`` over the mini-batches
     (gather, forward, hand-written backward, update: the same formulas as numpy-batch),
@@ -736,6 +770,8 @@ def make_impl(name: str, sizes, X, y, config: Config) -> Impl:
         return TorchImpl(sizes, X, y, b, eta, config.threads)
     if name == "torch-autograd":
         return TorchAutogradImpl(sizes, X, y, b, eta, config.threads)
+    if name == "torch-nn":
+        return TorchNNImpl(sizes, X, y, b, eta, config.threads)
     if name == "jax":
         return JaxImpl(sizes, X, y, b, eta)
     raise ValueError(f"unknown implementation {name!r}")

@@ -64,13 +64,15 @@ def peer(name, X, y, batch, eta=3.0):
         pytest.importorskip("torch")
     if name == "torch-autograd":
         pytest.importorskip("torch")
+    if name == "torch-nn":
+        pytest.importorskip("torch")
     if name == "jax":
         pytest.importorskip("jax")
     config = bench.Config(batch=batch, eta=eta, threads=1)
     return bench.make_impl(name, SIZES, X, y, config)
 
 
-@pytest.mark.parametrize("name", ["numpy-batch", "torch", "torch-autograd", "jax"])
+@pytest.mark.parametrize("name", ["numpy-batch", "torch", "torch-autograd", "torch-nn", "jax"])
 @pytest.mark.parametrize("n, batch", [(10, 10), (25, 10)])  # one step; 3 steps, a short last one
 def test_peers_do_the_seeds_arithmetic(name, n, batch):
     X, y = synthetic(n)
@@ -129,8 +131,8 @@ def test_tiny_run_table_and_json(mnist_dir, tmp_path, monkeypatch, capsys):
     document = bench.run_worker(config)
     text = capsys.readouterr().out
     rows = table_rows(text)
-    assert len(rows) == 5
-    assert rows["torch"][1] == rows["jax"][1] == "not installed"
+    assert len(rows) == len(bench.IMPLEMENTATIONS)
+    assert rows["torch"][1] == rows["torch-nn"][1] == rows["jax"][1] == "not installed"
     measured = document["networks"][0]["results"]
     fast_median = measured["fastnet"]["median"]
     for name, key in (("fastnet", "fastnet"), ("seed", "seed"), ("numpy-batch", "numpy")):
@@ -160,6 +162,20 @@ def test_tiny_run_table_and_json(mnist_dir, tmp_path, monkeypatch, capsys):
     assert results["seed"]["examples_timed"] == 200
     assert saved["networks"][0]["macs_per_example"] == 2 * 7840
     assert 0 < results["fastnet"]["floor_fraction"] < 2
+
+
+def test_torch_nn_row_and_check_in_the_table(mnist_dir, capsys):
+    pytest.importorskip("torch")
+    config = bench.Config(sizes=[[784, 10]], rounds=1, limit=500, data=str(mnist_dir),
+                          only=["numpy-batch", "torch-nn"])
+    document = bench.run_worker(config)
+    text = capsys.readouterr().out
+    label = bench.TorchNNImpl.label
+    assert label == "PyTorch (float32, nn.Sequential + loss.backward + optim.SGD)"
+    assert float(table_rows(text)[label][1]) > 0
+    row = document["networks"][0]["results"]["torch-nn"]
+    assert row["status"] == "ok" and row["check_relative_difference"] < 1e-5
+    assert re.search(r"torch-nn \d\.\de-\d\d", text)  # the "Check:" line
 
 
 def test_script_runs_in_a_child_with_the_thread_environment(mnist_dir, tmp_path):
