@@ -10,13 +10,15 @@ on disk.
 __version__ = "0.1.0"
 
 from .network import Network, sigmoid, sigmoid_prime  # noqa: E402
-from .persist import load  # noqa: E402
 
 __all__ = ["Network", "MLPClassifier", "load", "sigmoid", "sigmoid_prime", "__version__"]
 
 
-def __getattr__(name):  # fastnet.MLPClassifier without importing scikit-learn up front
+def __getattr__(name):  # imported on first use: scikit-learn, and persist (not needed to train)
     if name == "MLPClassifier":
         from .sklearn import MLPClassifier
         return MLPClassifier
+    if name == "load":
+        from .persist import load
+        return load
     raise AttributeError(f"module 'fastnet' has no attribute {name!r}")
