@@ -66,8 +66,9 @@ def check_eta(eta) -> float:
     return float(eta)
 
 
-def check_inputs(X, n_in: int, dtype, what: str) -> np.ndarray:
-    """(n, n_in) C-contiguous array of dtype with finite values."""
+def check_inputs(X, n_in: int, dtype, what: str, finite: bool = True) -> np.ndarray:
+    """(n, n_in) C-contiguous array of dtype with finite values (with ``finite=False`` not
+    scanned: the caller runs kernels.feedforward_rows, which reports them; see non_finite)."""
     X = np.asarray(X)
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{what} inputs must be numeric, got dtype {X.dtype}")
@@ -75,11 +76,16 @@ def check_inputs(X, n_in: int, dtype, what: str) -> np.ndarray:
         raise ValueError(f"{what} inputs must have shape (n, {n_in}), got {X.shape}")
     with np.errstate(over="ignore"):  # a writeable C array: the one type the kernels compile for
         X = np.require(X, dtype=dtype, requirements=["C", "W"])
-    bad = first_non_finite(X)
+    bad = first_non_finite(X) if finite else -1
     if bad >= 0:
-        raise ValueError(f"{what} input {bad // n_in} contains NaN or infinity "
-                         f"(or values too large for {np.dtype(dtype).name})")
+        raise non_finite(bad // n_in, dtype, what)
     return X
+
+
+def non_finite(row: int, dtype, what: str) -> ValueError:
+    """The error for input ``row`` holding a NaN or an infinity."""
+    return ValueError(f"{what} input {row} contains NaN or infinity "
+                      f"(or values too large for {np.dtype(dtype).name})")
 
 
 def check_outputs(y, n: int, n_out: int, dtype, what: str, n_classes: Optional[int] = None
@@ -109,8 +115,8 @@ def check_outputs(y, n: int, n_out: int, dtype, what: str, n_classes: Optional[i
     return y
 
 
-def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional[int] = None
-              ) -> Tuple[np.ndarray, Union[Labels, Targets]]:
+def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional[int] = None,
+              finite: bool = True) -> Tuple[np.ndarray, Union[Labels, Targets]]:
     """Examples as ``(X, y)``: X (n, n_in) of dtype, y labels or targets (see check_outputs).
 
     ``data`` is either the array fast path, a tuple ``(X, y)`` with X (n, n_in), or an
@@ -123,7 +129,7 @@ def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional
         X, y = _stack_pairs(data, n_in, what)
     if len(X) == 0:
         raise ValueError(f"{what} is empty")
-    X = check_inputs(X, n_in, dtype, what)
+    X = check_inputs(X, n_in, dtype, what, finite)
     return X, check_outputs(y, len(X), n_out, dtype, what, n_classes)
 
 

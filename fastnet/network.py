@@ -18,7 +18,7 @@ import numpy as np
 
 from . import kernels
 from ._convert import (check_count, check_dtype, check_eta, check_inputs, check_reduction,
-                       check_sizes, to_arrays)
+                       check_sizes, non_finite, to_arrays)
 from ._params import LayerList, ParameterLayout, copy_into
 from ._random import shuffle
 from ._training import Plateau, SparseCache, SparseInputs, TrainingOptions, Workspace
@@ -184,7 +184,8 @@ class Network:
             raise ValueError(f"feedforward input must have shape ({n_in}, 1), ({n_in}, k) "
                              f"or ({n_in},), got {a.shape}")
         columns = a.reshape(n_in, -1)
-        outputs = self._outputs(check_inputs(columns.T, n_in, self.dtype, "feedforward"))
+        outputs = self._outputs(check_inputs(columns.T, n_in, self.dtype, "feedforward", False),
+                                what="feedforward")
         return np.ascontiguousarray(outputs.T).reshape((n_out,) + a.shape[1:])
 
     def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float,
@@ -365,13 +366,15 @@ class Network:
     def evaluate(self, test_data) -> int:
         """How many examples of ``test_data`` the network gets right (argmax of the output
         equal to the label). Same forms as ``SGD``'s data; y may be labels or one-hot."""
-        return self._count_correct(*self._test_arrays(test_data, required=True))
+        # the kernel reports NaN and infinite inputs: no separate pass over the data
+        X, labels = self._test_arrays(test_data, required=True, finite=False)
+        return self._count_correct(X, labels, "test_data")
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The class of each row of X (n, n_in), read from the outputs by the network's
         encoding (one-hot: the argmax): an (n,) int64 array. Rows run in parallel."""
-        X = check_inputs(X, self.sizes[0], self.dtype, "predict")
-        return self.encoding.decode(self._outputs(X))
+        X = check_inputs(X, self.sizes[0], self.dtype, "predict", finite=False)
+        return self.encoding.decode(self._outputs(X, what="predict"))
 
     def read_number(self, image, invert: Optional[bool] = None):
         """Read a handwritten number: ``image`` (a 2-D array in [0, 1] or an image file)
@@ -404,38 +407,44 @@ class Network:
         return output_activations - y
 
     # -- helpers -------------------------------------------------------------------------
-    def _test_arrays(self, test_data, required: bool = False, what: str = "test_data"):
+    def _test_arrays(self, test_data, required: bool = False, what: str = "test_data",
+                     finite: bool = True):
         """(X, labels) for evaluation, or None where the original would skip it
-        (``test_data`` None or an empty list, as ``if test_data:`` does)."""
+        (``test_data`` None or an empty list, as ``if test_data:`` does). With
+        ``finite=False`` X is not scanned for NaN/infinity (``_outputs`` reports them)."""
         if not required and (test_data is None or (isinstance(test_data, (list, tuple)) and len(test_data) == 0)):
             return None
-        X, y = self._arrays(test_data, what)
+        X, y = self._arrays(test_data, what, finite)
         return X, (y if y.ndim == 1 else self.encoding.decode(y))
 
     def _labelled_targets(self, labelled):
         X, labels = labelled
         return X, self.encoding.targets(labels, self.sizes[-1], self.dtype)
 
-    def _arrays(self, data, what: str):
+    def _arrays(self, data, what: str, finite: bool = True):
         n_out = self.sizes[-1]
-        return to_arrays(data, self.sizes[0], n_out, self.dtype, what, self.encoding.classes(n_out))
+        return to_arrays(data, self.sizes[0], n_out, self.dtype, what, self.encoding.classes(n_out),
+                         finite)
 
     def _training_arrays(self, data, what: str):
         """(X, targets): inputs and the (n, n_out) target activations (labels encoded)."""
         X, y = self._arrays(data, what)
         return X, (self.encoding.targets(y, self.sizes[-1], self.dtype) if y.ndim == 1 else y)
 
-    def _outputs(self, X: np.ndarray, weighted_inputs: bool = False) -> np.ndarray:
+    def _outputs(self, X: np.ndarray, weighted_inputs: bool = False, what: str = "inputs") -> np.ndarray:
         """Output activations (n, n_out) for validated inputs X (n, n_in), in parallel;
-        the output layer's weighted inputs z instead with ``weighted_inputs``."""
+        the output layer's weighted inputs z instead with ``weighted_inputs``. Raises
+        ValueError (``what`` names the data) for a NaN or infinite input."""
         out = np.empty((len(X), self.sizes[-1]), dtype=self.dtype)
         codes = self._codes
         if weighted_inputs:
             codes = codes.copy()
             codes[-1] = kernels.IDENTITY
         with using_threads(self.threads):
-            kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts,
-                                     codes, out)
+            bad = kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts,
+                                           codes, out)
+        if bad >= 0:
+            raise non_finite(bad, self.dtype, what)
         return out
 
     def _total_cost(self, X, targets, lmbda: float = 0.0, l1: float = 0.0) -> float:
@@ -447,8 +456,8 @@ class Network:
             total += (l1 / len(X)) * sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in self.weights)
         return total
 
-    def _count_correct(self, X: np.ndarray, labels: np.ndarray) -> int:
-        return int(np.count_nonzero(self.encoding.decode(self._outputs(X)) == labels))
+    def _count_correct(self, X: np.ndarray, labels: np.ndarray, what: str = "inputs") -> int:
+        return int(np.count_nonzero(self.encoding.decode(self._outputs(X, what=what)) == labels))
 
     def __repr__(self) -> str:
         options = ""

@@ -120,3 +120,29 @@ def test_other_entry_points_validate_too(net):
         net.evaluate([])
     with pytest.raises(ValueError, match="outside"):
         net.evaluate([(np.zeros((4, 1)), 2)])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_inference_reports_the_first_non_finite_input_row(threads):
+    """evaluate, predict and feedforward find NaN/infinity inside the inference kernel
+    (no separate pass): the first bad row across parallel chunks, even where the weights
+    of that input are 0 (inf * 0 = NaN still shows); huge finite inputs are accepted."""
+    net = Network([20, 6, 3], dtype=np.float32, threads=threads)
+    rng = np.random.default_rng(0)
+    X = rng.random((1000, 20)) * (rng.random((1000, 20)) < 0.5)
+    labels = rng.integers(0, 3, 1000)
+    net.weights[0][:, 7] = 0  # input 7 has no effect on any neuron
+    for rows, value, column in (([700, 301], np.nan, 3), ([999], np.inf, 7), ([0, 512], -np.inf, 19)):
+        Y = X.copy()
+        Y[rows, column] = value
+        first = min(rows)
+        with pytest.raises(ValueError, match=f"test_data input {first} contains NaN or infinity"):
+            net.evaluate((Y, labels))
+        with pytest.raises(ValueError, match=f"predict input {first} contains NaN"):
+            net.predict(Y)
+        with pytest.raises(ValueError, match=f"feedforward input {first} contains NaN"):
+            net.feedforward(Y.T)
+    Y = X.copy()
+    Y[5, 2] = 3e38  # finite in float32: its z may overflow, but it is a valid input
+    assert net.predict(Y).shape == (1000,)
+    assert net.evaluate((X, labels)) == int(np.sum(net.predict(X) == labels))

@@ -85,31 +85,39 @@ def dense(a_in, weights, biases, z):
 
 
 @njit(**JIT_OPTIONS)
-def first_layer(rows, indptr, indices, values, weights_t, biases, z, w_scale):
-    """z[i] = w_scale * sum_k x_k W^0[k, :] + b over the non-zero inputs x_k of example
-    rows[i] (CSR: indptr, indices, values). weights_t (n_in, width), biases and z rows
-    (width,): whole padded rows, so every inner loop is a whole number of SIMD vectors.
-    w_scale: the factor the stored weights carry during L2 decay (``update.fold``), or 1."""
+def weighted_input(indices, values, weights_t, biases, z, w_scale):
+    """z = w_scale * sum_t values[t] W^0[indices[t], :] + b: one example's first-layer
+    weighted inputs from its non-zero inputs (values at input numbers indices).
+    weights_t (n_in, width), biases and z (width,): whole padded rows, so every inner
+    loop is a whole number of SIMD vectors. w_scale: the factor the stored weights carry
+    during L2 decay (``update.fold``), or 1."""
     width = weights_t.shape[1]
+    for c in range(width):
+        z[c] = 0
+    t, stop = 0, indices.size
+    # (25) for the first layer, four inputs per pass over z (fewer loads and stores)
+    while t + 4 <= stop:
+        v0, v1, v2, v3 = values[t], values[t + 1], values[t + 2], values[t + 3]
+        w0, w1 = weights_t[indices[t]], weights_t[indices[t + 1]]
+        w2, w3 = weights_t[indices[t + 2]], weights_t[indices[t + 3]]
+        for c in range(width):
+            z[c] += v0 * w0[c] + v1 * w1[c] + v2 * w2[c] + v3 * w3[c]
+        t += 4
+    for t in range(t, stop):
+        v, w = values[t], weights_t[indices[t]]
+        for c in range(width):
+            z[c] += v * w[c]
+    for c in range(width):
+        z[c] = w_scale * z[c] + biases[c]
+
+
+@njit(**JIT_OPTIONS)
+def first_layer(rows, indptr, indices, values, weights_t, biases, z, w_scale):
+    """z[i] = the first layer's weighted inputs (``weighted_input``) of example rows[i]
+    of the sparse inputs (CSR: indptr, indices, values)."""
     for i in range(rows.size):
-        zi = z[i]
-        for c in range(width):
-            zi[c] = 0
         t, stop = indptr[rows[i]], indptr[rows[i] + 1]
-        # (25) for the first layer, four inputs per pass over z (fewer loads and stores)
-        while t + 4 <= stop:
-            v0, v1, v2, v3 = values[t], values[t + 1], values[t + 2], values[t + 3]
-            w0, w1 = weights_t[indices[t]], weights_t[indices[t + 1]]
-            w2, w3 = weights_t[indices[t + 2]], weights_t[indices[t + 3]]
-            for c in range(width):
-                zi[c] += v0 * w0[c] + v1 * w1[c] + v2 * w2[c] + v3 * w3[c]
-            t += 4
-        for t in range(t, stop):
-            v, w = values[t], weights_t[indices[t]]
-            for c in range(width):
-                zi[c] += v * w[c]
-        for c in range(width):
-            zi[c] = w_scale * zi[c] + biases[c]
+        weighted_input(indices[t:stop], values[t:stop], weights_t, biases, z[i], w_scale)
 
 
 @njit(**JIT_OPTIONS)

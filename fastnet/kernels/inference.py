@@ -1,11 +1,16 @@
-"""Inference over a whole data set: the forward pass on every row, in parallel."""
+"""Inference over a whole data set: the forward pass on every row, in parallel.
+
+The inputs are read where they are: each row's non-zero inputs are gathered into a small
+buffer that stays in cache (``sparse.sparse_row``) and the first layer is computed from
+it as in training (``forward.weighted_input``), so no sparse copy of the whole data set
+is built (building it cost more than the first layer itself)."""
 import numpy as np
 from numba import njit, prange
 
 from .._config import JIT_OPTIONS
-from .forward import forward
-from .layout import layer_rows, row_offsets
-from .sparse import to_sparse_rows
+from .forward import forward_after_first, weighted_input
+from .layout import first_biases, first_weights, layer_rows, row_offsets
+from .sparse import sparse_row
 
 # Examples per parallel chunk of inference: big enough to amortise a chunk's set-up,
 # small enough that 10,000 examples still split over several threads.
@@ -16,17 +21,32 @@ INFERENCE_CHUNK = 256
 def feedforward_rows(inputs, params, sizes, starts, codes, out):
     """Output activations for every row of inputs (n, sizes[0]) into out (n, sizes[-1]).
     Chunks of rows run on separate threads, each with its own work buffers; every
-    output row is computed by exactly the same operations whatever the thread count."""
-    n = inputs.shape[0]
+    output row is computed by exactly the same operations whatever the thread count.
+
+    Returns the first row with a NaN or infinite input, or -1: such an input is never 0,
+    so it makes the row's first weighted input z_0 non-finite, and only then is the row
+    scanned (the caller needs no separate pass over the data)."""
+    n, n_in = inputs.shape
     last = len(sizes) - 1
     n_chunks = (n + INFERENCE_CHUNK - 1) // INFERENCE_CHUNK
     row_starts, buffer_size = row_offsets(sizes, INFERENCE_CHUNK)
+    weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
+    one = params.dtype.type(1)
+    first_bad = np.full(n_chunks + 1, n, np.int64)  # per chunk (one spare: n may be 0)
     for c in prange(n_chunks):
         lo = c * INFERENCE_CHUNK
         hi = min(lo + INFERENCE_CHUNK, n)
-        indptr, indices, values = to_sparse_rows(inputs[lo:hi])
         acts = np.empty(buffer_size, params.dtype)
-        rows = np.arange(hi - lo)
-        forward(rows, indptr, indices, values, params, sizes, starts, codes, acts, acts,
-                row_starts, False, 0.0, 0, 0)
+        indices = np.empty(n_in + 1, np.int32)
+        values = np.empty(n_in + 1, params.dtype)
+        z = layer_rows(acts, sizes, row_starts, 1, hi - lo)
+        for i in range(lo, hi):
+            count = sparse_row(inputs[i], indices, values)
+            weighted_input(indices[:count], values[:count], weights_t, biases, z[i - lo], one)
+            if not np.isfinite(z[i - lo, 0]) and first_bad[c] == n and not np.isfinite(inputs[i]).all():
+                first_bad[c] = i
+        forward_after_first(np.arange(hi - lo), params, sizes, starts, codes, acts, acts,
+                            row_starts, False, 0.0, 0, 0, 0, hi - lo)
         out[lo:hi] = layer_rows(acts, sizes, row_starts, last, hi - lo)[:, : sizes[last]]
+    bad = first_bad.min()
+    return bad if bad < n else -1

@@ -19,17 +19,25 @@ def count_nonzero_rows(X, counts):
 
 
 @njit(**JIT_OPTIONS)
+def sparse_row(x, indices, values):
+    """x's non-zero values into values[:count], their input numbers into indices[:count]
+    (int32), in input order; returns count. One slot more than count is written (the
+    fill is branch-free), so indices and values need count + 1 slots."""
+    count = 0
+    for k in range(x.size):
+        v = x[k]
+        indices[count] = k  # written always, kept only when v != 0: no branch
+        values[count] = v
+        count += v != 0
+    return count
+
+
+@njit(**JIT_OPTIONS)
 def fill_sparse_rows(X, indptr, indices, values):
-    """Example i's non-zeros go to values[indptr[i]:indptr[i+1]], their column numbers
-    to indices[...] (int32), in column order. indptr (n + 1,) from the counts."""
+    """Example i's non-zeros go to values[indptr[i]:indptr[i+1]], their input numbers
+    to indices[...]. indptr (n + 1,) from the counts; one spare slot at the end."""
     for i in range(X.shape[0]):
-        c = indptr[i]
-        x = X[i]
-        for k in range(x.size):
-            v = x[k]
-            indices[c] = k  # written always, kept only when v != 0: no branch
-            values[c] = v
-            c += v != 0
+        sparse_row(X[i], indices[indptr[i]:], values[indptr[i]:])
 
 
 @njit(**JIT_OPTIONS)
