@@ -68,7 +68,7 @@ def check_eta(eta) -> float:
 
 def check_inputs(X, n_in: int, dtype, what: str, finite: bool = True) -> np.ndarray:
     """(n, n_in) C-contiguous array of dtype with finite values (with ``finite=False`` not
-    scanned: the caller runs kernels.feedforward_rows, which reports them; see non_finite)."""
+    scanned: the caller checks later, e.g. kernels.feedforward_rows reports them)."""
     X = np.asarray(X)
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{what} inputs must be numeric, got dtype {X.dtype}")
@@ -76,10 +76,16 @@ def check_inputs(X, n_in: int, dtype, what: str, finite: bool = True) -> np.ndar
         raise ValueError(f"{what} inputs must have shape (n, {n_in}), got {X.shape}")
     with np.errstate(over="ignore"):  # a writeable C array: the one type the kernels compile for
         X = np.require(X, dtype=dtype, requirements=["C", "W"])
-    bad = first_non_finite(X) if finite else -1
-    if bad >= 0:
-        raise non_finite(bad // n_in, dtype, what)
+    if finite:
+        check_finite(X, what)
     return X
+
+
+def check_finite(X: np.ndarray, what: str) -> None:
+    """ValueError naming the first row of X (n, n_in) with a NaN or an infinity."""
+    bad = first_non_finite(X)
+    if bad >= 0:
+        raise non_finite(bad // X.shape[1], X.dtype, what)
 
 
 def non_finite(row: int, dtype, what: str) -> ValueError:

@@ -7,6 +7,7 @@ from typing import FrozenSet, Iterable, Optional
 import numpy as np
 
 from . import kernels
+from ._convert import check_finite
 from ._params import ParameterLayout
 from .threads import using_threads
 
@@ -118,10 +119,13 @@ class SparseCache:
         self._key = None
         self._inputs: Optional[SparseInputs] = None
 
-    def get(self, X: np.ndarray) -> SparseInputs:
+    def get(self, X: np.ndarray, what: str) -> SparseInputs:
+        """The sparse form of X (n, n_in), checked finite (a ValueError naming ``what``)
+        when it is built: the same contents as last time were checked then."""
         key = (X.shape, X.dtype.str, int(kernels.fingerprint(X)))
         if key != self._key:
             self._key, self._inputs = None, None  # the old form's memory goes first
+            check_finite(X, what)
             self._inputs, self._key = SparseInputs(X), key
         return self._inputs
 

@@ -250,7 +250,8 @@ class Network:
         average = check_reduction(reduction)
         options = TrainingOptions.checked(lmbda, l1, momentum, dropout, early_stopping,
                                           halve_eta, monitor)
-        X, targets = self._training_arrays(training_data, "training_data")
+        X, targets = self._training_arrays(training_data, "training_data", finite=False)
+        inputs = self._sparse_cache.get(X, "training_data")  # checks X (unless seen before)
         test = self._test_arrays(test_data)
         validation = self._test_arrays(validation_data, what="validation_data")
         if validation is None and (options.early_stopping or options.halve_eta
@@ -260,13 +261,12 @@ class Network:
         if test is None and "test_cost" in options.monitor:
             raise ValueError("monitoring the test cost needs test_data")
         callers_list = training_data if isinstance(training_data, list) else None
-        return self._epoch_loop(X, targets, test, validation, epochs, mini_batch_size, eta,
-                                average, options, progress, callers_list)
+        return self._epoch_loop(X, inputs, targets, test, validation, epochs, mini_batch_size,
+                                eta, average, options, progress, callers_list)
 
-    def _epoch_loop(self, X, targets, test, validation, epochs, mini_batch_size, eta, average,
-                    options, progress, callers_list):
+    def _epoch_loop(self, X, inputs, targets, test, validation, epochs, mini_batch_size, eta,
+                    average, options, progress, callers_list):
         n = len(X)
-        inputs = self._sparse_cache.get(X)
         order = np.arange(n, dtype=np.int64)
         work = Workspace(self._layout, min(mini_batch_size, n), self.dtype)
         chunk = max(1, CHUNK_EXAMPLES // mini_batch_size) * mini_batch_size
@@ -426,9 +426,10 @@ class Network:
         return to_arrays(data, self.sizes[0], n_out, self.dtype, what, self.encoding.classes(n_out),
                          finite)
 
-    def _training_arrays(self, data, what: str):
-        """(X, targets): inputs and the (n, n_out) target activations (labels encoded)."""
-        X, y = self._arrays(data, what)
+    def _training_arrays(self, data, what: str, finite: bool = True):
+        """(X, targets): inputs and the (n, n_out) target activations (labels encoded);
+        with ``finite=False`` X is not yet checked for NaN/infinity (``SparseCache`` does)."""
+        X, y = self._arrays(data, what, finite)
         return X, (self.encoding.targets(y, self.sizes[-1], self.dtype) if y.ndim == 1 else y)
 
     def _outputs(self, X: np.ndarray, weighted_inputs: bool = False, what: str = "inputs") -> np.ndarray:

@@ -236,3 +236,8 @@ def test_training_calls_reuse_the_sparse_inputs_until_the_data_changes(monkeypat
         fresh._sparse_cache = training.SparseCache()
         expected = train(fresh, data)
     np.testing.assert_array_equal(expected, after)
+    X[11, 1] = np.nan  # a non-finite value written in place is caught, nothing trained
+    with pytest.raises(ValueError, match="training_data input 11 contains NaN"):
+        train(cached, X)
+    np.testing.assert_array_equal(np.concatenate([p.ravel() for p in cached.weights + cached.biases]),
+                                  after)
