@@ -241,12 +241,25 @@ def run_bench(args) -> int:
     return spawn_worker(config)
 
 
+def exit_status(prog: str, run: Callable[[], int]) -> int:
+    """run()'s exit status; Ctrl-C gives INTERRUPTED, an error a one-line message and 2."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return INTERRUPTED
+    except (ValueError, TypeError, FileNotFoundError, OSError) as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``python benchmarks/compare.py`` / ``python -m fastnet.bench``. Argument errors exit
     with status 2 and a one-line message."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
+
+    def run() -> int:
         if getattr(args, "worker", None):
             return worker_main(Config(**json.loads(args.worker)))
         config = config_from_args(args)
@@ -254,12 +267,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         config.command = " ".join(["python", sys.argv[0] if argv is None else parser.prog,
                                    *(sys.argv[1:] if argv is None else argv)])
         return spawn_worker(config)
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return INTERRUPTED
-    except (ValueError, TypeError, FileNotFoundError, OSError) as error:
-        print(f"{parser.prog}: error: {error}", file=sys.stderr)
-        return 2
+
+    return exit_status(parser.prog, run)
 
 
 # -- arithmetic -------------------------------------------------------------------------
@@ -1075,15 +1084,10 @@ def peer_versions(results) -> Dict[str, str]:
 
 
 def worker_main(config: Config) -> int:
-    try:
+    def run() -> int:
         run_worker(config)
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return INTERRUPTED
-    except (ValueError, TypeError, FileNotFoundError, OSError) as error:
-        print(f"{config.prog}: error: {error}", file=sys.stderr)
-        return 2
-    return 0
+        return 0
+    return exit_status(config.prog, run)
 
 
 if __name__ == "__main__":
