@@ -19,7 +19,7 @@ import numpy as np
 from . import kernels
 from ._convert import (check_count, check_dtype, check_eta, check_inputs, check_reduction,
                        check_sizes, non_finite, to_arrays)
-from ._params import LayerList, ParameterLayout, copy_into
+from ._params import LayerList, ParameterLayout, aligned_zeros, copy_into
 from ._random import shuffle
 from ._training import Plateau, SparseCache, SparseInputs, TrainingOptions, Workspace
 from .costs import ACTIVATIONS, OUTPUTS, CostLike, check_architecture, mean_cost
@@ -109,7 +109,7 @@ class Network:
         #: what a saved model file recorded about its training (empty for a new network)
         self.metadata: dict = {}
         self._layout = ParameterLayout(self.sizes)
-        self._params = np.zeros(self._layout.size, dtype=self.dtype)
+        self._params = aligned_zeros(self._layout.size, self.dtype)
         self._velocity: Optional[np.ndarray] = None  # momentum's, laid out like _params
         self._sparse_cache = SparseCache()  # the last training inputs' sparse form
         self._weights = LayerList(self._layout.weight_views(self._params), "weights")
@@ -272,7 +272,7 @@ class Network:
         chunk = max(1, CHUNK_EXAMPLES // mini_batch_size) * mini_batch_size
         as_given = list(callers_list) if callers_list is not None else None
         if options.momentum and self._velocity is None:
-            self._velocity = np.zeros_like(self._params)
+            self._velocity = aligned_zeros(self._layout.size, self.dtype)
         velocity = self._velocity if options.momentum else self._params  # unused without momentum
         seed = int(np.random.randint(2**31)) if options.dropout else 0  # np.random untouched otherwise
         threads = training_threads(self.threads, inputs.work_per_batch(self._layout, mini_batch_size))
@@ -343,7 +343,7 @@ class Network:
             n = len(X)
         n = check_count(n, "n", 1)
         if options.momentum and self._velocity is None:
-            self._velocity = np.zeros_like(self._params)
+            self._velocity = aligned_zeros(self._layout.size, self.dtype)
         velocity = self._velocity if options.momentum else self._params
         order = np.arange(len(X), dtype=np.int64)
         work = Workspace(self._layout, len(X), self.dtype)
@@ -357,7 +357,7 @@ class Network:
         """``(nabla_b, nabla_w)``: the gradient of the cost C_x for one example, layer by
         layer, shaped like ``biases`` and ``weights`` (fresh arrays of the network's dtype)."""
         X, targets = self._training_arrays([(x, y)], "backprop")
-        grads = np.empty_like(self._params)
+        grads = aligned_zeros(self._layout.size, self.dtype)
         Workspace(self._layout, 1, self.dtype).gradient(SparseInputs(X), targets, self._kernel_cost,
                                                         self._codes, self._params, grads)
         return ([b.copy() for b in self._layout.bias_views(grads)],
@@ -478,7 +478,8 @@ def _rebuild(cls, sizes, weights, biases, dtype, encoding, architecture, state) 
     net = cls.from_parameters(sizes, weights, biases, dtype=dtype, encoding=encoding, **architecture)
     net.history, net.metadata = state["history"], state["metadata"]
     if state["velocity"] is not None:
-        net._velocity = np.array(state["velocity"], dtype=net.dtype)
+        net._velocity = aligned_zeros(net._layout.size, net.dtype)
+        net._velocity[:] = np.asarray(state["velocity"], dtype=net.dtype).reshape(-1)
     return net
 
 

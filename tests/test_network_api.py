@@ -48,6 +48,41 @@ def test_parameters_are_views_of_one_buffer_that_training_updates():
     assert np.array_equal(net.weights[0], np.zeros((3, 4)))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_buffers_start_on_a_cache_line(dtype):
+    """Parameters, momentum's velocity, the work buffers and a pickled copy's buffers
+    all start at a multiple of 64 bytes (the kernels' padded rows then split no
+    vector load across cache lines)."""
+    import pickle
+    from fastnet._training import Workspace
+    for sizes in ([784, 30, 10], [5, 3, 2], [17, 33, 9, 4]):
+        for _ in range(4):  # numpy alone gives 16-byte alignment: 0, 16, 32 or 48
+            net = Network(sizes, dtype=dtype)
+            net.update_mini_batch(toy_data(3, sizes), 1.0, momentum=0.5)
+            copy = pickle.loads(pickle.dumps(net))
+            work = Workspace(net._layout, 7, dtype)
+            for buffer in (net._params, net._velocity, copy._params, copy._velocity,
+                           work.acts, work.derivs, work.deltas):
+                assert buffer.ctypes.data % 64 == 0 and buffer.dtype == dtype
+            np.testing.assert_array_equal(copy._velocity, net._velocity)
+            assert np.any(net._velocity != 0)
+
+
+def test_sparse_inputs_hold_each_rows_non_zeros_in_order():
+    from fastnet._training import SparseInputs
+    rng = np.random.default_rng(1)
+    X = rng.random((6, 9)).astype(np.float32)
+    X[X < 0.6] = 0
+    X[2] = 0  # an all-zero row
+    sparse = SparseInputs(X)
+    assert sparse.indices.dtype == np.int32 and sparse.values.dtype == np.float32
+    for i, x in enumerate(X):
+        t, stop = sparse.indptr[i], sparse.indptr[i + 1]
+        np.testing.assert_array_equal(sparse.indices[t:stop], np.flatnonzero(x))
+        np.testing.assert_array_equal(sparse.values[t:stop], x[x != 0])
+    assert len(sparse) == 6 and sparse.indptr[-1] == np.count_nonzero(X)
+
+
 def test_assigning_lists_copies_into_the_buffer_after_checking_shapes():
     net = Network([4, 3, 2])
     view = net.weights[0]

@@ -33,7 +33,7 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
     into mini-batches of batch_size (the last one may be shorter); in place on params
     (and velocity, laid out like params, when momentum > 0).
 
-    Inputs as sparse rows (``sparse.to_sparse_rows``), targets (n, sizes[-1]). Each step
+    Inputs as sparse rows (``sparse.fill_sparse_rows``), targets (n, sizes[-1]). Each step
     subtracts eta/m times the batch's summed gradient (``average``, the original) or
     eta times it, with the regularisation rates l2 = lmbda/n and l1 (``update``).
     Dropout masks are keyed by (seed, first_step_number + batch index). acts, derivs,

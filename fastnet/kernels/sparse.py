@@ -1,6 +1,7 @@
 """Inputs as compressed sparse rows: for each example, its non-zero values and their
-input indices. Built once per training call (81% of MNIST pixels are 0, so the first
-layer does a fifth of the dense work), or per chunk for inference."""
+input indices (81% of MNIST pixels are 0, so the first layer does a fifth of the dense
+work). Built by ``count_nonzero_rows`` then ``fill_sparse_rows`` into arrays the caller
+allocates (``_training.SparseInputs``), or row by row for inference (``sparse_row``)."""
 import numpy as np
 from numba import njit
 
@@ -35,26 +36,11 @@ def sparse_row(x, indices, values):
 @njit(**JIT_OPTIONS)
 def fill_sparse_rows(X, indptr, indices, values):
     """Example i's non-zeros go to values[indptr[i]:indptr[i+1]], their input numbers
-    to indices[...]. indptr (n + 1,) from the counts; one spare slot at the end."""
+    to indices[...]. indptr (n + 1,): the running sums of ``count_nonzero_rows``;
+    indices (int32) and values need indptr[n] + 1 slots (``sparse_row`` writes one
+    past the last kept entry)."""
     for i in range(X.shape[0]):
         sparse_row(X[i], indices[indptr[i]:], values[indptr[i]:])
-
-
-@njit(**JIT_OPTIONS)
-def to_sparse_rows(X):
-    """``(indptr, indices, values)`` of X (n, width): the CSR form the first layer reads."""
-    n = X.shape[0]
-    counts = np.empty(n, np.int64)
-    count_nonzero_rows(X, counts)
-    indptr = np.zeros(n + 1, np.int64)
-    for i in range(n):
-        indptr[i + 1] = indptr[i] + counts[i]
-    # one spare slot: the branch-free fill writes one entry past the last kept one
-    indices = np.empty(indptr[n] + 1, np.int32)
-    values = np.empty(indptr[n] + 1, X.dtype)
-    fill_sparse_rows(X, indptr, indices, values)
-    return indptr, indices, values
-
 
 
 # Odd 64-bit constants (from splitmix64): multiplying by one is a bijection mod 2^64.
