@@ -91,17 +91,17 @@ class Plateau:
 
 
 class SparseInputs:
-    """Inputs X (n, n_in) as compressed sparse rows (``kernels.fill_sparse_rows``): the
-    first layer reads only the non-zero values. Built once per training call.
+    """Inputs X (n, n_in) as compressed sparse rows, two per example (``kernels.sparse``):
+    the first layer reads only the non-zero values. Built once per training call.
 
     The arrays are numpy's, not allocated inside a kernel: numpy asks Linux for huge
     pages for large arrays, and training reads the examples in random order from all
     over these ~60 MB (for MNIST), where 4 KiB pages would miss the TLB on most reads."""
 
     def __init__(self, X: np.ndarray):
-        counts = np.empty(len(X), dtype=np.int64)
-        kernels.count_nonzero_rows(X, counts)
-        self.indptr = np.zeros(len(X) + 1, dtype=np.int64)
+        counts = np.empty(2 * len(X), dtype=np.int64)  # each example: two halves
+        kernels.count_nonzero_halves(X, counts)
+        self.indptr = np.zeros(2 * len(X) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.indptr[1:])
         slots = int(self.indptr[-1]) + 1  # one spare: see fill_sparse_rows
         self.indices = np.empty(slots, dtype=np.int32)
@@ -109,7 +109,7 @@ class SparseInputs:
         kernels.fill_sparse_rows(X, self.indptr, self.indices, self.values)
 
     def __len__(self) -> int:
-        return len(self.indptr) - 1
+        return (len(self.indptr) - 1) // 2
 
     def work_per_batch(self, layout: ParameterLayout, batch_size: int) -> float:
         """Multiply-adds of one training step (forward pass and update; the first layer
@@ -152,6 +152,8 @@ class Workspace:
         self.acts = aligned_zeros(per_example_size, dtype)
         self.derivs = aligned_zeros(per_example_size, dtype)
         self.deltas = aligned_zeros(per_example_size, dtype)
+        #: threaded training: the first layer's sums over the lower half of the inputs
+        self.lower_sums = aligned_zeros(capacity * layout.first_width, dtype)
 
     def train(self, inputs: SparseInputs, targets, order, batch_size, cost, codes, eta, average,
               l2_rate, l1_rate, momentum, dropout, seed, first_step, params, velocity,
@@ -165,7 +167,7 @@ class Workspace:
             kernels.train_epoch(*args)
         else:
             with using_threads(threads):
-                kernels.train_epoch_threaded(*args, threads, self.sync_state)
+                kernels.train_epoch_threaded(*args, threads, self.sync_state, self.lower_sums)
 
     def gradient(self, inputs: SparseInputs, targets, cost, codes, params, grads):
         rows = np.arange(len(inputs), dtype=np.int64)

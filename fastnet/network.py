@@ -275,7 +275,8 @@ class Network:
             self._velocity = aligned_zeros(self._layout.size, self.dtype)
         velocity = self._velocity if options.momentum else self._params  # unused without momentum
         seed = int(np.random.randint(2**31)) if options.dropout else 0  # np.random untouched otherwise
-        threads = training_threads(self.threads, inputs.work_per_batch(self._layout, mini_batch_size))
+        threads = training_threads(self.threads, inputs.work_per_batch(self._layout, mini_batch_size),
+                                   min(mini_batch_size, n))
         plateau = Plateau(eta, options.early_stopping, options.halve_eta)
         steps = 0
         for j in range(epochs):
@@ -348,7 +349,7 @@ class Network:
         order = np.arange(len(X), dtype=np.int64)
         work = Workspace(self._layout, len(X), self.dtype)
         inputs = SparseInputs(X)
-        threads = training_threads(self.threads, inputs.work_per_batch(self._layout, len(X)))
+        threads = training_threads(self.threads, inputs.work_per_batch(self._layout, len(X)), len(X))
         work.train(inputs, targets, order, len(X), self._kernel_cost, self._codes, eta, average,
                    options.lmbda / n, options.l1 / n, options.momentum, 0.0, 0, 0, self._params,
                    velocity, threads)

@@ -15,11 +15,18 @@ from numba import njit, prange
 from ._config import CACHE
 
 THREADS_ENV = "FASTNET_NUM_THREADS"
-#: multiply-adds per mini-batch from which training uses every thread. Measured on a
-#: 2-vCPU AMD EPYC (README "Threads"): from ~1M (mini-batch 100 of [784, 30, 10] and up)
-#: 2 threads gain 1.1-1.9x; below, a step is ~10-60 us and 2 threads were 0.6-1.4x,
-#: epochs alternating between fast and 2x slow, so one thread is the safe choice.
-AUTO_MIN_WORK = 1_000_000
+#: multiply-adds per mini-batch, and examples per mini-batch, from which training uses
+#: every thread. Measured on a 2-vCPU AMD EPYC (README "Threads"), medians of 5-9
+#: interleaved epochs: 2 threads gain 1.3-1.4x on [784, 100, 10] and 1.2-1.6x on
+#: [784, 128, 64, 10] at mini-batch 10 (341k, 648k), 1.5x from mini-batch 100 up;
+#: with one example per step the other thread has none of the later layers' work and
+#: 2 threads were 0.74-0.94x on [784, 10|30|100, 10]. Below 300k 2 threads often gain
+#: too (1.45x on [784, 10, 10], 1.64x on [784, 30, 10] at mini-batch 10) but one thread
+#: stays the default there: a run on 2 threads is bit-identical to one on 1 thread only
+#: when both processes compiled (or cached) the kernels alike, and the experiments
+#: compare single-threaded worker processes with runs in the parent (README "Threads").
+AUTO_MIN_WORK = 300_000
+AUTO_MIN_BATCH = 3
 
 
 def check_threads(count, what: str = "threads") -> Optional[int]:
@@ -79,11 +86,12 @@ def barriers_are_safe() -> bool:
     return layer in ("omp", "workqueue")
 
 
-def training_threads(requested: Optional[int], work_per_batch: float) -> int:
+def training_threads(requested: Optional[int], work_per_batch: float, batch_size: int) -> int:
     """Threads for training: ``requested`` if given, else all of Numba's threads when a
-    mini-batch has at least AUTO_MIN_WORK multiply-adds, else 1."""
+    mini-batch has at least AUTO_MIN_WORK multiply-adds and AUTO_MIN_BATCH examples,
+    else 1."""
     count = numba.get_num_threads() if requested is None else requested
-    if requested is None and work_per_batch < AUTO_MIN_WORK:
+    if requested is None and (work_per_batch < AUTO_MIN_WORK or batch_size < AUTO_MIN_BATCH):
         count = 1
     if count > 1 and not barriers_are_safe():
         count = 1

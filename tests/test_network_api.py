@@ -68,18 +68,22 @@ def test_buffers_start_on_a_cache_line(dtype):
             assert np.any(net._velocity != 0)
 
 
-def test_sparse_inputs_hold_each_rows_non_zeros_in_order():
+def test_sparse_inputs_hold_each_halfs_non_zeros_in_order():
+    """Two sparse rows per example: its non-zeros among inputs 0..3, then 4..8."""
     from fastnet._training import SparseInputs
     rng = np.random.default_rng(1)
     X = rng.random((6, 9)).astype(np.float32)
     X[X < 0.6] = 0
     X[2] = 0  # an all-zero row
+    X[3, :4] = 0  # an empty lower half
+    X[4, 4:] = 0  # an empty upper half
     sparse = SparseInputs(X)
     assert sparse.indices.dtype == np.int32 and sparse.values.dtype == np.float32
     for i, x in enumerate(X):
-        t, stop = sparse.indptr[i], sparse.indptr[i + 1]
-        np.testing.assert_array_equal(sparse.indices[t:stop], np.flatnonzero(x))
-        np.testing.assert_array_equal(sparse.values[t:stop], x[x != 0])
+        for half, (lo, hi) in enumerate([(0, 4), (4, 9)]):
+            t, stop = sparse.indptr[2 * i + half], sparse.indptr[2 * i + half + 1]
+            np.testing.assert_array_equal(sparse.indices[t:stop], lo + np.flatnonzero(x[lo:hi]))
+            np.testing.assert_array_equal(sparse.values[t:stop], x[lo:hi][x[lo:hi] != 0])
     assert len(sparse) == 6 and sparse.indptr[-1] == np.count_nonzero(X)
 
 

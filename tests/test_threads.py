@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from fastnet import Network
-from fastnet.threads import AUTO_MIN_WORK, THREADS_ENV, default_threads, training_threads, using_threads
+from fastnet.threads import (AUTO_MIN_BATCH, AUTO_MIN_WORK, THREADS_ENV, barriers_are_safe,
+                             default_threads, training_threads, using_threads)
 
 TWO = min(2, numba.config.NUMBA_NUM_THREADS)
 needs_two = pytest.mark.skipif(TWO < 2, reason="needs 2 Numba threads")
@@ -83,9 +84,11 @@ def test_using_threads_restores_the_count_also_on_error():
 
 
 def test_automatic_choice_uses_one_thread_for_small_steps():
-    assert training_threads(None, AUTO_MIN_WORK / 10) == 1
-    assert training_threads(None, AUTO_MIN_WORK * 10) == numba.get_num_threads() or \
-        training_threads(None, AUTO_MIN_WORK * 10) == 1  # 1 when barriers are unsafe
+    assert training_threads(None, AUTO_MIN_WORK / 10, 100) == 1
+    assert training_threads(None, AUTO_MIN_WORK * 10, AUTO_MIN_BATCH - 1) == 1  # one example
+    assert training_threads(2, AUTO_MIN_WORK / 10, 1) == 2 or not barriers_are_safe()  # as asked
+    big = training_threads(None, AUTO_MIN_WORK * 10, AUTO_MIN_BATCH)
+    assert big == (numba.get_num_threads() if barriers_are_safe() else 1)
     np.random.seed(0)
     net = Network([5, 3, 2])
     list(net.train_epochs(data(5, 2), 1, 10, 0.5))

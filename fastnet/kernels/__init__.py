@@ -14,6 +14,6 @@ from .inference import feedforward_rows
 from .layout import (LANES, first_biases, first_weights, layer_biases, layer_rows, layer_weights,
                      padded, row_offsets, row_width)
 from .shuffle import shuffle_in_place
-from .sparse import count_nonzero_rows, fill_sparse_rows, fingerprint
+from .sparse import count_nonzero_halves, fill_sparse_rows, fingerprint
 from .sync import STATE_SIZE as SYNC_STATE_SIZE
 from .update import apply_gradient, dense_step, first_step, part_range

@@ -3,9 +3,10 @@ from numba import njit, prange
 
 from .._config import JIT_OPTIONS
 from .backward import backprop_deltas
-from .forward import EXAMPLES, first_layer, forward, forward_after_first
+from .forward import forward, forward_after_first, half_sums, join_halves
 from .layout import first_biases, first_weights, layer_rows
 from .memory import prefetch_examples
+from .sparse import half_start, input_halves
 from .sync import barrier
 from .update import apply_gradient, fold, part_range
 
@@ -66,26 +67,32 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
 def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, cost, codes,
                          eta, average, l2, l1, momentum, dropout, seed, first_step_number,
                          params, velocity, sizes, starts, acts, derivs, deltas, row_starts,
-                         n_threads, state):
+                         n_threads, state, lower):
     """``train_epoch`` on n_threads threads (the Numba thread count, >= 2), in ONE
-    parallel region: thread p owns a fixed slice of every layer's weights (the first
-    layer's input rows, later layers' neurons) and a fixed slice of every mini-batch's
-    examples; per mini-batch it updates its weights with the previous batch's deltas,
-    then (after a barrier) runs the forward pass and the deltas of its examples; a
-    second barrier, and the next batch. Every number is
-    computed by the same operations in the same order as in ``train_epoch``, so the
-    parameters are bit-identical to it for every thread count. state: int64
-    (sync.STATE_SIZE,) zeros."""
+    parallel region. Threads 0 and 1 each own one half of the first layer's input rows
+    (``sparse.input_halves``); every thread owns a fixed slice of every later layer's
+    neurons, and a fixed slice of every mini-batch's examples. Per mini-batch it updates
+    its weights with the previous batch's deltas and sums its half of the inputs for
+    every example of the batch (so W^0 never moves between cores); after a barrier,
+    it joins the halves and runs the rest of the forward pass and the deltas of its
+    examples; a second barrier, and the next batch. Every number is computed by the
+    same operations in the same order as in ``train_epoch``, so the parameters are
+    bit-identical to it for every thread count. state: int64 (sync.STATE_SIZE,) zeros;
+    lower: (batch_size * first layer width,) for the lower half's sums (the upper half's
+    go to layer 1's rows of derivs, unused until f'(z) is written there; layer 1's rows
+    of acts still hold the previous batch's activations, which the update reads)."""
     T = params.dtype.type
     n = order.size
     weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
     lazy = momentum == 0 and l1 == 0 and l2 != 0  # the first layer's decay: update.fold
     for p in prange(n_threads):
-        k_lo, k_hi = part_range(sizes[0], p, n_threads, 1)
+        h_lo, h_hi = input_halves(p, n_threads)  # the half of the inputs it owns, or none
+        k_lo, k_hi = half_start(sizes[0], h_lo), half_start(sizes[0], h_hi)
         previous = order[0:0]
         w_scale = T(1)  # the same sequence on every thread, as in train_epoch
         for b, k in enumerate(range(0, n, batch_size)):
             rows = order[k : min(k + batch_size, n)]
+            lower_sums = lower[: rows.size * biases.size].reshape((rows.size, biases.size))
             if previous.size > 0:  # the previous step's update, this thread's slice
                 w_scale = update_slice(previous, indptr, indices, values, sizes, acts, deltas,
                                        row_starts, params, starts, eta, average, l2, l1, momentum,
@@ -93,15 +100,17 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
                 if lazy and w_scale < 0.5:
                     fold(weights_t, w_scale, k_lo, k_hi)
                     w_scale = T(1)
-            barrier(state, n_threads)  # every slice of W^l updated before any is read
-            # this thread's examples, split at whole blocks of forward.EXAMPLES
-            e_lo, e_hi = part_range(rows.size, p, n_threads, EXAMPLES)
             following = order[min(k + batch_size, n) : min(k + 2 * batch_size, n)]
-            f_lo, f_hi = part_range(following.size, p, n_threads, EXAMPLES)
-            prefetch_examples(following[f_lo:f_hi], indptr, indices, values)
+            if h_lo < h_hi:  # this thread's half of the inputs, for every example
+                prefetch_examples(following, indptr, indices, values)
+                sums = lower_sums if h_lo == 0 else layer_rows(derivs, sizes, row_starts, 1, rows.size)
+                half_sums(rows, indptr, indices, values, weights_t, sums, h_lo)
+            barrier(state, n_threads)  # both halves summed, every slice of W^l updated
+            e_lo, e_hi = part_range(rows.size, p, n_threads, 1)  # this thread's examples
+            upper_sums = layer_rows(derivs, sizes, row_starts, 1, rows.size)
             z = layer_rows(acts, sizes, row_starts, 1, rows.size)
-            first_layer(rows[e_lo:e_hi], indptr, indices, values, weights_t, biases, z[e_lo:e_hi],
-                        w_scale)
+            for i in range(e_lo, e_hi):
+                join_halves(lower_sums[i], upper_sums[i], biases, w_scale, z[i])
             forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts,
                                 True, dropout, seed, first_step_number + b, e_lo, e_hi)
             backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas,

@@ -22,16 +22,6 @@ def dot(w, x):
 
 
 @njit(**JIT_OPTIONS)
-def dots_2x1(w0, w1, x):
-    """The dot products of rows w0, w1 with x, sharing the loads of x."""
-    s = t = w0.dtype.type(0)
-    for k in range(w0.size):
-        s += w0[k] * x[k]
-        t += w1[k] * x[k]
-    return s, t
-
-
-@njit(**JIT_OPTIONS)
 def dots_2x4(w0, w1, x0, x1, x2, x3):
     """The eight dot products of rows w0, w1 with x0..x3, sharing every load."""
     s0 = s1 = s2 = s3 = t0 = t1 = t2 = t3 = w0.dtype.type(0)
@@ -52,7 +42,9 @@ def dots_2x4(w0, w1, x0, x1, x2, x3):
 def dense(a_in, weights, biases, z):
     """z = a_in W^T + b for one layer on a batch: a_in (m, >= n_in) (only the first n_in
     columns are read), weights (n_out, n_in), biases (n_out,), z (m, n_out) overwritten.
-    Rows are examples; inner loops read memory in order."""
+    Rows are examples; inner loops read memory in order. Examples left over from the
+    blocks of 4 go through the same ``dots_2x4`` (repeated), so each example's numbers
+    do not depend on where the batch is cut."""
     m = a_in.shape[0]
     n_out, n_in = weights.shape
     # (25): z^l = w^l a^{l-1} + b^l, on blocks of 2 neurons x 4 examples
@@ -75,9 +67,10 @@ def dense(a_in, weights, biases, z):
             z[i, j], z[i, j + 1] = s0 + b0, t0 + b1
             z[i + 1, j], z[i + 1, j + 1] = s1 + b0, t1 + b1
             i += 2
-        if i < m:
-            s, t = dots_2x1(w0, w1, a_in[i, :n_in])
-            z[i, j], z[i, j + 1] = s + b0, t + b1
+        if i < m:  # one left over: the same pass, so that it gets the same sums
+            s0, s1, s2, s3, t0, t1, t2, t3 = dots_2x4(
+                w0, w1, a_in[i, :n_in], a_in[i, :n_in], a_in[i, :n_in], a_in[i, :n_in])
+            z[i, j], z[i, j + 1] = s0 + b0, t0 + b1
         j += ROWS
     for j in range(j, n_out):
         for i in range(m):
@@ -85,12 +78,22 @@ def dense(a_in, weights, biases, z):
 
 
 @njit(**JIT_OPTIONS)
-def weighted_input(indices, values, weights_t, biases, z, w_scale):
-    """z = w_scale * sum_t values[t] W^0[indices[t], :] + b: one example's first-layer
-    weighted inputs from its non-zero inputs (values at input numbers indices).
-    weights_t (n_in, width), biases and z (width,): whole padded rows, so every inner
-    loop is a whole number of SIMD vectors. w_scale: the factor the stored weights carry
-    during L2 decay (``update.fold``), or 1."""
+def first_index_at_least(indices, lo, hi, k):
+    """The first t in [lo, hi) with indices[t] >= k (indices ascend there), else hi."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if indices[mid] < k:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(**JIT_OPTIONS)
+def partial_sum(indices, values, weights_t, z):
+    """z = sum_t values[t] W^0[indices[t], :] over the given non-zero inputs. weights_t
+    (n_in, width), z (width,): whole padded rows, so every inner loop is a whole number
+    of SIMD vectors."""
     width = weights_t.shape[1]
     for c in range(width):
         z[c] = 0
@@ -107,17 +110,45 @@ def weighted_input(indices, values, weights_t, biases, z, w_scale):
         v, w = values[t], weights_t[indices[t]]
         for c in range(width):
             z[c] += v * w[c]
-    for c in range(width):
-        z[c] = w_scale * z[c] + biases[c]
 
 
 @njit(**JIT_OPTIONS)
-def first_layer(rows, indptr, indices, values, weights_t, biases, z, w_scale):
+def join_halves(lower, upper, biases, w_scale, z):
+    """z = w_scale * (lower + upper) + b: the weighted inputs from the sums over the
+    lower and the upper half of the inputs (z may be upper itself). w_scale: the factor
+    the stored weights carry during L2 decay (``update.fold``), or 1."""
+    for c in range(z.size):
+        z[c] = w_scale * (lower[c] + upper[c]) + biases[c]
+
+
+@njit(**JIT_OPTIONS)
+def weighted_input(indices, values, split, weights_t, biases, z, lower, w_scale):
+    """One example's first-layer weighted inputs z (width,) from its non-zero inputs
+    (values at input numbers indices, ascending; the first ``split`` in the lower half
+    of the inputs): (25), z = W^0 x + b, summed by halves (``sparse.input_halves``).
+    lower (width,) is scratch."""
+    partial_sum(indices[:split], values[:split], weights_t, lower)
+    partial_sum(indices[split:], values[split:], weights_t, z)
+    join_halves(lower, z, biases, w_scale, z)
+
+
+@njit(**JIT_OPTIONS)
+def first_layer(rows, indptr, indices, values, weights_t, biases, z, lower, w_scale):
     """z[i] = the first layer's weighted inputs (``weighted_input``) of example rows[i]
-    of the sparse inputs (CSR: indptr, indices, values)."""
+    of the sparse inputs (``sparse``: two rows per example); lower (m, width) is scratch."""
     for i in range(rows.size):
-        t, stop = indptr[rows[i]], indptr[rows[i] + 1]
-        weighted_input(indices[t:stop], values[t:stop], weights_t, biases, z[i], w_scale)
+        t, middle, stop = indptr[2 * rows[i]], indptr[2 * rows[i] + 1], indptr[2 * rows[i] + 2]
+        weighted_input(indices[t:stop], values[t:stop], middle - t, weights_t, biases, z[i],
+                       lower[i], w_scale)
+
+
+@njit(**JIT_OPTIONS)
+def half_sums(rows, indptr, indices, values, weights_t, sums, half):
+    """sums[i] = ``partial_sum`` over the non-zero inputs of example rows[i] in one
+    half (0: lower, 1: upper) of the inputs: one thread's share of ``first_layer``."""
+    for i in range(rows.size):
+        t, stop = indptr[2 * rows[i] + half], indptr[2 * rows[i] + half + 1]
+        partial_sum(indices[t:stop], values[t:stop], weights_t, sums[i])
 
 
 @njit(**JIT_OPTIONS)
@@ -128,8 +159,9 @@ def forward(rows, indptr, indices, values, params, sizes, starts, codes,
     hidden neurons are dropped (``dropout.drop_neurons``, keyed by seed and step).
     w_scale: the factor the stored first-layer weights carry (``update.fold``)."""
     z = layer_rows(acts, sizes, row_starts, 1, rows.size)
+    lower = layer_rows(derivs, sizes, row_starts, 1, rows.size)  # free until f'(z) goes there
     first_layer(rows, indptr, indices, values, first_weights(params, sizes, starts),
-                first_biases(params, sizes, starts), z, params.dtype.type(w_scale))
+                first_biases(params, sizes, starts), z, lower, params.dtype.type(w_scale))
     forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
                         dropout, seed, step, 0, rows.size)
 
@@ -138,8 +170,9 @@ def forward(rows, indptr, indices, values, params, sizes, starts, codes,
 def forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
                         dropout, seed, step, lo, hi):
     """``forward`` for examples lo..hi of the batch ``rows`` once their first-layer
-    weighted inputs are in acts: its activation, then every later layer. (A block
-    starting at a multiple of forward.EXAMPLES is computed exactly as in the whole batch.)"""
+    weighted inputs are in acts: its activation, then every later layer. (Every example
+    gets the same operations whatever block it is in, so threads may split a batch
+    anywhere: ``dense`` computes each through ``dots_2x4``.)"""
     last = len(sizes) - 1
     for l in range(1, last + 1):
         a = layer_block(acts, sizes, row_starts, l, lo, hi)

@@ -8,9 +8,9 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import JIT_OPTIONS
-from .forward import forward_after_first, weighted_input
+from .forward import first_index_at_least, forward_after_first, weighted_input
 from .layout import first_biases, first_weights, layer_rows, row_offsets
-from .sparse import sparse_row
+from .sparse import half_start, sparse_row
 
 # Examples per parallel chunk of inference: big enough to amortise a chunk's set-up,
 # small enough that 10,000 examples still split over several threads.
@@ -39,10 +39,13 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
         acts = np.empty(buffer_size, params.dtype)
         indices = np.empty(n_in + 1, np.int32)
         values = np.empty(n_in + 1, params.dtype)
+        lower = np.empty(weights_t.shape[1], params.dtype)
         z = layer_rows(acts, sizes, row_starts, 1, hi - lo)
         for i in range(lo, hi):
             count = sparse_row(inputs[i], indices, values)
-            weighted_input(indices[:count], values[:count], weights_t, biases, z[i - lo], one)
+            split = first_index_at_least(indices, 0, count, half_start(n_in, 1))
+            weighted_input(indices[:count], values[:count], split, weights_t, biases, z[i - lo],
+                           lower, one)
             if not np.isfinite(z[i - lo, 0]) and first_bad[c] == n and not np.isfinite(inputs[i]).all():
                 first_bad[c] = i
         forward_after_first(np.arange(hi - lo), params, sizes, starts, codes, acts, acts,

@@ -1,7 +1,14 @@
 """Inputs as compressed sparse rows: for each example, its non-zero values and their
 input indices (81% of MNIST pixels are 0, so the first layer does a fifth of the dense
-work). Built by ``count_nonzero_rows`` then ``fill_sparse_rows`` into arrays the caller
-allocates (``_training.SparseInputs``), or row by row for inference (``sparse_row``)."""
+work). Built by ``count_nonzero_halves`` then ``fill_sparse_rows`` into arrays the
+caller allocates (``_training.SparseInputs``), or row by row for inference
+(``sparse_row``).
+
+Each example is two sparse rows: its non-zero inputs in the lower half of the inputs,
+then those in the upper half (``input_halves``). Example r's non-zeros are
+``indptr[2r]:indptr[2r+2]``, its upper half's start from ``indptr[2r+1]``. The first
+layer sums the two halves separately, so that two threads can each own one half of
+W^0 (``forward.first_layer``)."""
 import numpy as np
 from numba import njit
 
@@ -9,14 +16,35 @@ from .._config import JIT_OPTIONS
 
 
 @njit(**JIT_OPTIONS)
-def count_nonzero_rows(X, counts):
-    """counts[i] = number of non-zero entries of X[i] (n, width)."""
+def half_start(n_in, half):
+    """The first input number of half 0 or 1 of n_in inputs (half 2: n_in, the end)."""
+    return n_in if half >= 2 else half * (n_in // 2)
+
+
+@njit(**JIT_OPTIONS)
+def input_halves(part, n_parts):
+    """The halves [h_lo, h_hi) of the inputs whose first-layer weights thread ``part``
+    of ``n_parts`` owns: both on one thread; the lower half for thread 0 and the upper
+    half for thread 1 of several; none for threads beyond two."""
+    part = np.int64(part)  # a prange index may be unsigned
+    if n_parts == 1:
+        return np.int64(0), np.int64(2)
+    return (part, part + 1) if part < 2 else (np.int64(2), np.int64(2))
+
+
+@njit(**JIT_OPTIONS)
+def count_nonzero_halves(X, counts):
+    """counts[2i] and counts[2i+1] = the non-zero entries of X[i] (n, width) in the lower
+    and in the upper half of its inputs; counts (2n,)."""
+    half = half_start(X.shape[1], 1)
     for i in range(X.shape[0]):
-        c = 0
+        lower = upper = 0
         x = X[i]
-        for k in range(x.size):
-            c += x[k] != 0
-        counts[i] = c
+        for k in range(half):
+            lower += x[k] != 0
+        for k in range(half, x.size):
+            upper += x[k] != 0
+        counts[2 * i], counts[2 * i + 1] = lower, upper
 
 
 @njit(**JIT_OPTIONS)
@@ -35,12 +63,12 @@ def sparse_row(x, indices, values):
 
 @njit(**JIT_OPTIONS)
 def fill_sparse_rows(X, indptr, indices, values):
-    """Example i's non-zeros go to values[indptr[i]:indptr[i+1]], their input numbers
-    to indices[...]. indptr (n + 1,): the running sums of ``count_nonzero_rows``;
-    indices (int32) and values need indptr[n] + 1 slots (``sparse_row`` writes one
-    past the last kept entry)."""
+    """Example i's non-zeros go to values[indptr[2i]:indptr[2i+2]], their input numbers
+    to indices[...]. indptr (2n + 1,): 0 then the running sums of
+    ``count_nonzero_halves``; indices (int32) and values need indptr[2n] + 1 slots
+    (``sparse_row`` writes one past the last kept entry)."""
     for i in range(X.shape[0]):
-        sparse_row(X[i], indices[indptr[i]:], values[indptr[i]:])
+        sparse_row(X[i], indices[indptr[2 * i]:], values[indptr[2 * i]:])
 
 
 # Odd 64-bit constants (from splitmix64): multiplying by one is a bijection mod 2^64.

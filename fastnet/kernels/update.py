@@ -12,6 +12,7 @@ from numba import njit
 
 from .._config import JIT_OPTIONS
 from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
+from .sparse import half_start, input_halves
 
 # Examples folded into one pass over a weight row. Measured on AVX2, [784, 30] layer,
 # batch 10: 16 GMAC/s; padding the last short block with zero coefficients (one pass
@@ -117,31 +118,15 @@ def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velo
 
 
 @njit(**JIT_OPTIONS)
-def first_index_at_least(indices, lo, hi, k):
-    """The first t in [lo, hi) with indices[t] >= k (indices ascend there), else hi."""
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if indices[mid] < k:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@njit(**JIT_OPTIONS)
-def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale, k_lo, k_hi):
-    """target_t[k_lo:k_hi] -= scale * (x^T delta)[k_lo:k_hi] over the non-zero inputs
-    only: row k of W^0 changes only where input k of some example is non-zero (BP4).
-    target_t (n_in, width), delta (m, width). Every row gets the same operations, in
-    example order, whatever range it is in."""
+def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale, h_lo, h_hi):
+    """target_t -= scale * x^T delta over the non-zero inputs in halves [h_lo, h_hi) of
+    the inputs (``sparse.input_halves``): row k of W^0 changes only where input k of
+    some example is non-zero (BP4). target_t (n_in, width), delta (m, width). Every row
+    gets the same operations, in example order, whatever thread updates it."""
     width = target_t.shape[1]
-    whole = k_lo == 0 and k_hi == target_t.shape[0]
     for i in range(rows.size):
         d = delta[i]
-        t, stop = indptr[rows[i]], indptr[rows[i] + 1]
-        if not whole:  # this range's part of the example's (ascending) non-zeros
-            t = first_index_at_least(indices, t, stop, k_lo)
-            stop = first_index_at_least(indices, t, stop, k_hi)
+        t, stop = indptr[2 * rows[i] + h_lo], indptr[2 * rows[i] + h_hi]
         while t + 2 <= stop:  # two rows per pass: delta's loads shared
             v0, w0 = scale * values[t], target_t[indices[t]]
             v1, w1 = scale * values[t + 1], target_t[indices[t + 1]]
@@ -158,25 +143,25 @@ def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale,
 
 @njit(**JIT_OPTIONS)
 def first_step(rows, indptr, indices, values, delta, weights_t, biases, scale, l2, l1, mu,
-               velocity_t, velocity_b, k_lo, k_hi, with_biases, w_scale):
-    """One step for input rows k_lo:k_hi of the transposed first layer
+               velocity_t, velocity_b, h_lo, h_hi, with_biases, w_scale):
+    """One step for the input rows in halves [h_lo, h_hi) of the transposed first layer
     (layout.first_weights), and its biases when ``with_biases``: delta (m, width) with
     zero padding, weights_t and velocity_t (n_in, width), biases (width,). w_scale: the
     factor the stored weights carry (``fold``; 1 with momentum)."""
     if with_biases:
         step_biases(biases, velocity_b, delta, scale, mu, 0, biases.size)
-    width = weights_t.shape[1]
-    lo, hi = k_lo * width, k_hi * width  # the rows' span in the flat views
+    n_in, width = weights_t.shape
+    lo, hi = half_start(n_in, h_lo) * width, half_start(n_in, h_hi) * width  # in the flat views
     w_flat = weights_t.reshape(weights_t.size)
     v_flat = velocity_t.reshape(velocity_t.size)
     if mu == 0:
         if l2 != 0 or l1 != 0:
             decay(w_flat, l2, l1, lo, hi)
         subtract_sparse_outer(rows, indptr, indices, values, delta, weights_t, scale / w_scale,
-                              k_lo, k_hi)
+                              h_lo, h_hi)
     else:
         decay_velocity(w_flat, v_flat, mu, l2, l1, lo, hi)
-        subtract_sparse_outer(rows, indptr, indices, values, delta, velocity_t, scale, k_lo, k_hi)
+        subtract_sparse_outer(rows, indptr, indices, values, delta, velocity_t, scale, h_lo, h_hi)
         for c in range(np.uint64(lo), np.uint64(hi)):
             w_flat[c] += v_flat[c]
 
@@ -203,18 +188,18 @@ def apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_start
     ``out`` is the parameters for a training step (scale = eta/m), or a zeroed buffer
     with scale = -1 (and no l2, l1, mu) to read the gradient itself. velocity is laid
     out like out (unused when mu = 0). ``part`` of ``n_parts``: only that slice of every
-    layer's neurons (the first layer's: of its input rows), for threads to share a step.
-    lazy_decay: the first layer's L2 decay is carried by w_scale (``fold``), already
+    layer's neurons (the first layer's: its half of the input rows, ``sparse.input_halves``),
+    for threads to share a step. lazy_decay: the first layer's L2 decay is carried by w_scale (``fold``), already
     applied to it by the caller."""
     m = rows.size
     delta = layer_rows(deltas, sizes, row_starts, 1, m)
-    k_lo, k_hi = part_range(sizes[0], part, n_parts, 1)
+    h_lo, h_hi = input_halves(part, n_parts)
     T = out.dtype.type
     first_step(rows, indptr, indices, values, delta,
                first_weights(out, sizes, starts), first_biases(out, sizes, starts),
                scale, T(0) if lazy_decay else l2, l1, mu,
                first_weights(velocity, sizes, starts), first_biases(velocity, sizes, starts),
-               k_lo, k_hi, part == 0, T(w_scale))
+               h_lo, h_hi, part == 0, T(w_scale))
     for l in range(1, len(sizes) - 1):
         j_lo, j_hi = part_range(sizes[l + 1], part, n_parts, 1)
         dense_step(
