@@ -6,11 +6,17 @@
   keep telling the truth. ``FASTNET_FASTMATH=0`` turns the flags off.
 - ``CACHE``: compiled kernels are cached on disk (``__pycache__`` beside the source,
   or ``NUMBA_CACHE_DIR``), so a second process does not compile again.
-  ``FASTNET_CACHE=0`` turns that off.
+  ``FASTNET_CACHE=0`` turns that off. Numba re-checks only a kernel's own source file,
+  but a cached kernel also holds copies of the kernels it calls from other files, so
+  the whole in-tree cache is cleared whenever any fastnet source changed
+  (``clear_stale_cache``, at import).
 - ``DTYPES``: the floating types a network may use.
 """
+import hashlib
 import os
+from pathlib import Path
 
+import numba
 import numpy as np
 
 _OFF = ("0", "false", "no", "off")
@@ -24,3 +30,52 @@ CACHE = os.environ.get("FASTNET_CACHE", "1").lower() not in _OFF
 DTYPES = (np.float32, np.float64)
 
 JIT_OPTIONS = {"cache": CACHE, "fastmath": FASTMATH, "nogil": True, "error_model": "numpy"}
+
+
+def _cache_folder(source_dir: Path) -> Path:
+    """Where Numba caches the kernels of the modules in ``source_dir``, by its own rule:
+    ``$NUMBA_CACHE_DIR`` if set, else ``__pycache__`` beside them if writable, else the
+    user-wide cache folder."""
+    from numba.core.caching import UserProvidedCacheLocator, UserWideCacheLocator
+
+    subpath = UserProvidedCacheLocator.get_suitable_cache_subpath(str(source_dir / "m.py"))
+    if numba.config.CACHE_DIR:
+        return Path(numba.config.CACHE_DIR) / subpath
+    in_tree = source_dir / "__pycache__"
+    if os.access(in_tree if in_tree.exists() else source_dir, os.W_OK):
+        return in_tree
+    from numba.misc.appdirs import AppDirs
+    return Path(AppDirs(appname="numba", appauthor=False).user_cache_dir) / subpath
+
+
+def clear_stale_cache(package: Path) -> bool:
+    """Delete the compiled kernels Numba cached for ``package`` when any of its ``.py``
+    files changed (size or modification time) since they were cached, or Numba did;
+    returns whether it did. The sources' stamp is kept beside the package's own cached
+    kernels (``kernels.stamp``). Does nothing where that folder cannot be written."""
+    sources = sorted(package.rglob("*.py"))
+    digest = hashlib.sha256(numba.__version__.encode())
+    for path in sources:
+        info = path.stat()
+        digest.update(f"{path.relative_to(package)} {info.st_mtime_ns} {info.st_size}\n".encode())
+    stamp = _cache_folder(package) / "kernels.stamp"
+    try:
+        if stamp.read_text() == digest.hexdigest():
+            return False
+    except OSError:
+        pass  # no stamp yet: a fresh checkout, or caches from before stamps
+    try:
+        for folder in {_cache_folder(path.parent) for path in sources}:
+            for cached in list(folder.glob("*.nbi")) + list(folder.glob("*.nbc")):
+                cached.unlink(missing_ok=True)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        partial = stamp.with_name(f"kernels.stamp.{os.getpid()}")
+        partial.write_text(digest.hexdigest())
+        partial.replace(stamp)  # atomic: a concurrent reader sees the old or the new stamp
+    except OSError:
+        return False
+    return True
+
+
+if CACHE:
+    clear_stale_cache(Path(__file__).resolve().parent)

@@ -162,3 +162,38 @@ def test_fingerprint_sees_every_change_of_the_inputs():
     Z[0, 0], Z[0, 256] = 1.0, 0.5
     assert fingerprint(Y) != fingerprint(Z)
     assert fingerprint(X.astype(np.float64)) != digest
+
+
+@pytest.mark.parametrize("cache_dir", ["", "numba-cache"])
+def test_cached_kernels_are_cleared_when_any_source_changes(tmp_path, monkeypatch, cache_dir):
+    """Numba re-checks only a kernel's own file; a change anywhere in the package must
+    drop every cached kernel (callers hold copies of their callees), in __pycache__ or
+    under $NUMBA_CACHE_DIR."""
+    import numba
+    from fastnet._config import _cache_folder, clear_stale_cache
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path / cache_dir) if cache_dir else "")
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("x = 1\n")
+    (package / "sub" / "b.py").write_text("y = 2\n")
+
+    def cache_files():
+        files = [_cache_folder(package) / "a.f-1.py311.nbi", _cache_folder(package) / "a.f-1.py311.1.nbc",
+                 _cache_folder(package / "sub") / "b.g-3.py311.nbi"]
+        for f in files:
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_bytes(b"compiled")
+        return files
+
+    files = cache_files()
+    assert (files[0].parent == package / "__pycache__") == (not cache_dir)
+    assert clear_stale_cache(package)  # no stamp yet: cleared
+    assert not any(f.exists() for f in files)
+    files = cache_files()
+    assert not clear_stale_cache(package)  # nothing changed: kept
+    assert all(f.exists() for f in files)
+    (package / "sub" / "b.py").write_text("y = 22\n")  # a callee's file changes
+    assert clear_stale_cache(package)
+    assert not any(f.exists() for f in files)
+    assert (package / "a.py").read_text() == "x = 1\n"  # sources untouched
+    assert not clear_stale_cache(package)
