@@ -1,7 +1,8 @@
 """One place for the settings every kernel shares.
 
 - ``FASTMATH``: LLVM fast-math flags. Reassociation and contraction let dot products
-  vectorise; ``nnan``/``ninf`` are deliberately left out, so that ``inf`` from
+  vectorise (``JIT_OPTIONS``; kernels without a reduction use ``ORDERED_JIT_OPTIONS``,
+  no reassociation); ``nnan``/``ninf`` are deliberately left out, so that ``inf`` from
   ``exp`` overflow stays IEEE (sigmoid(-100) is exactly 0) and finiteness checks
   keep telling the truth. ``FASTNET_FASTMATH=0`` turns the flags off.
 - ``CACHE``: compiled kernels are cached on disk (``__pycache__`` beside the source,
@@ -30,6 +31,12 @@ CACHE = os.environ.get("FASTNET_CACHE", "1").lower() not in _OFF
 DTYPES = (np.float32, np.float64)
 
 JIT_OPTIONS = {"cache": CACHE, "fastmath": FASTMATH, "nogil": True, "error_model": "numpy"}
+#: for kernels with no reduction to vectorise: sums keep the order they are written in.
+#: With reassociation allowed, the copies Numba keeps of a kernel (in its own cached
+#: library and inlined into each caller) could round differently, so the same seeds gave
+#: different last bits in a process that compiled the kernels and in one that loaded
+#: them from the cache.
+ORDERED_JIT_OPTIONS = {**JIT_OPTIONS, "fastmath": FASTMATH - {"reassoc"}}
 
 
 def _cache_folder(source_dir: Path) -> Path:

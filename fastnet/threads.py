@@ -17,15 +17,11 @@ from ._config import CACHE
 THREADS_ENV = "FASTNET_NUM_THREADS"
 #: multiply-adds per mini-batch, and examples per mini-batch, from which training uses
 #: every thread. Measured on a 2-vCPU AMD EPYC (README "Threads"), medians of 5-9
-#: interleaved epochs: 2 threads gain 1.3-1.4x on [784, 100, 10] and 1.2-1.6x on
-#: [784, 128, 64, 10] at mini-batch 10 (341k, 648k), 1.5x from mini-batch 100 up;
-#: with one example per step the other thread has none of the later layers' work and
-#: 2 threads were 0.74-0.94x on [784, 10|30|100, 10]. Below 300k 2 threads often gain
-#: too (1.45x on [784, 10, 10], 1.64x on [784, 30, 10] at mini-batch 10) but one thread
-#: stays the default there: a run on 2 threads is bit-identical to one on 1 thread only
-#: when both processes compiled (or cached) the kernels alike, and the experiments
-#: compare single-threaded worker processes with runs in the parent (README "Threads").
-AUTO_MIN_WORK = 300_000
+#: interleaved epochs: at mini-batch 10, 2 threads gain 1.45x on [784, 10, 10] (51k),
+#: 1.15-1.6x on [784, 30, 10] (105k), 1.1-1.4x on [784, 100, 10], 1.2-1.6x on
+#: [784, 128, 64, 10]; 1.3-1.9x from mini-batch 100 up. With one example per step the
+#: other thread has none of the later layers' work: 0.74-0.94x on [784, 10|30|100, 10].
+AUTO_MIN_WORK = 50_000
 AUTO_MIN_BATCH = 3
 
 

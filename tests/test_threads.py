@@ -104,3 +104,35 @@ def test_evaluation_is_identical_for_every_thread_count():
         net = Network([784, 30, 10], threads=threads)
         outputs.append(net.feedforward(X.T))
     np.testing.assert_array_equal(*outputs)
+
+
+TRAIN_AND_SAVE = """
+import random, sys
+import numpy as np
+from fastnet import Network
+rng = np.random.default_rng(0)
+X = (rng.random((300, 784)) * (rng.random((300, 784)) < 0.3)).astype(np.float32)
+y = rng.integers(0, 10, 300)
+np.random.seed(0)
+random.seed(1)
+net = Network([784, 30, 10], threads=int(sys.argv[1]))
+list(net.train_epochs((X, y), 2, 10, 3.0, lmbda=0.5))
+np.save(sys.argv[2], net._params)
+"""
+
+
+@needs_two
+def test_a_process_that_compiles_and_one_that_loads_the_cache_agree(tmp_path):
+    """The same seeds give the same bits in a process that compiles every kernel (empty
+    disk cache) and in later ones that load them, on 1 or 2 threads."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    runs = [("2", "compiled"), ("1", "loaded1"), ("2", "loaded2")]
+    for threads, name in runs:
+        subprocess.run([sys.executable, "-c", TRAIN_AND_SAVE, threads, str(tmp_path / f"{name}.npy")],
+                       env=env, check=True)
+    compiled = np.load(tmp_path / "compiled.npy")
+    for _, name in runs[1:]:
+        np.testing.assert_array_equal(np.load(tmp_path / f"{name}.npy"), compiled)

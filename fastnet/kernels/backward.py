@@ -1,7 +1,7 @@
 """Backpropagation: the output error and its propagation back (BP1, BP2)."""
 from numba import njit
 
-from .._config import JIT_OPTIONS
+from .._config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .forward import forward
 from .layout import layer_block, layer_weights
 from .update import apply_gradient
@@ -12,7 +12,7 @@ from .update import apply_gradient
 QUADRATIC, A_MINUS_Y = 0, 1
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def output_delta(a_out, derivs, targets, rows, n_out, cost, delta):
     """a_out, derivs, delta (m, width >= n_out); the target of example i is
     targets[rows[i]]. Columns beyond n_out are set to 0."""
@@ -31,7 +31,7 @@ def output_delta(a_out, derivs, targets, rows, n_out, cost, delta):
             delta[i, j] = T(0)
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def hidden_delta(delta_next, weights_next, derivs, delta):
     """delta_next (m, n_next), weights_next (n_next, n), derivs and delta (m, width >= n):
     the first n columns of delta are computed, the rest set to 0."""

@@ -1,7 +1,7 @@
 """The forward pass: weighted inputs, then activations, layer by layer."""
 from numba import njit
 
-from .._config import JIT_OPTIONS
+from .._config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .activations import activate
 from .dropout import drop_neurons
 from .layout import first_biases, first_weights, layer_biases, layer_block, layer_rows, layer_weights
@@ -89,7 +89,7 @@ def first_index_at_least(indices, lo, hi, k):
     return lo
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def partial_sum(indices, values, weights_t, z):
     """z = sum_t values[t] W^0[indices[t], :] over the given non-zero inputs. weights_t
     (n_in, width), z (width,): whole padded rows, so every inner loop is a whole number
@@ -112,7 +112,7 @@ def partial_sum(indices, values, weights_t, z):
             z[c] += v * w[c]
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def join_halves(lower, upper, biases, w_scale, z):
     """z = w_scale * (lower + upper) + b: the weighted inputs from the sums over the
     lower and the upper half of the inputs (z may be upper itself). w_scale: the factor

@@ -10,7 +10,7 @@ Biases are never regularised: b <- b - scale sum_x delta_x, or through their vel
 import numpy as np
 from numba import njit
 
-from .._config import JIT_OPTIONS
+from .._config import ORDERED_JIT_OPTIONS
 from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
 from .sparse import half_start, input_halves
 
@@ -21,7 +21,7 @@ from .sparse import half_start, input_halves
 EXAMPLES = 4
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def subtract_outer(target, delta_column, a_in, scale):
     """target (n,) -= scale * sum_i delta_column[i] * a_in[i, :n] (BP4 for one neuron)."""
     m = a_in.shape[0]
@@ -45,7 +45,7 @@ def subtract_outer(target, delta_column, a_in, scale):
             target[k] -= c * x[k]
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def decay(w, l2, l1, lo, hi):
     """w -= l2 w + l1 sign(w) on [lo, hi): the regularisation part of a step (93)."""
     if l1 == 0:  # the common case, kept free of sign() so that it vectorises
@@ -56,7 +56,7 @@ def decay(w, l2, l1, lo, hi):
             w[k] -= l2 * w[k] + l1 * np.sign(w[k])
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def decay_velocity(w, v, mu, l2, l1, lo, hi):
     """v = mu v - l2 w - l1 sign(w) on [lo, hi): momentum's regularised start of a step."""
     if l1 == 0:
@@ -67,7 +67,7 @@ def decay_velocity(w, v, mu, l2, l1, lo, hi):
             v[k] = mu * v[k] - (l2 * w[k] + l1 * np.sign(w[k]))
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def part_range(n, part, n_parts, multiple):
     """The ``part``-th of ``n_parts`` contiguous slices of range(n), boundaries at
     multiples of ``multiple`` (the last slice takes the rest)."""
@@ -77,7 +77,7 @@ def part_range(n, part, n_parts, multiple):
     return lo, hi
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def step_biases(biases, velocity, delta, scale, mu, j_lo, j_hi):
     """(21) b -= scale * sum_i delta_i (BP3: dC/db = delta), or through the velocity,
     for neurons j_lo:j_hi."""
@@ -93,7 +93,7 @@ def step_biases(biases, velocity, delta, scale, mu, j_lo, j_hi):
             biases[j] += velocity[j]
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velocity_b,
                j_lo, j_hi):
     """One step for neurons j_lo:j_hi of a row-major layer: delta (m, n_out), a_in
@@ -117,7 +117,7 @@ def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velo
                 w[k] += v[k]
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale, h_lo, h_hi):
     """target_t -= scale * x^T delta over the non-zero inputs in halves [h_lo, h_hi) of
     the inputs (``sparse.input_halves``): row k of W^0 changes only where input k of
@@ -141,7 +141,7 @@ def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale,
                 w[c] -= v * d[c]
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def first_step(rows, indptr, indices, values, delta, weights_t, biases, scale, l2, l1, mu,
                velocity_t, velocity_b, h_lo, h_hi, with_biases, w_scale):
     """One step for the input rows in halves [h_lo, h_hi) of the transposed first layer
@@ -166,7 +166,7 @@ def first_step(rows, indptr, indices, values, delta, weights_t, biases, scale, l
             w_flat[c] += v_flat[c]
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def fold(weights_t, w_scale, k_lo, k_hi):
     """weights_t[k_lo:k_hi] *= w_scale: the first layer's weights as they are.
 
@@ -180,7 +180,7 @@ def fold(weights_t, w_scale, k_lo, k_hi):
         w_flat[c] *= w_scale
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, out,
                    starts, scale, l2, l1, mu, velocity, part=0, n_parts=1, w_scale=1.0,
                    lazy_decay=False):
