@@ -9,7 +9,7 @@
   or ``NUMBA_CACHE_DIR``), so a second process does not compile again.
   ``FASTNET_CACHE=0`` turns that off. Numba re-checks only a kernel's own source file,
   but a cached kernel also holds copies of the kernels it calls from other files, so
-  the whole in-tree cache is cleared whenever any fastnet source changed
+  all of fastnet's cached kernels are cleared whenever any fastnet source changed
   (``clear_stale_cache``, at import).
 - ``DTYPES``: the floating types a network may use.
 """
@@ -43,7 +43,7 @@ def _cache_folder(source_dir: Path) -> Path:
     """Where Numba caches the kernels of the modules in ``source_dir``, by its own rule:
     ``$NUMBA_CACHE_DIR`` if set, else ``__pycache__`` beside them if writable, else the
     user-wide cache folder."""
-    from numba.core.caching import UserProvidedCacheLocator, UserWideCacheLocator
+    from numba.core.caching import UserProvidedCacheLocator
 
     subpath = UserProvidedCacheLocator.get_suitable_cache_subpath(str(source_dir / "m.py"))
     if numba.config.CACHE_DIR:

@@ -100,14 +100,14 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
                 if lazy and w_scale < 0.5:
                     fold(weights_t, w_scale, k_lo, k_hi)
                     w_scale = T(1)
+            upper_sums = layer_rows(derivs, sizes, row_starts, 1, rows.size)
             following = order[min(k + batch_size, n) : min(k + 2 * batch_size, n)]
             if h_lo < h_hi:  # this thread's half of the inputs, for every example
                 prefetch_examples(following, indptr, indices, values)
-                sums = lower_sums if h_lo == 0 else layer_rows(derivs, sizes, row_starts, 1, rows.size)
-                half_sums(rows, indptr, indices, values, weights_t, sums, h_lo)
+                half_sums(rows, indptr, indices, values, weights_t,
+                          lower_sums if h_lo == 0 else upper_sums, h_lo)
             barrier(state, n_threads)  # both halves summed, every slice of W^l updated
             e_lo, e_hi = part_range(rows.size, p, n_threads, 1)  # this thread's examples
-            upper_sums = layer_rows(derivs, sizes, row_starts, 1, rows.size)
             z = layer_rows(acts, sizes, row_starts, 1, rows.size)
             for i in range(e_lo, e_hi):
                 join_halves(lower_sums[i], upper_sums[i], biases, w_scale, z[i])

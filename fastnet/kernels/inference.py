@@ -32,6 +32,7 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
     row_starts, buffer_size = row_offsets(sizes, INFERENCE_CHUNK)
     weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
     one = params.dtype.type(1)
+    upper_start = half_start(n_in, 1)  # the first input of the upper half
     first_bad = np.full(n_chunks + 1, n, np.int64)  # per chunk (one spare: n may be 0)
     for c in prange(n_chunks):
         lo = c * INFERENCE_CHUNK
@@ -43,7 +44,7 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
         z = layer_rows(acts, sizes, row_starts, 1, hi - lo)
         for i in range(lo, hi):
             count = sparse_row(inputs[i], indices, values)
-            split = first_index_at_least(indices, 0, count, half_start(n_in, 1))
+            split = first_index_at_least(indices, 0, count, upper_start)
             weighted_input(indices[:count], values[:count], split, weights_t, biases, z[i - lo],
                            lower, one)
             if not np.isfinite(z[i - lo, 0]) and first_bad[c] == n and not np.isfinite(inputs[i]).all():
