@@ -137,6 +137,63 @@ def test_sigmoid_saturates_without_overflow_in_float32():
     assert low[0, 0] == 0.0 and high[0, 0] == 1.0
 
 
+@dtypes
+def test_simd_vectors_work_lane_by_lane(dtype):
+    """kernels.simd: load, splat, fma and store on 32-byte vectors (float32: 8 lanes,
+    float64: 4); arrays that are not contiguous are refused when compiling."""
+    from numba import njit
+    from numba.core.errors import TypingError
+    from fastnet.kernels.simd import fma, lanes, load, splat, store
+
+    @njit
+    def a_times_3_plus_b(a, b, out):
+        n = lanes(a)
+        for c in range(0, a.size, n):
+            store(out, c, fma(load(a, c), splat(a, 3), load(b, c)))
+        return n
+
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(24).astype(dtype), rng.standard_normal(24).astype(dtype)
+    out = np.full(24 + 8, 7, dtype)
+    assert a_times_3_plus_b(a, b, out[:24]) == 32 // np.dtype(dtype).itemsize
+    exact = a.astype(np.float64) * 3 + b.astype(np.float64)
+    assert np.all(np.abs(out[:24] - exact) <= np.spacing(np.abs(exact).astype(dtype)))
+    assert np.all(out[24:] == 7)  # nothing written past the vectors
+    with pytest.raises(TypingError, match="contiguous"):
+        a_times_3_plus_b(a[::2], b[::2], out[:24:2])
+
+
+@dtypes
+@pytest.mark.parametrize("width", [8, 16, 24, 32, 40, 64, 72, 96, 104, 136])
+def test_first_layer_vector_blocks_match_numpy(width, dtype):
+    """The first layer's sums and updates, 8, 4, 2 and 1 vectors of a row at a time,
+    for every width up to 136 that exercises each block: against numpy in float64."""
+    from fastnet.kernels.forward import partial_sum
+    from fastnet.kernels.update import subtract_sparse_outer
+    rng = np.random.default_rng(width)
+    n_in, m = 50, 3
+    W = rng.standard_normal((n_in, width)).astype(dtype)
+    X = rng.random((m, n_in)).astype(dtype)
+    X[X < 0.6] = 0
+    indptr, indices, values = [0], [], []
+    for x in X:  # two sparse rows per example: the lower, then the upper half
+        for lo, hi in ((0, n_in // 2), (n_in // 2, n_in)):
+            k = lo + np.flatnonzero(x[lo:hi])
+            indices += list(k)
+            values += list(x[k])
+            indptr.append(len(indices))
+    indptr, indices = np.array(indptr, np.int64), np.array(indices + [0], np.int32)
+    values = np.array(values + [0], dtype)
+    z = np.full(width, 5, dtype)
+    t, stop = indptr[2], indptr[4]  # example 1, both halves
+    partial_sum(indices[t:stop], values[t:stop], W, z)
+    assert_close(z, X[1].astype(np.float64) @ W.astype(np.float64), dtype, factor=0.1)
+    delta = rng.standard_normal((m, width)).astype(dtype)
+    expected = W.astype(np.float64) - 0.3 * X.astype(np.float64).T @ delta.astype(np.float64)
+    subtract_sparse_outer(np.arange(m), indptr, indices, values, delta, W, dtype(0.3), 0, 2)
+    assert_close(W, expected, dtype, factor=0.1)
+
+
 def test_fingerprint_sees_every_change_of_the_inputs():
     """The digest that decides whether the sparse form of the inputs can be reused."""
     from fastnet.kernels import fingerprint

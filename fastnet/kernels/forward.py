@@ -4,6 +4,7 @@ from numba import njit
 from .._config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .activations import activate
 from .dropout import drop_neurons
+from .simd import fma, lanes, load, splat, store
 from .layout import first_biases, first_weights, layer_biases, layer_block, layer_rows, layer_weights
 
 # Register blocking: two weight rows against four examples per pass, so each loaded
@@ -90,26 +91,90 @@ def first_index_at_least(indices, lo, hi, k):
 
 
 @njit(**ORDERED_JIT_OPTIONS)
+def sum_rows_8(indices, values, w, width, c, z):
+    """``sum_rows_4`` for eight vectors."""
+    n = lanes(w)
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = splat(w, 0)
+    for t in range(indices.size):
+        x, row = splat(w, values[t]), indices[t] * width + c
+        a0 = fma(x, load(w, row), a0)
+        a1 = fma(x, load(w, row + n), a1)
+        a2 = fma(x, load(w, row + 2 * n), a2)
+        a3 = fma(x, load(w, row + 3 * n), a3)
+        a4 = fma(x, load(w, row + 4 * n), a4)
+        a5 = fma(x, load(w, row + 5 * n), a5)
+        a6 = fma(x, load(w, row + 6 * n), a6)
+        a7 = fma(x, load(w, row + 7 * n), a7)
+    store(z, c, a0)
+    store(z, c + n, a1)
+    store(z, c + 2 * n, a2)
+    store(z, c + 3 * n, a3)
+    store(z, c + 4 * n, a4)
+    store(z, c + 5 * n, a5)
+    store(z, c + 6 * n, a6)
+    store(z, c + 7 * n, a7)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def sum_rows_4(indices, values, w, width, c, z):
+    """z[c : c + 4 vectors] = sum_t values[t] W^0[indices[t], c : c + 4 vectors], with
+    w = W^0 flat (n_in * width,): four vector sums kept in registers over all inputs."""
+    n = lanes(w)
+    a0 = a1 = a2 = a3 = splat(w, 0)
+    for t in range(indices.size):
+        x, row = splat(w, values[t]), indices[t] * width + c
+        # (25) for the first layer: z += x_k W^0[k, :] over the non-zero inputs k
+        a0 = fma(x, load(w, row), a0)
+        a1 = fma(x, load(w, row + n), a1)
+        a2 = fma(x, load(w, row + 2 * n), a2)
+        a3 = fma(x, load(w, row + 3 * n), a3)
+    store(z, c, a0)
+    store(z, c + n, a1)
+    store(z, c + 2 * n, a2)
+    store(z, c + 3 * n, a3)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def sum_rows_2(indices, values, w, width, c, z):
+    """``sum_rows_4`` for two vectors."""
+    n = lanes(w)
+    a0 = a1 = splat(w, 0)
+    for t in range(indices.size):
+        x, row = splat(w, values[t]), indices[t] * width + c
+        a0 = fma(x, load(w, row), a0)
+        a1 = fma(x, load(w, row + n), a1)
+    store(z, c, a0)
+    store(z, c + n, a1)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def sum_rows_1(indices, values, w, width, c, z):
+    """``sum_rows_4`` for one vector."""
+    a0 = splat(w, 0)
+    for t in range(indices.size):
+        a0 = fma(splat(w, values[t]), load(w, indices[t] * width + c), a0)
+    store(z, c, a0)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
 def partial_sum(indices, values, weights_t, z):
-    """z = sum_t values[t] W^0[indices[t], :] over the given non-zero inputs. weights_t
-    (n_in, width), z (width,): whole padded rows, so every inner loop is a whole number
-    of SIMD vectors."""
+    """z = sum_t values[t] W^0[indices[t], :] over the given non-zero inputs, in their
+    order. weights_t (n_in, width), z (width,): whole padded rows (width a multiple of
+    ``layout.LANES``, so of every vector), summed 4, then 2, then 1 vector at a time."""
     width = weights_t.shape[1]
-    for c in range(width):
-        z[c] = 0
-    t, stop = 0, indices.size
-    # (25) for the first layer, four inputs per pass over z (fewer loads and stores)
-    while t + 4 <= stop:
-        v0, v1, v2, v3 = values[t], values[t + 1], values[t + 2], values[t + 3]
-        w0, w1 = weights_t[indices[t]], weights_t[indices[t + 1]]
-        w2, w3 = weights_t[indices[t + 2]], weights_t[indices[t + 3]]
-        for c in range(width):
-            z[c] += v0 * w0[c] + v1 * w1[c] + v2 * w2[c] + v3 * w3[c]
-        t += 4
-    for t in range(t, stop):
-        v, w = values[t], weights_t[indices[t]]
-        for c in range(width):
-            z[c] += v * w[c]
+    w, n = weights_t.reshape(weights_t.size), lanes(z)
+    c = 0
+    while c + 8 * n <= width:
+        sum_rows_8(indices, values, w, width, c, z)
+        c += 8 * n
+    if c + 4 * n <= width:
+        sum_rows_4(indices, values, w, width, c, z)
+        c += 4 * n
+    if c + 2 * n <= width:
+        sum_rows_2(indices, values, w, width, c, z)
+        c += 2 * n
+    if c < width:
+        sum_rows_1(indices, values, w, width, c, z)
 
 
 @njit(**ORDERED_JIT_OPTIONS)

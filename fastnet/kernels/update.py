@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit
 
 from .._config import ORDERED_JIT_OPTIONS
+from .simd import fma, lanes, load, splat, store
 from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
 from .sparse import half_start, input_halves
 
@@ -118,27 +119,83 @@ def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velo
 
 
 @njit(**ORDERED_JIT_OPTIONS)
+def subtract_rows_4(indices, values, scale, d, w, width, c):
+    """W^0[indices[t], c : c + 4 vectors] -= scale * values[t] * d[c : c + 4 vectors] for
+    every t (distinct rows), with w = W^0 flat (n_in * width,): d's block stays in
+    registers for all the rows."""
+    n = lanes(w)
+    d0, d1, d2, d3 = load(d, c), load(d, c + n), load(d, c + 2 * n), load(d, c + 3 * n)
+    for t in range(indices.size):
+        # BP4: dC/dw_jk = x_k delta_j; (20): w -> w - (eta/m) sum_x dC_x/dw
+        x, row = splat(w, -(scale * values[t])), indices[t] * width + c
+        store(w, row, fma(x, d0, load(w, row)))
+        store(w, row + n, fma(x, d1, load(w, row + n)))
+        store(w, row + 2 * n, fma(x, d2, load(w, row + 2 * n)))
+        store(w, row + 3 * n, fma(x, d3, load(w, row + 3 * n)))
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def subtract_rows_8(indices, values, scale, d, w, width, c):
+    """``subtract_rows_4`` for eight vectors."""
+    n = lanes(w)
+    d0, d1, d2, d3 = load(d, c), load(d, c + n), load(d, c + 2 * n), load(d, c + 3 * n)
+    d4, d5, d6, d7 = load(d, c + 4 * n), load(d, c + 5 * n), load(d, c + 6 * n), load(d, c + 7 * n)
+    for t in range(indices.size):
+        x, row = splat(w, -(scale * values[t])), indices[t] * width + c
+        store(w, row, fma(x, d0, load(w, row)))
+        store(w, row + n, fma(x, d1, load(w, row + n)))
+        store(w, row + 2 * n, fma(x, d2, load(w, row + 2 * n)))
+        store(w, row + 3 * n, fma(x, d3, load(w, row + 3 * n)))
+        store(w, row + 4 * n, fma(x, d4, load(w, row + 4 * n)))
+        store(w, row + 5 * n, fma(x, d5, load(w, row + 5 * n)))
+        store(w, row + 6 * n, fma(x, d6, load(w, row + 6 * n)))
+        store(w, row + 7 * n, fma(x, d7, load(w, row + 7 * n)))
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def subtract_rows_2(indices, values, scale, d, w, width, c):
+    """``subtract_rows_4`` for two vectors."""
+    n = lanes(w)
+    d0, d1 = load(d, c), load(d, c + n)
+    for t in range(indices.size):
+        x, row = splat(w, -(scale * values[t])), indices[t] * width + c
+        store(w, row, fma(x, d0, load(w, row)))
+        store(w, row + n, fma(x, d1, load(w, row + n)))
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def subtract_rows_1(indices, values, scale, d, w, width, c):
+    """``subtract_rows_4`` for one vector."""
+    d0 = load(d, c)
+    for t in range(indices.size):
+        row = indices[t] * width + c
+        store(w, row, fma(splat(w, -(scale * values[t])), d0, load(w, row)))
+
+
+@njit(**ORDERED_JIT_OPTIONS)
 def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale, h_lo, h_hi):
     """target_t -= scale * x^T delta over the non-zero inputs in halves [h_lo, h_hi) of
     the inputs (``sparse.input_halves``): row k of W^0 changes only where input k of
     some example is non-zero (BP4). target_t (n_in, width), delta (m, width). Every row
-    gets the same operations, in example order, whatever thread updates it."""
+    gets the same operations, in example order, whatever thread updates it; 4, then 2,
+    then 1 vector of a row at a time (width is a multiple of every vector)."""
     width = target_t.shape[1]
+    w, n = target_t.reshape(target_t.size), lanes(delta[0])
     for i in range(rows.size):
-        d = delta[i]
         t, stop = indptr[2 * rows[i] + h_lo], indptr[2 * rows[i] + h_hi]
-        while t + 2 <= stop:  # two rows per pass: delta's loads shared
-            v0, w0 = scale * values[t], target_t[indices[t]]
-            v1, w1 = scale * values[t + 1], target_t[indices[t + 1]]
-            for c in range(width):
-                e = d[c]
-                w0[c] -= v0 * e
-                w1[c] -= v1 * e
-            t += 2
-        if t < stop:
-            v, w = scale * values[t], target_t[indices[t]]
-            for c in range(width):
-                w[c] -= v * d[c]
+        k, v, d = indices[t:stop], values[t:stop], delta[i]
+        c = 0
+        while c + 8 * n <= width:
+            subtract_rows_8(k, v, scale, d, w, width, c)
+            c += 8 * n
+        if c + 4 * n <= width:
+            subtract_rows_4(k, v, scale, d, w, width, c)
+            c += 4 * n
+        if c + 2 * n <= width:
+            subtract_rows_2(k, v, scale, d, w, width, c)
+            c += 2 * n
+        if c < width:
+            subtract_rows_1(k, v, scale, d, w, width, c)
 
 
 @njit(**ORDERED_JIT_OPTIONS)

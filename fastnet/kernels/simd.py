@@ -1,0 +1,124 @@
+"""Explicit SIMD vectors for the first layer's loops: a Numba type lowered to LLVM's
+``<N x float>`` / ``<N x double>`` (32 bytes: one AVX register), and five operations
+on it (``load``, ``store``, ``splat``, ``fma``, and ``lanes``).
+
+Why: in ``z += x_k W^0[k, :]`` over an example's non-zero inputs k, the compiler's own
+vectorisation keeps z in memory and re-checks, per input, that z and the weight row do
+not overlap: ~15-20 cycles of fixed cost per input. Written with these vectors, a block
+of z lives in registers across all the inputs, and each input costs its loads and
+multiply-adds (measured on [784, 30] float32, rows in order: 41 ms -> 21 ms per epoch
+of forward sums).
+
+The caller guarantees the whole vector is inside the array: nothing is bounds-checked
+(the first layer's rows are padded to ``layout.LANES``, a multiple of every vector).
+"""
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.core.errors import TypingError
+from numba.extending import intrinsic, models, register_model
+
+VECTOR_BYTES = 32
+
+
+class Vector(types.Type):
+    """VECTOR_BYTES of ``dtype`` (float32: 8 lanes, float64: 4), held in a register."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+        self.lanes = VECTOR_BYTES * 8 // dtype.bitwidth
+        super().__init__(name=f"Vector({dtype}x{self.lanes})")
+
+
+def _ir_type(vector):
+    element = ir.FloatType() if vector.dtype == types.float32 else ir.DoubleType()
+    return ir.VectorType(element, vector.lanes)
+
+
+@register_model(Vector)
+class VectorModel(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, _ir_type(fe_type))
+
+
+def _vector_of(array):
+    if not (isinstance(array, types.Array) and array.dtype in (types.float32, types.float64)
+            and array.ndim == 1 and array.layout == "C"):
+        raise TypingError(f"simd: a contiguous 1-d float32 or float64 array expected, not {array}")
+    return Vector(array.dtype)
+
+
+def _vector_pointer(context, builder, array_type, array, index):
+    view = context.make_array(array_type)(context, builder, array)
+    element = cgutils.get_item_pointer(context, builder, array_type, view, [index])
+    return builder.bitcast(element, _ir_type(Vector(array_type.dtype)).as_pointer())
+
+
+@intrinsic
+def load(typingctx, array, index):
+    """The vector array[index : index + lanes] (1-d array, any alignment)."""
+    vector = _vector_of(array)
+
+    def codegen(context, builder, signature, args):
+        pointer = _vector_pointer(context, builder, signature.args[0], args[0], args[1])
+        return builder.load(pointer, align=array.dtype.bitwidth // 8)
+
+    return vector(array, index), codegen
+
+
+@intrinsic
+def store(typingctx, array, index, vector):
+    """array[index : index + lanes] = vector."""
+    if _vector_of(array) != vector:
+        raise TypingError("simd.store: the vector's type does not match the array's")
+
+    def codegen(context, builder, signature, args):
+        pointer = _vector_pointer(context, builder, signature.args[0], args[0], args[1])
+        builder.store(args[2], pointer, align=array.dtype.bitwidth // 8)
+        return context.get_dummy_value()
+
+    return types.void(array, index, vector), codegen
+
+
+@intrinsic
+def splat(typingctx, like, value):
+    """A vector of the array ``like``'s type with every lane = value."""
+    vector = _vector_of(like)
+
+    def codegen(context, builder, signature, args):
+        scalar = context.cast(builder, args[1], signature.args[1], vector.dtype)
+        vector_type = _ir_type(vector)
+        first = builder.insert_element(ir.Constant(vector_type, ir.Undefined), scalar,
+                                       ir.IntType(32)(0))
+        lanes = ir.Constant(ir.VectorType(ir.IntType(32), vector.lanes), [0] * vector.lanes)
+        return builder.shuffle_vector(first, ir.Constant(vector_type, ir.Undefined), lanes)
+
+    return vector(like, value), codegen
+
+
+@intrinsic
+def fma(typingctx, a, b, c):
+    """a * b + c lane by lane, rounded once where the CPU has fused multiply-add
+    (``llvm.fmuladd``: the same instruction wherever this is compiled for a CPU)."""
+    if not (isinstance(a, Vector) and a == b == c):
+        raise TypingError("simd.fma: three vectors of one type expected")
+
+    def codegen(context, builder, signature, args):
+        vector_type = _ir_type(a)
+        name = f"llvm.fmuladd.v{a.lanes}f{a.dtype.bitwidth}"
+        function = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vector_type, [vector_type] * 3), name)
+        return builder.call(function, list(args))
+
+    return a(a, b, c), codegen
+
+
+@intrinsic
+def lanes(typingctx, like):
+    """The number of lanes of a vector of the array ``like``'s type (a constant)."""
+    vector = _vector_of(like)
+
+    def codegen(context, builder, signature, args):
+        return ir.IntType(64)(vector.lanes)
+
+    return types.int64(like), codegen
