@@ -221,6 +221,22 @@ def test_fingerprint_sees_every_change_of_the_inputs():
     assert fingerprint(X.astype(np.float64)) != digest
 
 
+def test_fingerprint_is_its_definition():
+    """The compiled digest (32-bit multiplies only) equals the formula in its docstring,
+    computed here with numpy's wrapping 64-bit arithmetic."""
+    from fastnet.kernels import fingerprint
+    from fastnet.kernels.sparse import MIX_A, MIX_B, MIX_G
+    X = np.random.default_rng(1).random((7, 13)).astype(np.float32)
+    X[X < 0.5] = 0
+    w = X.reshape(-1).view(np.uint32).astype(np.uint64)
+    i = np.arange(w.size, dtype=np.uint64)
+    linear = np.sum(w * (np.uint64(2) * i * MIX_A + MIX_B), dtype=np.uint64)
+    x = (w + i * np.uint64(MIX_G)) & np.uint64(0xFFFFFFFF)
+    mixed = np.sum(x * x, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # wrapping mod 2^64 is the definition
+        assert fingerprint(X) == linear ^ (mixed * MIX_B)
+
+
 @pytest.mark.parametrize("cache_dir", ["", "numba-cache"])
 def test_cached_kernels_are_cleared_when_any_source_changes(tmp_path, monkeypatch, cache_dir):
     """Numba re-checks only a kernel's own file; a change anywhere in the package must
