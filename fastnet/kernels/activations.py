@@ -10,6 +10,7 @@ import numpy as np
 from numba import njit
 
 from .._config import JIT_OPTIONS
+from .exponential import exp
 
 SIGMOID, TANH, RELU, SOFTMAX, IDENTITY = 0, 1, 2, 3, 4
 
@@ -18,7 +19,7 @@ SIGMOID, TANH, RELU, SOFTMAX, IDENTITY = 0, 1, 2, 3, 4
 def sigmoid(z):
     # (3): sigma(z) = 1 / (1 + e^-z); e^-z overflows to inf for z << 0, giving exactly 0.
     one = type(z)(1)
-    return one / (one + np.exp(-z))
+    return one / (one + exp(-z))
 
 
 @njit(**JIT_OPTIONS)
@@ -30,7 +31,7 @@ def softmax_row(z, n):
         top = max(top, z[j])
     total = z.dtype.type(0)
     for j in range(n):
-        z[j] = np.exp(z[j] - top)
+        z[j] = exp(z[j] - top)
         total += z[j]
     for j in range(n):
         z[j] /= total
@@ -38,38 +39,41 @@ def softmax_row(z, n):
 
 @njit(**JIT_OPTIONS)
 def activate(z, n, code, derivs, train):
-    """Rows of z (m, width) become activations a = f(z) in place, for the first n
-    columns (the rest, padding, are set to 0). With ``train``, derivs (m, width) gets
-    f'(z) (0 in the padding; not written for SOFTMAX, whose delta does not use it)."""
+    """Rows of z (m, width), contiguous, become activations a = f(z) in place, for the
+    first n columns (the rest, padding, are set to 0). With ``train``, derivs (m, width)
+    gets f'(z) (0 in the padding; not written for SOFTMAX, whose delta does not use it).
+    Element-wise functions run over the whole block as one flat loop (padding included,
+    then zeroed), so short rows still fill whole SIMD vectors."""
     T = z.dtype.type
     one, zero = T(1), T(0)
     m, width = z.shape
+    a = z.reshape(z.size)
+    if code == SOFTMAX:
+        for i in range(m):
+            softmax_row(z[i], n)
+    elif code == SIGMOID:
+        for k in range(a.size):
+            a[k] = sigmoid(a[k])
+    elif code == TANH:
+        for k in range(a.size):
+            a[k] = np.tanh(a[k])
+    elif code == RELU:
+        for k in range(a.size):
+            a[k] = max(a[k], zero)
     for i in range(m):
-        row = z[i]
-        if code == SOFTMAX:
-            softmax_row(row, n)
-        elif code == SIGMOID:
-            for j in range(n):
-                row[j] = sigmoid(row[j])
+        z[i, n:] = zero
+    if train and code != SOFTMAX:
+        d = derivs.reshape(derivs.size)
+        if code == SIGMOID:
+            for k in range(d.size):
+                d[k] = a[k] * (one - a[k])  # sigma' = sigma (1 - sigma)
         elif code == TANH:
-            for j in range(n):
-                row[j] = np.tanh(row[j])
+            for k in range(d.size):
+                d[k] = one - a[k] * a[k]  # tanh' = 1 - tanh^2
         elif code == RELU:
-            for j in range(n):
-                row[j] = max(row[j], zero)
-        for j in range(n, width):
-            row[j] = zero
-        if train and code != SOFTMAX:
-            d = derivs[i]
-            for j in range(n):
-                a = row[j]
-                if code == SIGMOID:
-                    d[j] = a * (one - a)  # sigma' = sigma (1 - sigma)
-                elif code == TANH:
-                    d[j] = one - a * a  # tanh' = 1 - tanh^2
-                elif code == RELU:
-                    d[j] = one if a > zero else zero  # relu' = [z > 0]
-                else:
-                    d[j] = one  # the identity (a linear output)
-            for j in range(n, width):
-                d[j] = zero
+            for k in range(d.size):
+                d[k] = one if a[k] > zero else zero  # relu' = [z > 0]
+        else:
+            d[:] = one  # the identity (a linear output)
+        for i in range(m):
+            derivs[i, n:] = zero
