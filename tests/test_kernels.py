@@ -195,6 +195,21 @@ def test_first_layer_vector_blocks_match_numpy(width, dtype):
 
 
 @dtypes
+@pytest.mark.parametrize("width", [1, 3, 7, 9, 15, 30, 33, 64, 100, 131])
+def test_weighted_rows_of_any_width_match_numpy(width, dtype):
+    """partial_sum over all rows (indices None: BP2's (W^{l+1})^T delta^{l+1}) for widths
+    that are not whole vectors: vector blocks, then the columns left, against numpy."""
+    from fastnet.kernels.forward import partial_sum
+    rng = np.random.default_rng(width)
+    W = rng.standard_normal((11, width)).astype(dtype)
+    v = rng.standard_normal(11).astype(dtype)
+    z = np.full(width + 3, 9, dtype)
+    partial_sum(None, v, W, z[:width])
+    assert_close(z[:width], W.astype(np.float64).T @ v.astype(np.float64), dtype, factor=0.1)
+    assert np.all(z[width:] == 9)
+
+
+@dtypes
 def test_compiled_exp_is_within_two_ulp_and_keeps_inf_and_nan(dtype):
     """kernels.exponential.exp (branch-free, so sigmoid loops vectorise) against e^x in
     long double, over the whole range: finite results within 2 ulp (and of np.exp),

@@ -2,7 +2,7 @@
 from numba import njit
 
 from .._config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
-from .forward import forward
+from .forward import forward, partial_sum
 from .layout import layer_block, layer_weights
 from .update import apply_gradient
 
@@ -35,20 +35,14 @@ def output_delta(a_out, derivs, targets, rows, n_out, cost, delta):
 def hidden_delta(delta_next, weights_next, derivs, delta):
     """delta_next (m, n_next), weights_next (n_next, n), derivs and delta (m, width >= n):
     the first n columns of delta are computed, the rest set to 0."""
-    m = delta.shape[0]
     n = weights_next.shape[1]
-    for i in range(m):
-        d = delta[i]
-        d[:] = 0
-        for j in range(weights_next.shape[0]):
-            c = delta_next[i, j]
-            w = weights_next[j]
-            for k in range(n):
-                d[k] += c * w[k]
-        f = derivs[i]
+    for i in range(delta.shape[0]):
+        d, f = delta[i], derivs[i]
+        # BP2: delta^l = ((W^{l+1})^T delta^{l+1}) * f'(z^l)
+        partial_sum(None, delta_next[i], weights_next, d[:n])
         for k in range(n):
-            # BP2: delta^l = ((W^{l+1})^T delta^{l+1}) * f'(z^l)
             d[k] *= f[k]
+        d[n:] = 0
 
 
 @njit(**JIT_OPTIONS)

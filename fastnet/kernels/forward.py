@@ -91,12 +91,21 @@ def first_index_at_least(indices, lo, hi, k):
 
 
 @njit(**ORDERED_JIT_OPTIONS)
+def row_start(indices, t, width):
+    """Where row indices[t] (row t when indices is None) of a flat (rows, width) array
+    starts."""
+    if indices is None:
+        return t * width
+    return indices[t] * width
+
+
+@njit(**ORDERED_JIT_OPTIONS)
 def sum_rows_8(indices, values, w, width, c, z):
     """``sum_rows_4`` for eight vectors."""
     n = lanes(w)
     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = splat(w, 0)
-    for t in range(indices.size):
-        x, row = splat(w, values[t]), indices[t] * width + c
+    for t in range(values.size):
+        x, row = splat(w, values[t]), row_start(indices, t, width) + c
         a0 = fma(x, load(w, row), a0)
         a1 = fma(x, load(w, row + n), a1)
         a2 = fma(x, load(w, row + 2 * n), a2)
@@ -117,12 +126,13 @@ def sum_rows_8(indices, values, w, width, c, z):
 
 @njit(**ORDERED_JIT_OPTIONS)
 def sum_rows_4(indices, values, w, width, c, z):
-    """z[c : c + 4 vectors] = sum_t values[t] W^0[indices[t], c : c + 4 vectors], with
-    w = W^0 flat (n_in * width,): four vector sums kept in registers over all inputs."""
+    """z[c : c + 4 vectors] = sum_t values[t] W[indices[t], c : c + 4 vectors] (row t when
+    indices is None), with w = W flat (rows * width,): four vector sums kept in registers
+    over all the rows."""
     n = lanes(w)
     a0 = a1 = a2 = a3 = splat(w, 0)
-    for t in range(indices.size):
-        x, row = splat(w, values[t]), indices[t] * width + c
+    for t in range(values.size):
+        x, row = splat(w, values[t]), row_start(indices, t, width) + c
         # (25) for the first layer: z += x_k W^0[k, :] over the non-zero inputs k
         a0 = fma(x, load(w, row), a0)
         a1 = fma(x, load(w, row + n), a1)
@@ -139,8 +149,8 @@ def sum_rows_2(indices, values, w, width, c, z):
     """``sum_rows_4`` for two vectors."""
     n = lanes(w)
     a0 = a1 = splat(w, 0)
-    for t in range(indices.size):
-        x, row = splat(w, values[t]), indices[t] * width + c
+    for t in range(values.size):
+        x, row = splat(w, values[t]), row_start(indices, t, width) + c
         a0 = fma(x, load(w, row), a0)
         a1 = fma(x, load(w, row + n), a1)
     store(z, c, a0)
@@ -151,18 +161,20 @@ def sum_rows_2(indices, values, w, width, c, z):
 def sum_rows_1(indices, values, w, width, c, z):
     """``sum_rows_4`` for one vector."""
     a0 = splat(w, 0)
-    for t in range(indices.size):
-        a0 = fma(splat(w, values[t]), load(w, indices[t] * width + c), a0)
+    for t in range(values.size):
+        a0 = fma(splat(w, values[t]), load(w, row_start(indices, t, width) + c), a0)
     store(z, c, a0)
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def partial_sum(indices, values, weights_t, z):
-    """z = sum_t values[t] W^0[indices[t], :] over the given non-zero inputs, in their
-    order. weights_t (n_in, width), z (width,): whole padded rows (width a multiple of
-    ``layout.LANES``, so of every vector), summed 4, then 2, then 1 vector at a time."""
-    width = weights_t.shape[1]
-    w, n = weights_t.reshape(weights_t.size), lanes(z)
+def partial_sum(indices, values, weights, z):
+    """z = sum_t values[t] weights[indices[t], :], in the order of t: the first layer's
+    sum over the given non-zero inputs (weights = W^0 transposed). With indices None,
+    row t for every t: z = weights^T values. weights (rows, width), z (width,), both
+    contiguous; summed 8, 4, 2, then 1 vector at a time (W^0's padded rows are a whole
+    number of vectors), then column by column for what is left."""
+    width = weights.shape[1]
+    w, n = weights.reshape(weights.size), lanes(z)
     c = 0
     while c + 8 * n <= width:
         sum_rows_8(indices, values, w, width, c, z)
@@ -173,8 +185,14 @@ def partial_sum(indices, values, weights_t, z):
     if c + 2 * n <= width:
         sum_rows_2(indices, values, w, width, c, z)
         c += 2 * n
-    if c < width:
+    if c + n <= width:
         sum_rows_1(indices, values, w, width, c, z)
+        c += n
+    for k in range(c, width):
+        s = z.dtype.type(0)
+        for t in range(values.size):
+            s += values[t] * w[row_start(indices, t, width) + k]
+        z[k] = s
 
 
 @njit(**ORDERED_JIT_OPTIONS)
