@@ -164,10 +164,11 @@ def test_simd_vectors_work_lane_by_lane(dtype):
 
 
 @dtypes
-@pytest.mark.parametrize("width", [8, 16, 24, 32, 40, 64, 72, 96, 104, 136])
+@pytest.mark.parametrize("width", [8, 16, 24, 32, 40, 64, 72, 96, 104, 136, 3, 30, 101])
 def test_first_layer_vector_blocks_match_numpy(width, dtype):
     """The first layer's sums and updates, 8, 4, 2 and 1 vectors of a row at a time,
-    for every width up to 136 that exercises each block: against numpy in float64."""
+    for widths that exercise each block, and widths that are not whole vectors (the
+    columns left over): against numpy in float64."""
     from fastnet.kernels.forward import partial_sum
     from fastnet.kernels.update import subtract_sparse_outer
     rng = np.random.default_rng(width)

@@ -177,8 +177,9 @@ def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale,
     """target_t -= scale * x^T delta over the non-zero inputs in halves [h_lo, h_hi) of
     the inputs (``sparse.input_halves``): row k of W^0 changes only where input k of
     some example is non-zero (BP4). target_t (n_in, width), delta (m, width). Every row
-    gets the same operations, in example order, whatever thread updates it; 4, then 2,
-    then 1 vector of a row at a time (width is a multiple of every vector)."""
+    gets the same operations, in example order, whatever thread updates it; 8, 4, 2,
+    then 1 vector of a row at a time (W^0's padded width is a whole number of vectors),
+    then column by column for what is left."""
     width = target_t.shape[1]
     w, n = target_t.reshape(target_t.size), lanes(delta[0])
     for i in range(rows.size):
@@ -194,8 +195,14 @@ def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale,
         if c + 2 * n <= width:
             subtract_rows_2(k, v, scale, d, w, width, c)
             c += 2 * n
-        if c < width:
+        if c + n <= width:
             subtract_rows_1(k, v, scale, d, w, width, c)
+            c += n
+        if c < width:  # columns past the last whole vector (none for W^0)
+            for t in range(k.size):
+                x, row = scale * v[t], k[t] * width
+                for col in range(c, width):
+                    w[row + col] -= x * d[col]
 
 
 @njit(**ORDERED_JIT_OPTIONS)
