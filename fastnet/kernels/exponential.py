@@ -14,31 +14,20 @@ from numba.extending import intrinsic, overload
 
 from .._config import ORDERED_JIT_OPTIONS
 
-_FLOAT_OF = {types.int32: types.float32, types.int64: types.float64}
-_INT_OF = {types.float32: types.int32, types.float64: types.int64}
-
-
-def _ir(numba_type):
-    return {types.float32: ir.FloatType(), types.float64: ir.DoubleType(),
-            types.int32: ir.IntType(32), types.int64: ir.IntType(64)}[numba_type]
-
-
-@intrinsic
-def float_bits(typingctx, x):
-    """The bits of a float32 (float64) as an int32 (int64)."""
-    if x not in _INT_OF:
-        raise TypingError(f"float_bits: float32 or float64 expected, not {x}")
-    result = _INT_OF[x]
-    return result(x), lambda context, builder, signature, args: builder.bitcast(args[0], _ir(result))
+#: the type of the same width of the other kind
+_SAME_BITS = {types.int32: types.float32, types.int64: types.float64,
+              types.float32: types.int32, types.float64: types.int64}
+_IR = {types.float32: ir.FloatType(), types.float64: ir.DoubleType(),
+       types.int32: ir.IntType(32), types.int64: ir.IntType(64)}
 
 
 @intrinsic
-def bits_float(typingctx, bits):
-    """The float32 (float64) whose bits are the int32 (int64) ``bits``."""
-    if bits not in _FLOAT_OF:
-        raise TypingError(f"bits_float: int32 or int64 expected, not {bits}")
-    result = _FLOAT_OF[bits]
-    return result(bits), lambda context, builder, signature, args: builder.bitcast(args[0], _ir(result))
+def same_bits(typingctx, x):
+    """The value with x's bits of the other kind: float32 <-> int32, float64 <-> int64."""
+    if x not in _SAME_BITS:
+        raise TypingError(f"same_bits: a 32- or 64-bit float or int expected, not {x}")
+    result = _SAME_BITS[x]
+    return result(x), lambda context, builder, signature, args: builder.bitcast(args[0], _IR[result])
 
 
 @njit(**ORDERED_JIT_OPTIONS)
@@ -58,10 +47,10 @@ def times_power_of_two(e_r, shifted, magic, mantissa_bits, bias):
     runs past the exponent's range: the product overflows to inf or goes through the
     subnormals to 0 as it should)."""
     I = type(bias)  # int32 for float32, int64 for float64 (Numba widens int32 sums)
-    whole = I(float_bits(shifted) - float_bits(magic))
+    whole = I(same_bits(shifted) - same_bits(magic))
     half = I(whole >> 1)
-    two_a = bits_float(I((half + bias) << mantissa_bits))
-    two_b = bits_float(I((whole - half + bias) << mantissa_bits))
+    two_a = same_bits(I((half + bias) << mantissa_bits))
+    two_b = same_bits(I((whole - half + bias) << mantissa_bits))
     return e_r * two_a * two_b
 
 
