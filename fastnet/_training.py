@@ -133,7 +133,7 @@ class SparseCache:
     def get(self, X: np.ndarray, what: str) -> SparseInputs:
         """The sparse form of X (n, n_in), checked finite (a ValueError naming ``what``)
         when it is built: the same contents as last time were checked then."""
-        key = (X.shape, X.dtype.str, int(kernels.fingerprint(X)))
+        key = (X.shape, X.dtype.str, *(int(part) for part in kernels.fingerprint(X)))
         if key != self._key:
             self._key, self._inputs = None, None  # the old form's memory goes first
             check_finite(X, what)

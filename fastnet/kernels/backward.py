@@ -33,13 +33,13 @@ def output_delta(a_out, derivs, targets, rows, n_out, cost, delta):
 
 @njit(**ORDERED_JIT_OPTIONS)
 def hidden_delta(delta_next, weights_next, derivs, delta):
-    """delta_next (m, n_next), weights_next (n_next, n), derivs and delta (m, width >= n):
+    """delta_next (m, >= n_next), weights_next (n_next, n), derivs and delta (m, width >= n):
     the first n columns of delta are computed, the rest set to 0."""
-    n = weights_next.shape[1]
+    n_next, n = weights_next.shape
     for i in range(delta.shape[0]):
         d, f = delta[i], derivs[i]
         # BP2: delta^l = ((W^{l+1})^T delta^{l+1}) * f'(z^l)
-        partial_sum(None, delta_next[i], weights_next, d[:n])
+        partial_sum(None, delta_next[i, :n_next], weights_next, d[:n])
         for k in range(n):
             d[k] *= f[k]
         d[n:] = 0

@@ -48,8 +48,16 @@ def _vector_of(array):
     return Vector(array.dtype)
 
 
-def _vector_pointer(context, builder, array_type, array, index):
-    view = context.make_array(array_type)(context, builder, array)
+def _check_index(index):
+    if not isinstance(index, types.Integer):
+        raise TypingError(f"simd: an integer index expected, not {index}")
+
+
+def _vector_pointer(context, builder, signature, args):
+    """A pointer to the vector at args[1] (any integer type) of the array args[0]."""
+    array_type, index_type = signature.args[:2]
+    view = context.make_array(array_type)(context, builder, args[0])
+    index = context.cast(builder, args[1], index_type, types.intp)  # unsigned: zero-extended
     element = cgutils.get_item_pointer(context, builder, array_type, view, [index])
     return builder.bitcast(element, _ir_type(Vector(array_type.dtype)).as_pointer())
 
@@ -58,9 +66,10 @@ def _vector_pointer(context, builder, array_type, array, index):
 def load(typingctx, array, index):
     """The vector array[index : index + lanes] (1-d array, any alignment)."""
     vector = _vector_of(array)
+    _check_index(index)
 
     def codegen(context, builder, signature, args):
-        pointer = _vector_pointer(context, builder, signature.args[0], args[0], args[1])
+        pointer = _vector_pointer(context, builder, signature, args)
         return builder.load(pointer, align=array.dtype.bitwidth // 8)
 
     return vector(array, index), codegen
@@ -71,9 +80,12 @@ def store(typingctx, array, index, vector):
     """array[index : index + lanes] = vector."""
     if _vector_of(array) != vector:
         raise TypingError("simd.store: the vector's type does not match the array's")
+    if not array.mutable:
+        raise TypingError("simd.store: the array is read-only")
+    _check_index(index)
 
     def codegen(context, builder, signature, args):
-        pointer = _vector_pointer(context, builder, signature.args[0], args[0], args[1])
+        pointer = _vector_pointer(context, builder, signature, args)
         builder.store(args[2], pointer, align=array.dtype.bitwidth // 8)
         return context.get_dummy_value()
 
@@ -84,6 +96,8 @@ def store(typingctx, array, index, vector):
 def splat(typingctx, like, value):
     """A vector of the array ``like``'s type with every lane = value."""
     vector = _vector_of(like)
+    if not isinstance(value, (types.Integer, types.Float, types.Boolean)):
+        raise TypingError(f"simd.splat: a real number expected, not {value}")
 
     def codegen(context, builder, signature, args):
         scalar = context.cast(builder, args[1], signature.args[1], vector.dtype)

@@ -79,13 +79,14 @@ MIX_G = np.uint32(0x9E3779B9)
 
 @njit(**JIT_OPTIONS)
 def fingerprint(X):
-    """A 64-bit digest of the bytes of X (C-contiguous), to tell whether inputs changed
-    since their sparse form was built. Over its 32-bit words w_i, mod 2^64:
-    sum_i w_i c_i with c_i = 2 i A + B (linear, odd c_i: a change of one word, or a swap
-    of two, always shows) xor B sum_i (w_i + i G mod 2^32)^2 (non-linear: mixes what a
-    linear sum could cancel). Only 32 x 32-bit multiplies, which SIMD units have:
-    w c = w lo(c) + 2^32 (w hi(c) mod 2^32). One vectorised pass at near memory speed
-    (~22 ms for MNIST's 157 MB; the memory floor is ~12 ms)."""
+    """A 128-bit digest of the bytes of X (C-contiguous), to tell whether inputs changed
+    since their sparse form was built: two 64-bit sums over its 32-bit words w_i, mod 2^64.
+    linear = sum_i w_i c_i with c_i = 2 i A + B: the c_i are odd, so a change of one word
+    always changes it, and a swap of two words less than 2^32 apart does too (the
+    difference is (w_i - w_j) 2 (j - i) A, not 0 mod 2^64). mixed = sum_i (w_i + i G
+    mod 2^32)^2: non-linear, for what a linear sum could cancel. Only 32 x 32-bit
+    multiplies, which SIMD units have: w c = w lo(c) + 2^32 (w hi(c) mod 2^32). One
+    vectorised pass at near memory speed (~22 ms for MNIST's 157 MB; the floor ~12 ms)."""
     words = X.reshape(X.size).view(np.uint32)
     low32, step = np.uint64(0xFFFFFFFF), np.uint64(2) * MIX_A
     c, g = MIX_B, np.uint32(0)
@@ -98,4 +99,4 @@ def fingerprint(X):
         mixed += x * x
         c += step
         g = np.uint32(g + MIX_G)
-    return (low + (high << np.uint64(32))) ^ (mixed * MIX_B)
+    return low + (high << np.uint64(32)), mixed
