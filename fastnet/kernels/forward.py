@@ -4,8 +4,8 @@ from numba import njit
 from .._config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .activations import activate
 from .dropout import drop_neurons
-from .simd import fma, lanes, load, splat, store
 from .layout import first_biases, first_weights, layer_biases, layer_block, layer_rows, layer_weights
+from .simd import fma, lanes, load, splat, store
 
 # Register blocking: two weight rows against four examples per pass, so each loaded
 # value feeds several multiply-adds and 8 independent sums hide the FMA latency.

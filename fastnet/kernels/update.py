@@ -11,8 +11,8 @@ import numpy as np
 from numba import njit
 
 from .._config import ORDERED_JIT_OPTIONS
-from .simd import fma, lanes, load, splat, store
 from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
+from .simd import fma, lanes, load, splat, store
 from .sparse import half_start, input_halves
 
 # Examples folded into one pass over a weight row. Measured on AVX2, [784, 30] layer,
