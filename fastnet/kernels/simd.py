@@ -1,6 +1,7 @@
-"""Explicit SIMD vectors for the first layer's loops: a Numba type lowered to LLVM's
-``<N x float>`` / ``<N x double>`` (32 bytes: one AVX register), and five operations
-on it (``load``, ``store``, ``splat``, ``fma``, and ``lanes``).
+"""Explicit SIMD vectors for the loops over weight rows (the first layer's sums and
+update, BP2's W^T delta): a Numba type lowered to LLVM's ``<N x float>`` /
+``<N x double>`` (32 bytes: one AVX register), and five operations on it (``load``,
+``store``, ``splat``, ``fma``, and ``lanes``).
 
 Why: in ``z += x_k W^0[k, :]`` over an example's non-zero inputs k, the compiler's own
 vectorisation keeps z in memory and re-checks, per input, that z and the weight row do
@@ -10,7 +11,8 @@ multiply-adds (measured on [784, 30] float32, rows in order: 41 ms -> 21 ms per 
 of forward sums).
 
 The caller guarantees the whole vector is inside the array: nothing is bounds-checked
-(the first layer's rows are padded to ``layout.LANES``, a multiple of every vector).
+(``forward.partial_sum`` and ``update.subtract_sparse_outer`` use whole vectors only
+within a row, and finish what is left column by column).
 """
 from llvmlite import ir
 from numba import types

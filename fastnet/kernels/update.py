@@ -119,22 +119,6 @@ def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velo
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def subtract_rows_4(indices, values, scale, d, w, width, c):
-    """W^0[indices[t], c : c + 4 vectors] -= scale * values[t] * d[c : c + 4 vectors] for
-    every t (distinct rows), with w = W^0 flat (n_in * width,): d's block stays in
-    registers for all the rows."""
-    n = lanes(w)
-    d0, d1, d2, d3 = load(d, c), load(d, c + n), load(d, c + 2 * n), load(d, c + 3 * n)
-    for t in range(indices.size):
-        # BP4: dC/dw_jk = x_k delta_j; (20): w -> w - (eta/m) sum_x dC_x/dw
-        x, row = splat(w, -(scale * values[t])), indices[t] * width + c
-        store(w, row, fma(x, d0, load(w, row)))
-        store(w, row + n, fma(x, d1, load(w, row + n)))
-        store(w, row + 2 * n, fma(x, d2, load(w, row + 2 * n)))
-        store(w, row + 3 * n, fma(x, d3, load(w, row + 3 * n)))
-
-
-@njit(**ORDERED_JIT_OPTIONS)
 def subtract_rows_8(indices, values, scale, d, w, width, c):
     """``subtract_rows_4`` for eight vectors."""
     n = lanes(w)
@@ -150,6 +134,22 @@ def subtract_rows_8(indices, values, scale, d, w, width, c):
         store(w, row + 5 * n, fma(x, d5, load(w, row + 5 * n)))
         store(w, row + 6 * n, fma(x, d6, load(w, row + 6 * n)))
         store(w, row + 7 * n, fma(x, d7, load(w, row + 7 * n)))
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def subtract_rows_4(indices, values, scale, d, w, width, c):
+    """W^0[indices[t], c : c + 4 vectors] -= scale * values[t] * d[c : c + 4 vectors] for
+    every t (distinct rows), with w = W^0 flat (n_in * width,): d's block stays in
+    registers for all the rows."""
+    n = lanes(w)
+    d0, d1, d2, d3 = load(d, c), load(d, c + n), load(d, c + 2 * n), load(d, c + 3 * n)
+    for t in range(indices.size):
+        # BP4: dC/dw_jk = x_k delta_j; (20): w -> w - (eta/m) sum_x dC_x/dw
+        x, row = splat(w, -(scale * values[t])), indices[t] * width + c
+        store(w, row, fma(x, d0, load(w, row)))
+        store(w, row + n, fma(x, d1, load(w, row + n)))
+        store(w, row + 2 * n, fma(x, d2, load(w, row + 2 * n)))
+        store(w, row + 3 * n, fma(x, d3, load(w, row + 3 * n)))
 
 
 @njit(**ORDERED_JIT_OPTIONS)
@@ -181,7 +181,8 @@ def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale,
     then 1 vector of a row at a time (W^0's padded width is a whole number of vectors),
     then column by column for what is left."""
     width = target_t.shape[1]
-    w, n = target_t.reshape(target_t.size), lanes(delta[0])
+    w = target_t.reshape(target_t.size)
+    n = lanes(w)
     for i in range(rows.size):
         t, stop = indptr[2 * rows[i] + h_lo], indptr[2 * rows[i] + h_hi]
         k, v, d = indices[t:stop], values[t:stop], delta[i]
