@@ -90,9 +90,17 @@ class Plateau:
         return None
 
 
+def index_dtype(n_in: int) -> np.dtype:
+    """The narrowest type for the input numbers 0..n_in-1 of sparse inputs: uint16 up to
+    65,536 inputs (MNIST's 784), else int32. Two bytes less per non-zero input to fetch
+    from memory: 1.085x on an epoch of [784, 30, 10] (interleaved A/B, 1 thread)."""
+    return np.dtype(np.uint16 if n_in <= 2**16 else np.int32)
+
+
 class SparseInputs:
     """Inputs X (n, n_in) as compressed sparse rows, two per example (``kernels.sparse``):
     the first layer reads only the non-zero values. Built once per training call.
+    ``indices`` hold the input numbers (``index_dtype``), ``values`` the values (X's dtype).
 
     The arrays are numpy's, not allocated inside a kernel: numpy asks Linux for huge
     pages for large arrays, and training reads the examples in random order from all
@@ -104,7 +112,7 @@ class SparseInputs:
         self.indptr = np.zeros(2 * len(X) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.indptr[1:])
         slots = int(self.indptr[-1]) + 1  # one spare: see fill_sparse_rows
-        self.indices = np.empty(slots, dtype=np.int32)
+        self.indices = np.empty(slots, dtype=index_dtype(X.shape[1]))
         self.values = np.empty(slots, dtype=X.dtype)
         kernels.fill_sparse_rows(X, self.indptr, self.indices, self.values)
 

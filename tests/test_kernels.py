@@ -118,6 +118,29 @@ def test_sgd_epochs_match_reference(sizes, dtype, batch, capsys):
     assert capsys.readouterr().out == "Epoch 0 complete\nEpoch 1 complete\n"
 
 
+@pytest.mark.parametrize("n_in, index_type", [(2**16, np.uint16), (2**16 + 1, np.int32)])
+def test_input_numbers_take_the_narrowest_type_and_train_the_same(n_in, index_type):
+    """Sparse inputs store input numbers as uint16 up to 65,536 inputs, int32 beyond; the
+    last input (number n_in - 1, past uint16 in the second case) trains its weights."""
+    from fastnet._training import SparseInputs
+    rng = np.random.default_rng(6)
+    X = np.zeros((6, n_in), np.float32)
+    for i, x in enumerate(X):
+        x[rng.choice(n_in, 40, replace=False)] = rng.random(40)
+        x[n_in - 1 - i % 2] = 0.5  # the last two inputs, one of them in every example
+    assert SparseInputs(X).indices.dtype == index_type
+    net, ref = twin_networks([n_in, 3, 2], np.float32)
+    data = [(x.reshape(-1, 1), np.eye(2)[:, [i % 2]]) for i, x in enumerate(X)]
+    before = net.weights[0][:, -2:].copy()
+    random.seed(4)
+    net.SGD(list(data), 1, 2, 0.5)
+    random.seed(4)
+    ref.SGD(list(data), 1, 2, 0.5)
+    assert not np.array_equal(net.weights[0][:, -2:], before)
+    for got, want in zip(net.weights + net.biases, ref.weights + ref.biases):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
 @dtypes
 def test_evaluate_matches_reference(dtype):
     net, ref = twin_networks([20, 6, 4], dtype)

@@ -78,7 +78,7 @@ def test_sparse_inputs_hold_each_halfs_non_zeros_in_order():
     X[3, :4] = 0  # an empty lower half
     X[4, 4:] = 0  # an empty upper half
     sparse = SparseInputs(X)
-    assert sparse.indices.dtype == np.int32 and sparse.values.dtype == np.float32
+    assert sparse.indices.dtype == np.uint16 and sparse.values.dtype == np.float32
     for i, x in enumerate(X):
         for half, (lo, hi) in enumerate([(0, 4), (4, 9)]):
             t, stop = sparse.indptr[2 * i + half], sparse.indptr[2 * i + half + 1]

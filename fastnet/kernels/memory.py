@@ -34,11 +34,20 @@ def prefetch(typingctx, array, index):
 
 
 @njit(**JIT_OPTIONS)
+def prefetch_range(array, lo, hi):
+    """Prefetch the cache lines of array[lo:hi] (1-D): one hint per line's worth of
+    entries, and one for the last entry, whose line the steps may have skipped."""
+    for t in range(lo, hi, CACHE_LINE_BYTES // array.itemsize):
+        prefetch(array, t)
+    if hi > lo:
+        prefetch(array, hi - 1)
+
+
+@njit(**JIT_OPTIONS)
 def prefetch_examples(rows, indptr, indices, values):
     """Prefetch every cache line of the sparse inputs (indices, values) of the examples
     ``rows`` (their row pointers are read now: they are small and mostly cached)."""
-    per_line = CACHE_LINE_BYTES // values.itemsize
     for r in rows:
-        for t in range(indptr[2 * r], indptr[2 * r + 2], per_line):  # both halves
-            prefetch(indices, t)
-            prefetch(values, t)
+        lo, hi = indptr[2 * r], indptr[2 * r + 2]  # both halves
+        prefetch_range(indices, lo, hi)
+        prefetch_range(values, lo, hi)

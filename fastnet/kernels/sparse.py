@@ -50,8 +50,9 @@ def count_nonzero_halves(X, counts):
 @njit(**JIT_OPTIONS)
 def sparse_row(x, indices, values):
     """x's non-zero values into values[:count], their input numbers into indices[:count]
-    (int32), in input order; returns count. One slot more than count is written (the
-    fill is branch-free), so indices and values need count + 1 slots."""
+    (an integer type that holds x.size - 1), in input order; returns count. One slot
+    more than count is written (the fill is branch-free), so indices and values need
+    count + 1 slots."""
     count = 0
     for k in range(x.size):
         v = x[k]
@@ -65,8 +66,8 @@ def sparse_row(x, indices, values):
 def fill_sparse_rows(X, indptr, indices, values):
     """Example i's non-zeros go to values[indptr[2i]:indptr[2i+2]], their input numbers
     to indices[...]. indptr (2n + 1,): 0 then the running sums of
-    ``count_nonzero_halves``; indices (int32) and values need indptr[2n] + 1 slots
-    (``sparse_row`` writes one past the last kept entry)."""
+    ``count_nonzero_halves``; indices (integers that hold X.shape[1] - 1) and values
+    need indptr[2n] + 1 slots (``sparse_row`` writes one past the last kept entry)."""
     for i in range(X.shape[0]):
         sparse_row(X[i], indices[indptr[2 * i]:], values[indptr[2 * i]:])
 
