@@ -313,17 +313,22 @@ def test_fingerprint_sees_every_change_of_the_inputs():
 
 def test_fingerprint_is_its_definition():
     """The compiled digest (32-bit multiplies only) equals the formulas in its docstring,
-    computed here with numpy's wrapping 64-bit arithmetic."""
+    computed here with numpy's wrapping 64-bit arithmetic, for an even and an odd number
+    of words."""
     from fastnet.kernels import fingerprint
-    from fastnet.kernels.sparse import MIX_A, MIX_B, MIX_G
-    X = np.random.default_rng(1).random((7, 13)).astype(np.float32)
-    X[X < 0.5] = 0
-    w = X.reshape(-1).view(np.uint32).astype(np.uint64)
-    i = np.arange(w.size, dtype=np.uint64)
-    linear = np.sum(w * (np.uint64(2) * i * MIX_A + MIX_B), dtype=np.uint64)
-    x = (w + i * np.uint64(MIX_G)) & np.uint64(0xFFFFFFFF)
-    mixed = np.sum(x * x, dtype=np.uint64)
-    assert fingerprint(X) == (linear, mixed)
+    from fastnet.kernels.sparse import KEY_START, KEY_STEP
+    for shape in [(7, 13), (6, 13), (1, 1)]:
+        X = np.random.default_rng(1).random(shape).astype(np.float32)
+        X[X < 0.5] = 0
+        w = X.reshape(-1).view(np.uint32).astype(np.uint64)
+        j = np.arange(w.size, dtype=np.uint64)
+        linear = np.sum(w * ((np.uint64(2) * j + np.uint64(1)) & np.uint64(0xFFFFFFFF)),
+                        dtype=np.uint64)
+        pairs = np.append(w, np.uint64(0))[: 2 * ((w.size + 1) // 2)].reshape(-1, 2)
+        p = pairs[:, 0] | (pairs[:, 1] << np.uint64(32))
+        q = p ^ (KEY_START + np.arange(p.size, dtype=np.uint64) * KEY_STEP)
+        mixed = np.sum((q & np.uint64(0xFFFFFFFF)) * (q >> np.uint64(32)), dtype=np.uint64)
+        assert fingerprint(X) == (linear, mixed), shape
 
 
 @pytest.mark.parametrize("cache_dir", ["", "numba-cache"])
