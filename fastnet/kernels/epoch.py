@@ -5,7 +5,7 @@ from .._config import JIT_OPTIONS
 from .backward import backprop_deltas
 from .forward import forward, forward_after_first, half_sums, join_halves
 from .layout import first_biases, first_weights, layer_rows
-from .memory import prefetch_examples
+from .memory import prefetch_batches
 from .sparse import half_start, input_halves
 from .sync import barrier
 from .update import apply_gradient, fold, part_range
@@ -47,8 +47,7 @@ def train_epoch(indptr, indices, values, targets, order, batch_size, cost, codes
     weights_t = first_weights(params, sizes, starts)
     for b, k in enumerate(range(0, n, batch_size)):
         rows = order[k : min(k + batch_size, n)]
-        prefetch_examples(order[min(k + batch_size, n) : min(k + 2 * batch_size, n)], indptr,
-                          indices, values)  # the next batch's inputs, during this one
+        prefetch_batches(order, k, batch_size, indptr, indices, values, targets)
         forward(rows, indptr, indices, values, params, sizes, starts, codes, acts, derivs,
                 row_starts, True, dropout, seed, first_step_number + b, w_scale)
         backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts,
@@ -101,9 +100,8 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
                     fold(weights_t, w_scale, k_lo, k_hi)
                     w_scale = T(1)
             upper_sums = layer_rows(derivs, sizes, row_starts, 1, rows.size)
-            following = order[min(k + batch_size, n) : min(k + 2 * batch_size, n)]
             if h_lo < h_hi:  # this thread's half of the inputs, for every example
-                prefetch_examples(following, indptr, indices, values)
+                prefetch_batches(order, k, batch_size, indptr, indices, values, targets)
                 half_sums(rows, indptr, indices, values, weights_t,
                           lower_sums if h_lo == 0 else upper_sums, h_lo)
             barrier(state, n_threads)  # both halves summed, every slice of W^l updated
