@@ -1,4 +1,5 @@
-"""A memory hint: start fetching the next mini-batch's inputs while this one is computed.
+"""Memory hints: start fetching the next mini-batch's inputs and targets (and the row
+pointers of the one after it) while this one is computed.
 
 Shuffled examples are scattered over the whole sparse training set (60 MB for MNIST),
 where the hardware prefetcher cannot guess the next address: without the hint, one
@@ -72,4 +73,3 @@ def prefetch_batches(order, k, batch_size, indptr, indices, values, targets):
     for r in order[min(k + 2 * batch_size, n) : min(k + 3 * batch_size, n)]:
         prefetch(indptr, 2 * r)
         prefetch(indptr, 2 * r + 2)
-
