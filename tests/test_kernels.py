@@ -204,6 +204,45 @@ def test_simd_vectors_work_lane_by_lane(dtype):
 
 
 @dtypes
+def test_views_are_numpys_views_and_keep_their_buffer_alive(dtype):
+    """kernels.views: matrix(flat, start, rows, cols) is flat[start:start + rows*cols]
+    reshaped, flat(M) is M.ravel(); both write through to the buffer, keep it alive when
+    returned to Python (they hold its reference), and refuse arrays that are not
+    contiguous when compiling."""
+    import gc
+    import weakref
+    from numba import njit
+    from numba.core.errors import TypingError
+    from fastnet.kernels.views import flat, matrix
+
+    @njit
+    def view_and_mark(buffer, start, rows, cols):
+        m = matrix(buffer, start, rows, cols)
+        m[rows - 1, cols - 1] = -1
+        f = flat(m)
+        f[0] = -2
+        return m, f
+
+    buffer = np.arange(40, dtype=dtype)
+    expected = buffer.copy()
+    expected[3 + 4 * 5 - 1], expected[3] = -1, -2
+    m, f = view_and_mark(buffer, 3, 4, 5)
+    assert m.shape == (4, 5) and m.dtype == dtype and f.shape == (20,)
+    assert np.array_equal(buffer, expected)  # written through, nothing else touched
+    assert np.array_equal(m, expected[3:23].reshape(4, 5)) and np.array_equal(f, expected[3:23])
+    alive = weakref.ref(buffer)
+    del buffer
+    gc.collect()
+    assert alive() is not None  # the views own a reference
+    assert np.array_equal(m, expected[3:23].reshape(4, 5))
+    del m, f
+    gc.collect()
+    assert alive() is None  # ... and only while they live
+    with pytest.raises(TypingError, match="contiguous"):
+        view_and_mark(np.arange(80, dtype=dtype)[::2], 0, 2, 2)
+
+
+@dtypes
 @pytest.mark.parametrize("width", [8, 16, 24, 32, 40, 64, 72, 96, 104, 136, 3, 30, 101])
 def test_first_layer_vector_blocks_match_numpy(width, dtype):
     """The first layer's sums and updates, 8, 4, 2 and 1 vectors of a row at a time,
@@ -227,7 +266,7 @@ def test_first_layer_vector_blocks_match_numpy(width, dtype):
     values = np.array(values + [0], dtype)
     z = np.full(width, 5, dtype)
     t, stop = indptr[2], indptr[4]  # example 1, both halves
-    partial_sum(indices[t:stop], values[t:stop], W, z)
+    partial_sum(indices[t:stop], values[t:stop], W.ravel(), width, z)
     assert_close(z, X[1].astype(np.float64) @ W.astype(np.float64), dtype, factor=0.1)
     delta = rng.standard_normal((m, width)).astype(dtype)
     expected = W.astype(np.float64) - 0.3 * X.astype(np.float64).T @ delta.astype(np.float64)
@@ -245,7 +284,7 @@ def test_weighted_rows_of_any_width_match_numpy(width, dtype):
     W = rng.standard_normal((11, width)).astype(dtype)
     v = rng.standard_normal(11).astype(dtype)
     z = np.full(width + 3, 9, dtype)
-    partial_sum(None, v, W, z[:width])
+    partial_sum(None, v, W.ravel(), width, z[:width])
     assert_close(z[:width], W.astype(np.float64).T @ v.astype(np.float64), dtype, factor=0.1)
     assert np.all(z[width:] == 9)
 

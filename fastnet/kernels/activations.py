@@ -11,6 +11,7 @@ from numba import njit
 
 from .._config import JIT_OPTIONS
 from .exponential import exp
+from .views import flat
 
 SIGMOID, TANH, RELU, SOFTMAX, IDENTITY = 0, 1, 2, 3, 4
 
@@ -47,7 +48,7 @@ def activate(z, n, code, derivs, train):
     T = z.dtype.type
     one, zero = T(1), T(0)
     m, width = z.shape
-    a = z.reshape(z.size)
+    a = flat(z)
     if code == SOFTMAX:
         for i in range(m):
             softmax_row(z[i], n)
@@ -63,7 +64,7 @@ def activate(z, n, code, derivs, train):
     for i in range(m):
         z[i, n:] = zero
     if train and code != SOFTMAX:
-        d = derivs.reshape(derivs.size)
+        d = flat(derivs)
         if code == SIGMOID:
             for k in range(d.size):
                 d[k] = a[k] * (one - a[k])  # sigma' = sigma (1 - sigma)

@@ -5,6 +5,7 @@ from .._config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .forward import forward, partial_sum
 from .layout import layer_block, layer_weights
 from .update import apply_gradient
+from .views import flat
 
 # How the output error is computed: the quadratic cost (any output activation), or a
 # cost whose delta is simply a - y (cross-entropy on sigmoid outputs, log-likelihood on
@@ -36,10 +37,11 @@ def hidden_delta(delta_next, weights_next, derivs, delta):
     """delta_next (m, >= n_next), weights_next (n_next, n), derivs and delta (m, width >= n):
     the first n columns of delta are computed, the rest set to 0."""
     n_next, n = weights_next.shape
+    w = flat(weights_next)
     for i in range(delta.shape[0]):
         d, f = delta[i], derivs[i]
         # BP2: delta^l = ((W^{l+1})^T delta^{l+1}) * f'(z^l)
-        partial_sum(None, delta_next[i, :n_next], weights_next, d[:n])
+        partial_sum(None, delta_next[i, :n_next], w, n, d[:n])
         for k in range(n):
             d[k] *= f[k]
         d[n:] = 0

@@ -9,6 +9,7 @@ from .memory import prefetch_batches
 from .sparse import half_start, input_halves
 from .sync import barrier
 from .update import apply_gradient, fold, part_range
+from .views import matrix
 
 
 @njit(**JIT_OPTIONS)
@@ -91,7 +92,7 @@ def train_epoch_threaded(indptr, indices, values, targets, order, batch_size, co
         w_scale = T(1)  # the same sequence on every thread, as in train_epoch
         for b, k in enumerate(range(0, n, batch_size)):
             rows = order[k : min(k + batch_size, n)]
-            lower_sums = lower[: rows.size * biases.size].reshape((rows.size, biases.size))
+            lower_sums = matrix(lower, 0, rows.size, biases.size)
             if previous.size > 0:  # the previous step's update, this thread's slice
                 w_scale = update_slice(previous, indptr, indices, values, sizes, acts, deltas,
                                        row_starts, params, starts, eta, average, l2, l1, momentum,

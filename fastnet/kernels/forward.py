@@ -6,6 +6,7 @@ from .activations import activate
 from .dropout import drop_neurons
 from .layout import first_biases, first_weights, layer_biases, layer_block, layer_rows, layer_weights
 from .simd import fma, lanes, load, splat, store
+from .views import flat
 
 # Register blocking: two weight rows against four examples per pass, so each loaded
 # value feeds several multiply-adds and 8 independent sums hide the FMA latency.
@@ -167,14 +168,14 @@ def sum_rows_1(indices, values, w, width, c, z):
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def partial_sum(indices, values, weights, z):
-    """z = sum_t values[t] weights[indices[t], :], in the order of t: the first layer's
-    sum over the given non-zero inputs (weights = W^0 transposed). With indices None,
-    row t for every t: z = weights^T values. weights (rows, width), z (width,), both
-    contiguous; summed 8, 4, 2, then 1 vector at a time (W^0's padded rows are a whole
-    number of vectors), then column by column for what is left."""
-    width = weights.shape[1]
-    w, n = weights.reshape(weights.size), lanes(z)
+def partial_sum(indices, values, w, width, z):
+    """z = sum_t values[t] W[indices[t], :], in the order of t: the first layer's sum
+    over the given non-zero inputs (W = W^0 transposed). With indices None, row t for
+    every t: z = W^T values. W (rows, width) is given flat, as w (rows * width,)
+    (``views.flat``, taken once by the caller, not per example); z (width,), contiguous.
+    Summed 8, 4, 2, then 1 vector at a time (W^0's padded rows are a whole number of
+    vectors), then column by column for what is left."""
+    n = lanes(z)
     c = 0
     while c + 8 * n <= width:
         sum_rows_8(indices, values, w, width, c, z)
@@ -205,13 +206,13 @@ def join_halves(lower, upper, biases, w_scale, z):
 
 
 @njit(**JIT_OPTIONS)
-def weighted_input(indices, values, split, weights_t, biases, z, lower, w_scale):
+def weighted_input(indices, values, split, w, width, biases, z, lower, w_scale):
     """One example's first-layer weighted inputs z (width,) from its non-zero inputs
     (values at input numbers indices, ascending; the first ``split`` in the lower half
     of the inputs): (25), z = W^0 x + b, summed by halves (``sparse.input_halves``).
-    lower (width,) is scratch."""
-    partial_sum(indices[:split], values[:split], weights_t, lower)
-    partial_sum(indices[split:], values[split:], weights_t, z)
+    w: W^0 transposed, flat (``partial_sum``); lower (width,) is scratch."""
+    partial_sum(indices[:split], values[:split], w, width, lower)
+    partial_sum(indices[split:], values[split:], w, width, z)
     join_halves(lower, z, biases, w_scale, z)
 
 
@@ -219,9 +220,10 @@ def weighted_input(indices, values, split, weights_t, biases, z, lower, w_scale)
 def first_layer(rows, indptr, indices, values, weights_t, biases, z, lower, w_scale):
     """z[i] = the first layer's weighted inputs (``weighted_input``) of example rows[i]
     of the sparse inputs (``sparse``: two rows per example); lower (m, width) is scratch."""
+    w, width = flat(weights_t), weights_t.shape[1]
     for i in range(rows.size):
         t, middle, stop = indptr[2 * rows[i]], indptr[2 * rows[i] + 1], indptr[2 * rows[i] + 2]
-        weighted_input(indices[t:stop], values[t:stop], middle - t, weights_t, biases, z[i],
+        weighted_input(indices[t:stop], values[t:stop], middle - t, w, width, biases, z[i],
                        lower[i], w_scale)
 
 
@@ -229,9 +231,10 @@ def first_layer(rows, indptr, indices, values, weights_t, biases, z, lower, w_sc
 def half_sums(rows, indptr, indices, values, weights_t, sums, half):
     """sums[i] = ``partial_sum`` over the non-zero inputs of example rows[i] in one
     half (0: lower, 1: upper) of the inputs: one thread's share of ``first_layer``."""
+    w, width = flat(weights_t), weights_t.shape[1]
     for i in range(rows.size):
         t, stop = indptr[2 * rows[i] + half], indptr[2 * rows[i] + half + 1]
-        partial_sum(indices[t:stop], values[t:stop], weights_t, sums[i])
+        partial_sum(indices[t:stop], values[t:stop], w, width, sums[i])
 
 
 @njit(**JIT_OPTIONS)

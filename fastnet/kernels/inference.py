@@ -11,6 +11,7 @@ from .._config import JIT_OPTIONS
 from .forward import first_index_at_least, forward_after_first, weighted_input
 from .layout import first_biases, first_weights, layer_rows, row_offsets
 from .sparse import half_start, sparse_row
+from .views import flat
 
 # Examples per parallel chunk of inference: big enough to amortise a chunk's set-up,
 # small enough that 10,000 examples still split over several threads.
@@ -31,6 +32,7 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
     n_chunks = (n + INFERENCE_CHUNK - 1) // INFERENCE_CHUNK
     row_starts, buffer_size = row_offsets(sizes, INFERENCE_CHUNK)
     weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
+    w, width = flat(weights_t), weights_t.shape[1]
     one = params.dtype.type(1)
     upper_start = half_start(n_in, 1)  # the first input of the upper half
     first_bad = np.full(n_chunks + 1, n, np.int64)  # per chunk (one spare: n may be 0)
@@ -40,12 +42,12 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
         acts = np.empty(buffer_size, params.dtype)
         indices = np.empty(n_in + 1, np.int32)
         values = np.empty(n_in + 1, params.dtype)
-        lower = np.empty(weights_t.shape[1], params.dtype)
+        lower = np.empty(width, params.dtype)
         z = layer_rows(acts, sizes, row_starts, 1, hi - lo)
         for i in range(lo, hi):
             count = sparse_row(inputs[i], indices, values)
             split = first_index_at_least(indices, 0, count, upper_start)
-            weighted_input(indices[:count], values[:count], split, weights_t, biases, z[i - lo],
+            weighted_input(indices[:count], values[:count], split, w, width, biases, z[i - lo],
                            lower, one)
             if not np.isfinite(z[i - lo, 0]) and first_bad[c] == n and not np.isfinite(inputs[i]).all():
                 first_bad[c] = i

@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from .._config import JIT_OPTIONS
+from .views import matrix
 
 LANES = 8  # float32 lanes of an AVX2 register; 2 registers of float64
 
@@ -39,7 +40,7 @@ def row_width(sizes, l):
 def first_weights(params, sizes, starts):
     """``W^0`` transposed: (sizes[0], padded(sizes[1])); column j < sizes[1] is neuron j."""
     width = padded(sizes[1])
-    return params[starts[0] : starts[0] + sizes[0] * width].reshape((sizes[0], width))
+    return matrix(params, starts[0], sizes[0], width)
 
 
 @njit(**JIT_OPTIONS)
@@ -54,7 +55,7 @@ def first_biases(params, sizes, starts):
 def layer_weights(params, sizes, starts, l):
     """``W^l`` for l >= 1: the (sizes[l+1], sizes[l]) weights into layer l+1."""
     n_out, n_in = sizes[l + 1], sizes[l]
-    return params[starts[l] : starts[l] + n_out * n_in].reshape((n_out, n_in))
+    return matrix(params, starts[l], n_out, n_in)
 
 
 @njit(**JIT_OPTIONS)
@@ -68,13 +69,14 @@ def layer_biases(params, sizes, starts, l):
 def layer_rows(buffer, sizes, row_starts, l, m):
     """The first ``m`` rows of layer ``l`` in a per-example buffer: (m, row_width)."""
     width = row_width(sizes, l)
-    return buffer[row_starts[l] : row_starts[l] + m * width].reshape((m, width))
+    return matrix(buffer, row_starts[l], m, width)
 
 
 @njit(**JIT_OPTIONS)
 def layer_block(buffer, sizes, row_starts, l, lo, hi):
     """Rows lo..hi of layer ``l`` in a per-example buffer: (hi - lo, row_width)."""
-    return layer_rows(buffer, sizes, row_starts, l, hi)[lo:hi]
+    width = row_width(sizes, l)
+    return matrix(buffer, row_starts[l] + lo * width, hi - lo, width)
 
 
 @njit(**JIT_OPTIONS)

@@ -14,6 +14,7 @@ from .._config import ORDERED_JIT_OPTIONS
 from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
 from .simd import fma, lanes, load, splat, store
 from .sparse import half_start, input_halves
+from .views import flat
 
 # Examples folded into one pass over a weight row. Measured on AVX2, [784, 30] layer,
 # batch 10: 16 GMAC/s; padding the last short block with zero coefficients (one pass
@@ -181,7 +182,7 @@ def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale,
     then 1 vector of a row at a time (W^0's padded width is a whole number of vectors),
     then column by column for what is left."""
     width = target_t.shape[1]
-    w = target_t.reshape(target_t.size)
+    w = flat(target_t)
     n = lanes(w)
     for i in range(rows.size):
         t, stop = indptr[2 * rows[i] + h_lo], indptr[2 * rows[i] + h_hi]
@@ -217,8 +218,8 @@ def first_step(rows, indptr, indices, values, delta, weights_t, biases, scale, l
         step_biases(biases, velocity_b, delta, scale, mu, 0, biases.size)
     n_in, width = weights_t.shape
     lo, hi = half_start(n_in, h_lo) * width, half_start(n_in, h_hi) * width  # in the flat views
-    w_flat = weights_t.reshape(weights_t.size)
-    v_flat = velocity_t.reshape(velocity_t.size)
+    w_flat = flat(weights_t)
+    v_flat = flat(velocity_t)
     if mu == 0:
         if l2 != 0 or l1 != 0:
             decay(w_flat, l2, l1, lo, hi)
@@ -240,7 +241,7 @@ def fold(weights_t, w_scale, k_lo, k_hi):
     a factor s (true W^0 = s W'): a step sets s <- s (1 - l2) and W' -= g / s on the
     non-zero inputs' rows only, and the factor is folded back here, at the end of a
     call or when s falls below 1/2 (so that W' stays well scaled)."""
-    w_flat = weights_t.reshape(weights_t.size)
+    w_flat = flat(weights_t)
     for c in range(np.uint64(k_lo * weights_t.shape[1]), np.uint64(k_hi * weights_t.shape[1])):
         w_flat[c] *= w_scale
 
