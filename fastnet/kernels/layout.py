@@ -14,6 +14,10 @@ Parameters: one flat buffer holding, layer after layer, the weights then the bia
 Per-example buffers (activations, their derivatives, deltas) hold, for each layer
 l >= 1, up to ``capacity`` rows of ``row_width(sizes, l)`` values from
 ``row_starts[l]`` on; layer 1's rows are padded like ``W^0``'s (zeros beyond sizes[1]).
+
+The 2-d views are built in place (``views.matrix``) and not checked against the buffers'
+lengths: the facade allocates them from the same sizes (``_params.ParameterLayout``,
+``_training.Workspace``), and a row count never exceeds the capacity they were made for.
 """
 import numpy as np
 from numba import njit
