@@ -32,11 +32,11 @@ def _view(context, builder, source_type, source, result_type, data, shape):
 
 
 @intrinsic
-def matrix(typingctx, flat, start, rows, cols):
-    """flat[start : start + rows * cols] as a (rows, cols) array (a view; the caller keeps
-    it inside flat: nothing is checked)."""
-    _contiguous(flat, 1)
-    result = flat.copy(ndim=2, layout="C")
+def matrix(typingctx, buffer, start, rows, cols):
+    """buffer[start : start + rows * cols] as a (rows, cols) array (a view; the caller keeps
+    it inside buffer: nothing is checked)."""
+    _contiguous(buffer, 1)
+    result = buffer.copy(ndim=2, layout="C")
 
     def codegen(context, builder, signature, args):
         source = make_array(signature.args[0])(context, builder, args[0])
@@ -45,7 +45,7 @@ def matrix(typingctx, flat, start, rows, cols):
         return _view(context, builder, signature.args[0], source, result,
                      builder.gep(source.data, [start_]), [rows_, cols_])
 
-    return result(flat, start, rows, cols), codegen
+    return result(buffer, start, rows, cols), codegen
 
 
 @intrinsic
