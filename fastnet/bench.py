@@ -14,7 +14,10 @@ per-example gradients)`` -- for:
 - ``torch-nn``: idiomatic PyTorch training code, as users write it: ``nn.Sequential`` of
   ``nn.Linear`` and ``nn.Sigmoid``, a loss module, ``optimizer.zero_grad()``,
   ``loss.backward()``, ``optimizer.step()`` with ``torch.optim.SGD``;
-- ``jax``: the whole epoch as one jitted ``jax.lax.scan`` over the mini-batches, float32.
+- ``jax``: the whole epoch as one jitted ``jax.lax.scan`` over the mini-batches, float32;
+- ``fastnet-1thread`` (only with ``--only``): fastnet on one thread whatever ``--threads``
+  says, so that with ``--threads 2`` its row gives fastnet's speed-up from the second
+  thread, measured in the same run, interleaved.
 
 Every implementation starts each round from the same initial parameters (``np.random``
 seeded, ``randn`` as the book) and visits the examples in the same shuffled order (the
@@ -55,7 +58,7 @@ import numpy as np
 from ._argtypes import non_negative_int, positive_float, positive_int
 
 IMPLEMENTATIONS = ("fastnet", "seed", "numpy-batch", "torch", "torch-nn", "jax")
-OPTIONAL = ("torch-autograd",)  # measurable with --only, not run by default
+OPTIONAL = ("torch-autograd", "fastnet-1thread")  # measurable with --only, not run by default
 ALL_IMPLEMENTATIONS = IMPLEMENTATIONS + OPTIONAL
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -398,6 +401,14 @@ class FastnetImpl(Impl):
         import numba
         from fastnet import __version__
         return {"fastnet": __version__, "numba": numba.__version__}
+
+
+class FastnetOneThreadImpl(FastnetImpl):
+    """fastnet on exactly one thread, in a run whose other rows may use more."""
+    name, label = "fastnet-1thread", "fastnet (Numba, float32, 1 thread)"
+
+    def __init__(self, sizes, X, y, batch, eta, threads=1, epochs_per_call=1):
+        super().__init__(sizes, X, y, batch, eta, 1, epochs_per_call)
 
 
 class PerExample:
@@ -771,6 +782,8 @@ def make_impl(name: str, sizes, X, y, config: Config) -> Impl:
     b, eta = config.batch, config.eta
     if name == "fastnet":
         return FastnetImpl(sizes, X, y, b, eta, config.threads, config.epochs_per_call)
+    if name == "fastnet-1thread":
+        return FastnetOneThreadImpl(sizes, X, y, b, eta, 1, config.epochs_per_call)
     if name == "seed":
         return SeedImpl(sizes, X, y, b, eta, config.ref_examples)
     if name == "numpy-batch":
@@ -839,8 +852,8 @@ def check_against_reference(impls: Dict[str, Impl], sizes, X, y, config: Config,
     expected = reference.parameters()
     differences = {}
     for name, impl in impls.items():
-        if name == "fastnet":  # it shuffles range(len(its data)): give it exactly n examples
-            impl = FastnetImpl(sizes, X[:n], y[:n], config.batch, config.eta, config.threads)
+        if isinstance(impl, FastnetImpl):  # it shuffles range(len(its data)): give it n examples
+            impl = type(impl)(sizes, X[:n], y[:n], config.batch, config.eta, impl.threads)
         impl.reset(*start)
         impl.train_exact(order)
         differences[name] = relative_difference(impl.parameters(), expected)
@@ -912,7 +925,7 @@ def measure(sizes, X, y, config: Config, peak: Optional[float] = None,
         row["examples_timed"] = impls[name].examples_timed or n
         row["fastnet_speedup"] = row["median"] / fast_median if fast_median else None
         row["floor_fraction"] = floor / row["median"] if floor else None
-        if name == "fastnet":
+        if isinstance(impls[name], FastnetImpl):
             row["kernel_seconds"] = impls[name].kernel_seconds
     return dict(sizes=list(sizes), batch=config.batch, eta=config.eta, examples=n,
                 rounds=config.rounds, threads=config.threads,

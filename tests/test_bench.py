@@ -5,6 +5,7 @@ The peers' parity tests skip when torch / jax are not installed; the rest needs 
 """
 import argparse
 import json
+import os
 import random
 import re
 import subprocess
@@ -100,6 +101,36 @@ def test_fastnet_epoch_follows_the_given_order():
     assert normwise(impl.parameters(), expected) < 1e-5
     other = reference_after(SIZES, start, X, y, np.arange(40), 10, 3.0)
     assert normwise(impl.parameters(), other) > 10 * normwise(impl.parameters(), expected)
+
+
+class KeptHistory(list):
+    """A Network.history that ignores clear(), so a test can read the epochs' records."""
+
+    def clear(self):
+        pass
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPUs")
+def test_one_thread_row_runs_on_one_thread_beside_two():
+    """``fastnet-1thread`` trains on one thread in a ``--threads 2`` run (its row is the
+    second thread's speed-up), with the same arithmetic as the reference."""
+    X, y = synthetic(40)
+    start = bench.initial_parameters(SIZES, 7)
+    config = bench.Config(batch=10, eta=3.0, threads=2)
+    threads_used = {}
+    for name in ("fastnet", "fastnet-1thread"):
+        impl = bench.make_impl(name, SIZES, X, y, config)
+        impl.net.history = KeptHistory()
+        random.seed(11)
+        order = bench.shuffled_order(40)
+        impl.reset(*start)
+        impl.train_exact(order)
+        expected = reference_after(SIZES, start, X, y, order.indices, 10, 3.0)
+        assert normwise(impl.parameters(), expected) < 1e-5
+        threads_used[name] = impl.net.history[-1]["threads"]
+    assert threads_used == {"fastnet": 2, "fastnet-1thread": 1}
+    assert "fastnet-1thread" in bench.implementation_list("fastnet,fastnet-1thread")
+    assert "fastnet-1thread" not in bench.IMPLEMENTATIONS  # not run unless asked for
 
 
 def test_macs_and_helpers():
