@@ -404,11 +404,8 @@ class FastnetImpl(Impl):
 
 
 class FastnetOneThreadImpl(FastnetImpl):
-    """fastnet on exactly one thread, in a run whose other rows may use more."""
+    """fastnet made with threads=1 (``make_impl``), in a run whose other rows may use more."""
     name, label = "fastnet-1thread", "fastnet (Numba, float32, 1 thread)"
-
-    def __init__(self, sizes, X, y, batch, eta, threads=1, epochs_per_call=1):
-        super().__init__(sizes, X, y, batch, eta, 1, epochs_per_call)
 
 
 class PerExample:
