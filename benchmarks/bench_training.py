@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 
-from .common import mnist, seeded_network
+from benchmarks.common import mnist, seeded_network
 
 
 class TrainEpoch:

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from fastnet import Network
-from fastnet.data import load_mnist_arrays
-from fastnet.expand import expand_mnist
+from fastnet.io.expand import expand_mnist
+from fastnet.io.idx import load_mnist_arrays
 
 RUNS = {  # name: (data, Network options, train_epochs arguments)
     "mnist": ("plain", dict(activation="relu", cost="log-likelihood", init="he"),

@@ -4,8 +4,8 @@ for 30 epochs, mini-batch 3, eta 3.0, printing the test accuracy after each epoc
 Run: FASTNET_DATA=path/to/mnist python examples/train_mnist.py
 (the folder with the four MNIST IDX .gz files, or the book's mnist.pkl.gz).
 """
-from fastnet.network import *  # was: from src.network import *
 from fastnet.mnist_loader import *  # was: from src.mnist_loader import *
+from fastnet.network import *  # was: from src.network import *
 
 tr, va, te = load_data_wrapper()
 tr = list(tr)

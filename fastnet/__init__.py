@@ -7,9 +7,8 @@ imported on first use); ``fastnet`` on the command line trains,
 evaluates and predicts (``fastnet.cli``). Importing compiles nothing: kernels compile on first use and are cached
 on disk.
 """
-__version__ = "0.1.0"
-
-from .network import Network, sigmoid, sigmoid_prime  # noqa: E402
+from .config import __version__
+from .network import Network, sigmoid, sigmoid_prime
 
 __all__ = ["Network", "MLPClassifier", "load", "sigmoid", "sigmoid_prime", "__version__"]
 
@@ -19,6 +18,6 @@ def __getattr__(name):  # imported on first use: scikit-learn, and persist (not 
         from .sklearn import MLPClassifier
         return MLPClassifier
     if name == "load":
-        from .persist import load
+        from .io.persist import load
         return load
     raise AttributeError(f"module 'fastnet' has no attribute {name!r}")

@@ -11,7 +11,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from .data import Pair, PathLike, load_mnist_arrays
+from .io.idx import Pair, PathLike, load_mnist_arrays
 
 __all__ = ["load_data", "load_data_wrapper", "vectorized_result"]
 

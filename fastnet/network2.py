@@ -18,10 +18,11 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from .costs import CostLike, CrossEntropyCost, LogLikelihoodCost, QuadraticCost
+from .core.activations import sigmoid, sigmoid_prime
+from .core.costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost
+from .core.model import Network as _CoreNetwork
+from .core.registry import CostLike
 from .mnist_loader import vectorized_result
-from .network import Network as _CoreNetwork
-from .network import sigmoid, sigmoid_prime
 
 __all__ = ["Network", "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", "load",
            "vectorized_result", "sigmoid", "sigmoid_prime"]
@@ -136,6 +137,6 @@ class Network(_CoreNetwork):
 def load(filename, dtype=None) -> Network:
     """The network saved in ``filename`` (the book's JSON, or a fastnet .npz), as a
     network2 ``Network`` with its cost class."""
-    from .persist import load as load_file
+    from .io.persist import load as load_file
     return load_file(filename, dtype=dtype, cls=Network)
 

@@ -32,8 +32,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .costs import ACTIVATIONS, COSTS, OUTPUTS
-from .network import INITS, Network
+from .core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
+from .network import Network
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data

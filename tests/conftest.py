@@ -12,6 +12,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+# A relative $FASTNET_DATA names a folder from where pytest started: made absolute here,
+# so that tests running code in another working directory still find the data.
+if os.environ.get("FASTNET_DATA"):
+    os.environ["FASTNET_DATA"] = str(Path(os.environ["FASTNET_DATA"]).resolve())
+
+
 def _mnist_dir():
     env = os.environ.get("FASTNET_DATA")
     candidates = [Path(env)] if env else []

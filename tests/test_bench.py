@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from reference import ReferenceNetwork
 
 from fastnet import bench
-from reference import ReferenceNetwork
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = [12, 7, 5, 3]
@@ -114,7 +114,7 @@ class KeptHistory(list):
 def test_one_thread_row_runs_on_one_thread_beside_two():
     """``fastnet-1thread`` trains on one thread in a ``--threads 2`` run (its row is the
     second thread's speed-up), with the same arithmetic as the reference."""
-    from fastnet.threads import barriers_are_safe
+    from fastnet.core.threads import barriers_are_safe
     if not barriers_are_safe():
         pytest.skip("this threading layer trains on one thread only")
     X, y = synthetic(40)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fastnet.data import IDX_FILES, read_idx, write_idx
-from fastnet.persist import load
+from fastnet.io.idx import IDX_FILES, read_idx, write_idx
+from fastnet.io.persist import load
 
 
 def fastnet(*args, env=None, timeout=300):
@@ -181,7 +181,7 @@ def test_train_on_a_fresh_machine_downloads_mnist_then_trains(mnist_dir, tmp_pat
 
 
 def test_plots_without_matplotlib_say_how_to_get_it(monkeypatch, tmp_path):
-    from fastnet import plots
+    from fastnet.io import plots
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     with pytest.raises(RuntimeError, match=r"pip install 'fastnet\[plot\]'"):
         plots.learning_curve([90.0], [0.1], tmp_path / "c.png")
@@ -242,8 +242,8 @@ def test_ctrl_c_during_a_parallel_sweep_reports_the_finished_runs(mnist_slice):
 
 
 def test_read_prints_the_number_and_draws_the_boxes(trained, mnist_dir, tmp_path):
-    from fastnet.digit_strings import make_string
     from fastnet.mnist_loader import load_data
+    from fastnet.vision.digit_strings import make_string
     _, _, (images, labels) = load_data(mnist_dir)
     canvas, text, boxes = make_string(images[:200], labels[:200], np.random.default_rng(4), length=5,
                                       gap=(4, 10), invert=True)

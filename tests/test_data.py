@@ -7,10 +7,16 @@ import struct
 import numpy as np
 import pytest
 
-from fastnet import data, mnist_loader
-from fastnet.data import IDX_FILES, default_cache_dir, find_data, load_mnist_arrays, read_idx
+from fastnet import mnist_loader
+from fastnet.io import idx as data
+from fastnet.io.idx import (
+    IDX_FILES,
+    default_cache_dir,
+    find_data,
+    load_mnist_arrays,
+    read_idx,
+)
 from fastnet.mnist_loader import load_data, load_data_wrapper, vectorized_result
-
 
 # ---------------------------------------------------------------- helpers
 

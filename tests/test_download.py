@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from fastnet import download
-from fastnet.data import IDX_FILES, read_idx
-from fastnet.download import DownloadError, fetch_mnist, verify
+from fastnet.io import download
+from fastnet.io.download import DownloadError, fetch_mnist, verify
+from fastnet.io.idx import IDX_FILES, read_idx
 
 NAMES = [f"{n}.gz" for n in IDX_FILES.values()]
 TIMEOUT = 5

@@ -7,7 +7,7 @@ import pytest
 
 import fastnet
 from fastnet import Network
-from fastnet.encodings import ENCODINGS, get_encoding
+from fastnet.core.encodings import ENCODINGS, get_encoding
 
 
 def test_binary_targets_and_decoding_are_exact_for_every_digit():

@@ -9,9 +9,9 @@ import os
 import numpy as np
 import pytest
 
-from fastnet import expand as ex
-from fastnet.data import IDX_FILES, load_mnist_arrays, read_idx, write_idx
-from fastnet.expand import SHIFTS, expand_images, expand_mnist
+from fastnet.io import expand as ex
+from fastnet.io.expand import SHIFTS, expand_images, expand_mnist
+from fastnet.io.idx import IDX_FILES, load_mnist_arrays, read_idx, write_idx
 
 NAMES = [f"{name}.gz" for name in IDX_FILES.values()]
 

@@ -5,7 +5,8 @@ import argparse
 import numpy as np
 import pytest
 
-from fastnet.experiments import cli, eta, hidden
+from fastnet.cli import experiment as cli
+from fastnet.experiments import eta, hidden
 from fastnet.experiments.common import Dataset, Result, load_dataset
 
 LIMITS = (2000, 500)

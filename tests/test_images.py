@@ -7,8 +7,8 @@ import pytest
 
 Image = pytest.importorskip("PIL.Image")
 
-from fastnet import images  # noqa: E402
-from fastnet.images import MNIST_CENTER, load_digit, read_image, to_mnist  # noqa: E402
+from fastnet.io import images  # noqa: E402
+from fastnet.io.images import MNIST_CENTER, load_digit, read_image, to_mnist  # noqa: E402
 
 N_DIGITS = 20
 

@@ -9,9 +9,9 @@ import random
 
 import numpy as np
 import pytest
+from reference import ReferenceNetwork
 
 from fastnet import Network
-from reference import ReferenceNetwork
 
 SIZES = [[784, 30, 10], [784, 10], [5, 3, 2], [17, 33, 9, 4], [784, 1], [3, 8, 8, 8, 2]]
 TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}
@@ -122,7 +122,7 @@ def test_sgd_epochs_match_reference(sizes, dtype, batch, capsys):
 def test_input_numbers_take_the_narrowest_type_and_train_the_same(n_in, index_type):
     """Sparse inputs store input numbers as uint16 up to 65,536 inputs, int32 beyond; the
     last input (number n_in - 1, past uint16 in the second case) trains its weights."""
-    from fastnet._training import SparseInputs
+    from fastnet.core.inputs import SparseInputs
     rng = np.random.default_rng(6)
     X = np.zeros((6, n_in), np.float32)
     for i, x in enumerate(X):
@@ -166,7 +166,8 @@ def test_simd_vectors_work_lane_by_lane(dtype):
     float64: 4); arrays that are not contiguous are refused when compiling."""
     from numba import njit
     from numba.core.errors import TypingError
-    from fastnet.kernels.simd import fma, lanes, load, splat, store
+
+    from fastnet.kernels.compiler.simd import fma, lanes, load, splat, store
 
     @njit
     def a_times_3_plus_b(a, b, out):
@@ -211,9 +212,11 @@ def test_views_are_numpys_views_and_keep_their_buffer_alive(dtype):
     contiguous when compiling."""
     import gc
     import weakref
+
     from numba import njit
     from numba.core.errors import TypingError
-    from fastnet.kernels.views import flat, matrix
+
+    from fastnet.kernels.compiler.views import flat, matrix
 
     @njit
     def view_and_mark(buffer, start, rows, cols):
@@ -295,6 +298,7 @@ def test_compiled_exp_is_within_two_ulp_and_keeps_inf_and_nan(dtype):
     long double, over the whole range: finite results within 2 ulp (and of np.exp),
     subnormals within two steps, overflow to inf, inf/-inf/NaN as np.exp gives them."""
     from numba import njit
+
     from fastnet.kernels.exponential import exp
 
     @njit
@@ -376,7 +380,8 @@ def test_cached_kernels_are_cleared_when_any_source_changes(tmp_path, monkeypatc
     drop every cached kernel (callers hold copies of their callees), in __pycache__ or
     under $NUMBA_CACHE_DIR."""
     import numba
-    from fastnet._config import _cache_folder, clear_stale_cache
+
+    from fastnet.config import _cache_folder, clear_stale_cache
     monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path / cache_dir) if cache_dir else "")
     package = tmp_path / "pkg"
     (package / "sub").mkdir(parents=True)

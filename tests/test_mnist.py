@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from reference import ReferenceNetwork
 
 from fastnet import Network, mnist_loader
-from reference import ReferenceNetwork
 
 
 def test_one_epoch_on_1000_examples_matches_the_reference_in_float64(mnist_dir, capsys):

@@ -8,8 +8,8 @@ import random
 
 import numpy as np
 import pytest
-
 import reference2 as ref2
+
 from fastnet import kernels, network2
 from fastnet.network import Network
 
@@ -301,7 +301,7 @@ def test_network2_json_round_trips_with_the_reference(tmp_path):
 
 
 def test_npz_keeps_the_architecture(tmp_path):
-    from fastnet.persist import load
+    from fastnet.io.persist import load
     net = Network([5, 4, 3], activation="relu", cost="log-likelihood")
     loaded = load(net.save(tmp_path / "m.npz"))
     assert (loaded.activation, loaded.output, loaded._cost.name) == ("relu", "softmax", "log-likelihood")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import fastnet
-from fastnet import network
+from fastnet.core import model as network
 from fastnet.network import Network, sigmoid, sigmoid_prime
 
 
@@ -54,7 +54,8 @@ def test_buffers_start_on_a_cache_line(dtype):
     all start at a multiple of 64 bytes (the kernels' padded rows then split no
     vector load across cache lines)."""
     import pickle
-    from fastnet._training import Workspace
+
+    from fastnet.core.workspace import Workspace
     for sizes in ([784, 30, 10], [5, 3, 2], [17, 33, 9, 4]):
         for _ in range(4):  # numpy alone gives 16-byte alignment: 0, 16, 32 or 48
             net = Network(sizes, dtype=dtype)
@@ -70,7 +71,7 @@ def test_buffers_start_on_a_cache_line(dtype):
 
 def test_sparse_inputs_hold_each_halfs_non_zeros_in_order():
     """Two sparse rows per example: its non-zeros among inputs 0..3, then 4..8."""
-    from fastnet._training import SparseInputs
+    from fastnet.core.inputs import SparseInputs
     rng = np.random.default_rng(1)
     X = rng.random((6, 9)).astype(np.float32)
     X[X < 0.6] = 0
@@ -215,7 +216,7 @@ def test_train_epochs_yields_results_history_and_progress():
 
 def test_chunked_epochs_equal_one_call(monkeypatch):
     """Splitting an epoch into compiled calls (for Ctrl-C and progress) changes nothing."""
-    import fastnet.network as module
+    import fastnet.core.model as module
     data = toy_data(95)
     runs = []
     for chunk in (10_000, 20):  # one call per epoch, or calls of 2 mini-batches

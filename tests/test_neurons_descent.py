@@ -9,10 +9,15 @@ import pytest
 
 from fastnet.experiments import descent, perceptron
 from fastnet.experiments.common import load_dataset
+from fastnet.experiments.neurons import (
+    feedforward_as_perceptrons,
+    perceptron_threshold,
+    predict_as_perceptrons,
+    sigmoid_neuron,
+    step,
+)
+from fastnet.experiments.neurons import perceptron as perceptron_unit
 from fastnet.network import Network
-from fastnet.neurons import (feedforward_as_perceptrons, perceptron_threshold, predict_as_perceptrons,
-                             sigmoid_neuron, step)
-from fastnet.neurons import perceptron as perceptron_unit
 
 BITS = np.array(list(itertools.product([0, 1], repeat=2)), dtype=float)  # 00, 01, 10, 11
 

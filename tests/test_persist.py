@@ -2,15 +2,15 @@
 written atomically, loaded with checks that say what is wrong."""
 import json
 import os
-import re
 import random
+import re
 import zipfile
 
 import numpy as np
 import pytest
 
 import fastnet
-from fastnet import persist
+from fastnet.io import persist
 from fastnet.network import Network
 
 SIZES = [[784, 30, 10], [3, 5, 2, 4]]

@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 
-from fastnet._random import shuffle
+from fastnet.core.rng import shuffle
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 17, 623, 624, 625, 1249, 50000])

@@ -7,10 +7,15 @@ import random
 
 import numpy as np
 import pytest
-
 import reference2 as r2
-from reference2 import (CrossEntropyCost, LogLikelihoodCost, QuadraticCost, ReferenceNetwork2,
-                        momentum_step, plain_step)
+from reference2 import (
+    CrossEntropyCost,
+    LogLikelihoodCost,
+    QuadraticCost,
+    ReferenceNetwork2,
+    momentum_step,
+    plain_step,
+)
 
 COMBINATIONS = [(cost, hidden, output)
                 for hidden in r2.ACTIVATIONS

@@ -8,10 +8,9 @@ import pytest
 
 pytest.importorskip("PIL.Image")
 
-from fastnet import digit_strings as ds  # noqa: E402
-from fastnet import segment as sg  # noqa: E402
-from fastnet.images import MNIST_CENTER  # noqa: E402
-
+from fastnet.io.images import MNIST_CENTER  # noqa: E402
+from fastnet.vision import digit_strings as ds  # noqa: E402
+from fastnet.vision import segment as sg  # noqa: E402
 
 # --------------------------------------------------------------------------- fixtures
 

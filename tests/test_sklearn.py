@@ -304,7 +304,7 @@ def test_import_fastnet_does_not_import_sklearn():
 
 # -- real MNIST -----------------------------------------------------------------------------
 def test_mnist(mnist_dir):
-    from fastnet.data import load_mnist_arrays
+    from fastnet.io.idx import load_mnist_arrays
     (X, y), _, (Xt, yt) = load_mnist_arrays(mnist_dir)
     clf = MLPClassifier(hidden_layer_sizes=(100,), epochs=3, batch_size=10, learning_rate=0.1,
                         random_state=0).fit(X[:10_000], y[:10_000])

@@ -9,8 +9,15 @@ import numpy as np
 import pytest
 
 from fastnet import Network
-from fastnet.threads import (AUTO_MIN_BATCH, AUTO_MIN_WORK, THREADS_ENV, barriers_are_safe,
-                             default_threads, training_threads, using_threads)
+from fastnet.core.threads import (
+    AUTO_MIN_BATCH,
+    AUTO_MIN_WORK,
+    THREADS_ENV,
+    barriers_are_safe,
+    default_threads,
+    training_threads,
+    using_threads,
+)
 
 TWO = min(2, numba.config.NUMBA_NUM_THREADS)
 needs_two = pytest.mark.skipif(TWO < 2, reason="needs 2 Numba threads")

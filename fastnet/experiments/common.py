@@ -27,7 +27,7 @@ class Dataset:
 def load_dataset(path=None, train_limit: Optional[int] = None, test_limit: Optional[int] = None) -> Dataset:
     """MNIST (or any data set in its format) via ``fastnet.data``; the first
     ``train_limit`` / ``test_limit`` examples only, for quick runs and tests."""
-    from ..data import load_mnist_arrays
+    from ..io.idx import load_mnist_arrays
     (X, y), _, (Xt, yt) = load_mnist_arrays(path, validation_size=None)
     return Dataset((X[:train_limit], y[:train_limit]), (Xt[:test_limit], yt[:test_limit]))
 

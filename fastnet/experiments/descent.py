@@ -13,7 +13,7 @@ side to side; beyond 1/3 each bounce climbs higher and it diverges. The default 
 (0.01, 0.1, 0.3, 0.34) show slow convergence, fast convergence, convergence while
 oscillating, and divergence (η = 0.34 > 1/3).
 
-    from fastnet.experiments import descent
+    from . import descent
     print(descent.run().markdown())
     descent.plot(None, "descent.png")
 """
@@ -173,7 +173,8 @@ def plot(result: Optional[Result], path, etas: Sequence[float] = ETAS, start=STA
     """Contour lines of the valley with the ball's path for each η, saved as a PNG at
     ``path``. With a ``result`` of ``run``, its etas, start and steps are used instead."""
     from pathlib import Path
-    from ..plots import _pyplot
+
+    from ..io.plots import _pyplot
     plt = _pyplot()
     if result is not None and result.rows:
         etas = [r["eta"] for r in result.rows]

@@ -85,7 +85,7 @@ def _note(rows, digit: int) -> str:
 
 
 def plot(result: Result, path) -> None:
-    from ..plots import _pyplot
+    from ..io.plots import _pyplot
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     keys = ("accuracy", "precision", "recall")

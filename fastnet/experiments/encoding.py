@@ -4,7 +4,7 @@ exercise is added: a fixed extra layer that turns a trained net's 10 outputs int
 """
 import numpy as np
 
-from ..encodings import ENCODINGS
+from ..core.encodings import ENCODINGS
 from ..network import Network
 from .common import Result, mean_std, run_many, train_run
 
@@ -79,6 +79,6 @@ def _note(rows) -> str:
 
 
 def plot(result: Result, path) -> None:
-    from ..plots import accuracy_curves
+    from ..io.plots import accuracy_curves
     accuracy_curves([(row["network"], row["curve"], "-") for row in result.rows if row.get("curve")],
                     path, "10 one-hot outputs vs 4 binary outputs")

@@ -11,8 +11,15 @@ import math
 from typing import Optional, Sequence, Tuple
 
 from .common import Dataset, Result, run_many, train_run
-from .hidden import (_count, _prepare, _unique, plot_sweep, seed_values, sweep_rows,
-                     unstable_sentence)
+from .hidden import (
+    _count,
+    _prepare,
+    _unique,
+    plot_sweep,
+    seed_values,
+    sweep_rows,
+    unstable_sentence,
+)
 
 ETAS = (0.001, 0.01, 0.1, 1.0, 3.0, 10.0, 100.0)
 LEARNED = 50.0  # % below which the note says a rate did not learn

@@ -187,7 +187,7 @@ def plot_sweep(result: Result, path, key: str, xlabel: str, scale: str = "log",
     test accuracy per epoch, one line per row. Saved as a PNG at ``path``."""
     from pathlib import Path
 
-    from ..plots import _pyplot
+    from ..io.plots import _pyplot
     rows = result.rows
     if not rows:
         raise ValueError("nothing to plot: no run finished")

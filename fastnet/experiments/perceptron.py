@@ -8,7 +8,7 @@ predictions are compared before and after, twice: with the sigmoid activations t
 network was trained with, and with the same weights and biases read as perceptrons
 (``fastnet.neurons.feedforward_as_perceptrons``: step instead of sigmoid).
 
-    from fastnet.experiments import perceptron
+    from . import perceptron
     result = perceptron.run("path/to/mnist", seeds=3, epochs=10, jobs=2)
     print(result.markdown())
     perceptron.plot(result, "perceptron.png")
@@ -70,7 +70,7 @@ def measure(net, X: np.ndarray, y: np.ndarray, scales: Sequence[float], seed: in
     read as sigmoids and as perceptrons, and per scale (lists in the order of
     ``scales``) the % of predictions the noise changed and the mean and largest
     |Δ output| over all examples and output neurons, for both readings."""
-    from ..neurons import feedforward_as_perceptrons
+    from .neurons import feedforward_as_perceptrons
     sig_before = _sigmoid_outputs(net, X)
     per_before = feedforward_as_perceptrons(net, X)
     sig_pred, per_pred = net.predict(X), np.argmax(per_before, axis=1)
@@ -193,7 +193,8 @@ def plot(result: Result, path):
     log scale) against the noise σ, sigmoid vs perceptron, with the seeds' std as error
     bars. PNG at ``path``."""
     from pathlib import Path
-    from ..plots import _pyplot
+
+    from ..io.plots import _pyplot
     plt = _pyplot()
     rows = sorted(result.rows, key=lambda r: r["scale"])
     scales = [r["scale"] for r in rows]

@@ -53,7 +53,7 @@ def run(data=None, seeds: int = 3, epochs: int = 10, jobs: int = 1, limits=(None
 
 
 def plot(result: Result, path) -> None:
-    from ..plots import accuracy_curves
+    from ..io.plots import accuracy_curves
     accuracy_curves([(f"{row['reduction']}, eta {row['eta']:g}", row["curve"], style)
                      for row, style in zip(result.rows, ("-", "--", ":"))],
                     path, "Averaged vs summed mini-batch gradients")

@@ -9,8 +9,8 @@ by whether any neighbouring digits touch.
 """
 import numpy as np
 
-from ..digit_strings import make_strings
-from ..segment import box_iou, read_number
+from ..vision.digit_strings import make_strings
+from ..vision.segment import box_iou, read_number
 from .common import Result, mean_std, run_many, train_run
 
 
@@ -74,7 +74,7 @@ def run(data=None, seeds: int = 1, epochs: int = 30, jobs: int = 1, limits=(None
 
 
 def plot(result: Result, path) -> None:
-    from ..plots import _pyplot
+    from ..io.plots import _pyplot
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     names = [row["subset"] for row in result.rows]

@@ -5,15 +5,31 @@ to L-1 (outputs); ``W^l``/``b^l`` map layer l to l+1 (see ``layout``); inputs re
 first layer as sparse rows (``sparse``).
 """
 from .activations import IDENTITY, RELU, SIGMOID, SOFTMAX, TANH, sigmoid
-from .backward import A_MINUS_Y, QUADRATIC, backprop_deltas, batch_gradient, hidden_delta, output_delta
+from .backward import (
+                     A_MINUS_Y,
+                     QUADRATIC,
+                     backprop_deltas,
+                     batch_gradient,
+                     hidden_delta,
+                     output_delta,
+)
 from .checks import first_non_finite
+from .compiler.sync import STATE_SIZE as SYNC_STATE_SIZE
 from .dropout import drop_neurons, uniform
 from .epoch import train_epoch, train_epoch_threaded
 from .forward import dense, first_layer, forward
 from .inference import feedforward_rows
-from .layout import (LANES, first_biases, first_weights, layer_biases, layer_rows, layer_weights,
-                     padded, row_offsets, row_width)
+from .layout import (
+                     LANES,
+                     first_biases,
+                     first_weights,
+                     layer_biases,
+                     layer_rows,
+                     layer_weights,
+                     padded,
+                     row_offsets,
+                     row_width,
+)
 from .shuffle import shuffle_in_place
 from .sparse import count_nonzero_halves, fill_sparse_rows, fingerprint
-from .sync import STATE_SIZE as SYNC_STATE_SIZE
 from .update import apply_gradient, dense_step, first_step, part_range

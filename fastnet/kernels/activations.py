@@ -9,9 +9,9 @@ backward pass needs no z and no branch on the kind of neuron.
 import numpy as np
 from numba import njit
 
-from .._config import JIT_OPTIONS
+from ..config import JIT_OPTIONS
+from .compiler.views import flat
 from .exponential import exp
-from .views import flat
 
 SIGMOID, TANH, RELU, SOFTMAX, IDENTITY = 0, 1, 2, 3, 4
 

@@ -1,11 +1,11 @@
 """Backpropagation: the output error and its propagation back (BP1, BP2)."""
 from numba import njit
 
-from .._config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
+from ..config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
+from .compiler.views import flat
 from .forward import forward, partial_sum
 from .layout import layer_block, layer_weights
 from .update import apply_gradient
-from .views import flat
 
 # How the output error is computed: the quadratic cost (any output activation), or a
 # cost whose delta is simply a - y (cross-entropy on sigmoid outputs, log-likelihood on

@@ -2,7 +2,7 @@
 import numpy as np
 from numba import njit
 
-from .._config import CACHE
+from ..config import CACHE
 
 CHUNK = 4096
 

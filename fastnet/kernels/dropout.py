@@ -4,7 +4,7 @@ that computes it, so masks are reproducible and identical for every thread count
 import numpy as np
 from numba import njit
 
-from .._config import JIT_OPTIONS
+from ..config import JIT_OPTIONS
 
 
 @njit(**JIT_OPTIONS)

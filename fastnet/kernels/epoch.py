@@ -1,15 +1,15 @@
 """Whole-run kernels: one training epoch, on one thread or several."""
 from numba import njit, prange
 
-from .._config import JIT_OPTIONS
+from ..config import JIT_OPTIONS
 from .backward import backprop_deltas
+from .compiler.prefetch import prefetch_batches
+from .compiler.sync import barrier
+from .compiler.views import matrix
 from .forward import forward, forward_after_first, half_sums, join_halves
 from .layout import first_biases, first_weights, layer_rows
-from .memory import prefetch_batches
 from .sparse import half_start, input_halves
-from .sync import barrier
 from .update import apply_gradient, fold, part_range
-from .views import matrix
 
 
 @njit(**JIT_OPTIONS)

@@ -12,7 +12,7 @@ from numba import njit, types
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, overload
 
-from .._config import ORDERED_JIT_OPTIONS
+from ..config import ORDERED_JIT_OPTIONS
 
 #: the type of the same width of the other kind
 _SAME_BITS = {types.int32: types.float32, types.int64: types.float64,

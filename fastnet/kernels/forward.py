@@ -1,12 +1,19 @@
 """The forward pass: weighted inputs, then activations, layer by layer."""
 from numba import njit
 
-from .._config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
+from ..config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .activations import activate
+from .compiler.simd import fma, lanes, load, splat, store
+from .compiler.views import flat
 from .dropout import drop_neurons
-from .layout import first_biases, first_weights, layer_biases, layer_block, layer_rows, layer_weights
-from .simd import fma, lanes, load, splat, store
-from .views import flat
+from .layout import (
+    first_biases,
+    first_weights,
+    layer_biases,
+    layer_block,
+    layer_rows,
+    layer_weights,
+)
 
 # Register blocking: two weight rows against four examples per pass, so each loaded
 # value feeds several multiply-adds and 8 independent sums hide the FMA latency.

@@ -7,11 +7,11 @@ is built (building it cost more than the first layer itself)."""
 import numpy as np
 from numba import njit, prange
 
-from .._config import JIT_OPTIONS
+from ..config import JIT_OPTIONS
+from .compiler.views import flat
 from .forward import first_index_at_least, forward_after_first, weighted_input
 from .layout import first_biases, first_weights, layer_rows, row_offsets
 from .sparse import half_start, sparse_row
-from .views import flat
 
 # Examples per parallel chunk of inference: big enough to amortise a chunk's set-up,
 # small enough that 10,000 examples still split over several threads.

@@ -22,8 +22,8 @@ lengths: the facade allocates them from the same sizes (``_params.ParameterLayou
 import numpy as np
 from numba import njit
 
-from .._config import JIT_OPTIONS
-from .views import matrix
+from ..config import JIT_OPTIONS
+from .compiler.views import matrix
 
 LANES = 8  # float32 lanes of an AVX2 register; 2 registers of float64
 

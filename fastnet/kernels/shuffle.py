@@ -4,7 +4,7 @@ the one ``random.shuffle`` would make from the same state (the original's exampl
 order), at a fraction of the cost (50,000 items: ~40 ms in Python)."""
 from numba import njit
 
-from .._config import CACHE
+from ..config import CACHE
 
 N, M = 624, 397  # MT19937 state words, and the twist offset
 

@@ -12,7 +12,7 @@ W^0 (``forward.first_layer``)."""
 import numpy as np
 from numba import njit
 
-from .._config import JIT_OPTIONS
+from ..config import JIT_OPTIONS
 
 
 @njit(**JIT_OPTIONS)

@@ -10,11 +10,11 @@ Biases are never regularised: b <- b - scale sum_x delta_x, or through their vel
 import numpy as np
 from numba import njit
 
-from .._config import ORDERED_JIT_OPTIONS
+from ..config import ORDERED_JIT_OPTIONS
+from .compiler.simd import fma, lanes, load, splat, store
+from .compiler.views import flat
 from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
-from .simd import fma, lanes, load, splat, store
 from .sparse import half_start, input_halves
-from .views import flat
 
 # Examples folded into one pass over a weight row. Measured on AVX2, [784, 30] layer,
 # batch 10: 16 GMAC/s; padding the last short block with zero coefficients (one pass

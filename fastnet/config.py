@@ -20,6 +20,8 @@ from pathlib import Path
 import numba
 import numpy as np
 
+__version__ = "0.1.0"
+
 _OFF = ("0", "false", "no", "off")
 
 FASTMATH = (

@@ -4,7 +4,7 @@ import random
 
 import numpy as np
 
-from .kernels.shuffle import shuffle_in_place
+from ..kernels.shuffle import shuffle_in_place
 
 _MAX_FAST = 2**32  # beyond, CPython's getrandbits draws several words per call
 

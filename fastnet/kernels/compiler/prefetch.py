@@ -11,7 +11,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .._config import JIT_OPTIONS
+from ...config import JIT_OPTIONS
 
 CACHE_LINE_BYTES = 64
 

@@ -20,7 +20,7 @@ import logging
 import sys
 from typing import List
 
-from .._argtypes import positive_int
+from .args import positive_int
 
 EXPERIMENTS = ("hidden", "encoding", "detector", "reduction", "eta", "perceptron", "descent",
                "strings")

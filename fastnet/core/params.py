@@ -10,8 +10,7 @@ from typing import List, Sequence
 
 import numpy as np
 
-from .kernels.layout import LANES
-
+from ..kernels.layout import LANES
 
 #: bytes every flat buffer starts on: a cache line. A padded first-layer row (a whole
 #: number of SIMD vectors) then never straddles more cache lines than it must, and no

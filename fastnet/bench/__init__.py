@@ -55,7 +55,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from ._argtypes import non_negative_int, positive_float, positive_int
+from ..cli.args import non_negative_int, positive_float, positive_int
 
 IMPLEMENTATIONS = ("fastnet", "seed", "numpy-batch", "torch", "torch-nn", "jax")
 OPTIONAL = ("torch-autograd", "fastnet-1thread")  # measurable with --only, not run by default
@@ -345,7 +345,7 @@ class Impl:
 
 def fastnet_network(sizes, threads):
     """A float32 fastnet Network training on exactly ``threads`` threads."""
-    from fastnet import Network
+    from .. import Network
     return Network(sizes, dtype=np.float32, threads=threads)
 
 
@@ -367,7 +367,7 @@ class FastnetImpl(Impl):
         epoch's order is ``order`` (``order.state``, see :func:`shuffled_order`). Seconds:
         the wall time of one ``train_epochs`` call of ``epochs_per_call`` epochs (input
         checks included) per epoch."""
-        from fastnet.threads import using_threads
+        from ..core.threads import using_threads
         random.setstate(order.state)
         with using_threads(self.threads):
             start = time.perf_counter()
@@ -379,7 +379,7 @@ class FastnetImpl(Impl):
         return seconds
 
     def warm_up(self, order):
-        from fastnet.threads import using_threads
+        from ..core.threads import using_threads
         random.setstate(order.state)
         with using_threads(self.threads):  # compiles (or loads) the kernels
             list(self.net.train_epochs((self.X[:300], self.y[:300]), 1, self.batch, self.eta))
@@ -387,7 +387,7 @@ class FastnetImpl(Impl):
 
     def train_exact(self, order):
         """One epoch in exactly ``order`` (for the numerical check)."""
-        from fastnet.threads import using_threads
+        from ..core.threads import using_threads
         random.setstate(order.state)
         with using_threads(self.threads):
             list(self.net.train_epochs((self.X, self.y), 1, self.batch, self.eta))
@@ -399,7 +399,8 @@ class FastnetImpl(Impl):
 
     def versions(self):
         import numba
-        from fastnet import __version__
+
+        from ..config import __version__
         return {"fastnet": __version__, "numba": numba.__version__}
 
 
@@ -988,7 +989,7 @@ def markdown(result: dict, machine: dict) -> str:
 
 def accuracy_run(sizes, train, test, config: Config) -> dict:
     """The book's run with fastnet: seeded, ``accuracy_epochs`` epochs, test accuracy."""
-    from fastnet.threads import using_threads
+    from ..core.threads import using_threads
     np.random.seed(config.seed)
     random.seed(config.seed)
     net = fastnet_network(sizes, config.threads)
@@ -1024,7 +1025,7 @@ def machine_info(threads: int, peak: float) -> dict:
 
 
 def load_training(config: Config):
-    from fastnet.data import load_mnist_arrays
+    from ..io.idx import load_mnist_arrays
     (X, y), _, test = load_mnist_arrays(config.data)
     if config.limit is not None:
         X, y = X[:config.limit], y[:config.limit]
@@ -1048,7 +1049,7 @@ def run_worker(config: Config, out=None) -> dict:
     wall = time.perf_counter()
     (X, y), test = load_training(config)
     validate_against_data(config, X, y, test)
-    from fastnet.threads import using_threads
+    from ..core.threads import using_threads
     with using_threads(config.threads):
         peak = peak_macs_per_second()
     machine = machine_info(config.threads, peak)

@@ -20,26 +20,22 @@ from typing import List, Optional
 
 import numpy as np
 
-from . import __version__
-from .data import DATA_ENV, default_cache_dir, load_mnist_arrays
-from .costs import ACTIVATIONS, COSTS, OUTPUTS
-from .network import INITS, Network
-from .threads import using_threads
+from ..config import __version__
+from ..core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
+from ..core.threads import using_threads
+from ..io.idx import DATA_ENV, default_cache_dir, load_mnist_arrays
+from ..network import Network
 
-INTERRUPTED = 130  # the shell's status for a process ended by SIGINT
+from .status import INTERRUPTED, run_command
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
+
+    def command() -> int:
         with using_threads(args.threads):
             return args.run(args)
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return INTERRUPTED
-    except (ValueError, TypeError, FileNotFoundError, RuntimeError, OSError) as error:
-        print(f"fastnet {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    return run_command(args.command, command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("model")
     info.set_defaults(run=run_info)
 
-    from .experiments.cli import add_parser as add_experiment_parser
+    from .experiment import add_parser as add_experiment_parser
     add_experiment_parser(commands, common)
     from .bench import add_parser as add_bench_parser
     add_bench_parser(commands)
@@ -145,7 +141,7 @@ def load_data(path: Optional[str]):
     except FileNotFoundError:
         if path is not None or os.environ.get(DATA_ENV):
             raise
-    from .download import fetch_mnist
+    from ..io.download import fetch_mnist
     print(f"MNIST not found: downloading it into {default_cache_dir()}", file=sys.stderr)
     return load_mnist_arrays(fetch_mnist(default_cache_dir()), validation_size=None)
 
@@ -202,7 +198,7 @@ def run_train(args) -> int:
         path = net.save(args.save, metadata)
         print(f"Saved the model{' as it is' if interrupted else ''} to {path}", file=sys.stderr)
     if args.plot and accuracy:
-        from .plots import learning_curve
+        from ..io.plots import learning_curve
         learning_curve(accuracy[:len(cost)], cost, args.plot, title=f"Network({sizes}), "
                        f"mini-batch {args.batch}, eta {args.eta}")
         print(f"Learning curve written to {args.plot}", file=sys.stderr)
@@ -235,7 +231,7 @@ class progress_bar:
 
 
 def load_model(path: str) -> Network:
-    from .persist import load
+    from ..io.persist import load
     return load(path)  # ValueError / FileNotFoundError with the reason for a bad file
 
 
@@ -253,14 +249,14 @@ def run_evaluate(args) -> int:
     for i in range(k):
         print(f"{i:>9}" + "".join(f"{matrix[i, j]:>{width}}" for j in range(k)))
     if args.plot:
-        from .plots import confusion_matrix
+        from ..io.plots import confusion_matrix
         confusion_matrix(matrix, args.plot, title=f"{args.model}: {100 * correct / len(y):.2f}%")
         print(f"Confusion matrix written to {args.plot}", file=sys.stderr)
     return 0
 
 
 def run_predict(args) -> int:
-    from .images import load_digit
+    from ..io.images import load_digit
     net = load_model(args.model)
     if net.sizes[0] != 784:
         raise ValueError(f"{args.model} takes {net.sizes[0]} inputs, not a 28x28 image")
@@ -276,8 +272,8 @@ def run_predict(args) -> int:
 def run_read(args) -> int:
     from pathlib import Path
 
-    from .images import read_image
-    from .segment import draw
+    from ..io.images import read_image
+    from ..vision.segment import draw
     net = load_model(args.model)
     if net.sizes[0] != 784:
         raise ValueError(f"{args.model} takes {net.sizes[0]} inputs, not 28x28 digits")

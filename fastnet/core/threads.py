@@ -12,7 +12,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from ._config import CACHE
+from ..config import CACHE
 
 THREADS_ENV = "FASTNET_NUM_THREADS"
 #: multiply-adds per mini-batch, and examples per mini-batch, from which training uses

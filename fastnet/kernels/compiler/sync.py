@@ -10,7 +10,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .._config import JIT_OPTIONS
+from ...config import JIT_OPTIONS
 
 SPINS_BEFORE_YIELD = 256
 #: the state array's slots

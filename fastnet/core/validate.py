@@ -8,8 +8,8 @@ from typing import Optional, Tuple, Union
 
 import numpy as np
 
-from ._config import DTYPES
-from .kernels.checks import first_non_finite
+from ..config import DTYPES
+from ..kernels.checks import first_non_finite
 
 Labels = np.ndarray   # (n,) int64, each in [0, number of classes)
 Targets = np.ndarray  # (n, n_out) float, the desired output activations

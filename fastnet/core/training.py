@@ -1,0 +1,96 @@
+"""What a training run is told and tells back: its options (checked), the rules that
+stop it or lower eta, and the record of each epoch."""
+import math
+from dataclasses import dataclass
+from typing import FrozenSet, Iterable, NamedTuple, Optional
+
+import numpy as np
+
+#: per-epoch measurements ``monitor`` can ask for (test and validation accuracy are
+#: always measured when that data is given)
+MONITORS = frozenset({"training_cost", "training_accuracy", "validation_cost", "test_cost"})
+#: the book's schedule stops when eta has been halved down to eta0 / MIN_ETA_DIVISOR
+MIN_ETA_DIVISOR = 128
+
+
+def _number(value, name: str, low: float, high: float = math.inf, high_open: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not (low <= value and (value < high if high_open else value <= high)):
+        bound = f"< {high}" if high_open else (f"<= {high}" if high != math.inf else "finite")
+        raise ValueError(f"{name} must be >= {low} and {bound}, got {value!r}")
+    return value
+
+
+def _patience(value, name: str) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be None or a whole number of epochs >= 1, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """The optional parts of a training run (all off by default: the book's SGD)."""
+    lmbda: float = 0.0  #: L2 regularisation: w -> (1 - eta lmbda / n) w each step
+    l1: float = 0.0  #: L1 regularisation: w -> w - (eta l1 / n) sign(w)
+    momentum: float = 0.0  #: mu in [0, 1): v -> mu v - eta grad, w -> w + v
+    dropout: float = 0.0  #: probability of dropping each hidden neuron, in [0, 1)
+    early_stopping: Optional[int] = None  #: stop after this many epochs without a better validation accuracy
+    halve_eta: Optional[int] = None  #: halve eta after this many; stop at eta0/128
+    monitor: FrozenSet[str] = frozenset()  #: extra per-epoch measurements (``MONITORS``)
+
+    @classmethod
+    def checked(cls, lmbda=0.0, l1=0.0, momentum=0.0, dropout=0.0, early_stopping=None,
+                halve_eta=None, monitor: Iterable[str] = ()) -> "TrainingOptions":
+        if isinstance(monitor, str):
+            monitor = (monitor,)
+        monitor = frozenset(monitor)
+        unknown = monitor - MONITORS
+        if unknown:
+            raise ValueError(f"monitor takes {sorted(MONITORS)}, got {sorted(unknown)}")
+        return cls(_number(lmbda, "lmbda", 0.0), _number(l1, "l1", 0.0),
+                   _number(momentum, "momentum", 0.0, 1.0, high_open=True),
+                   _number(dropout, "dropout", 0.0, 1.0, high_open=True),
+                   _patience(early_stopping, "early_stopping"), _patience(halve_eta, "halve_eta"),
+                   monitor)
+
+
+class Plateau:
+    """Early stopping and the book's eta schedule, both driven by validation accuracy:
+    ``update(correct)`` after each epoch returns why training should stop, or None;
+    ``eta`` is the learning rate for the next epoch."""
+
+    def __init__(self, eta: float, early_stopping: Optional[int], halve_eta: Optional[int]):
+        self.eta0 = self.eta = eta
+        self.early_stopping, self.halve_eta = early_stopping, halve_eta
+        self.best: Optional[int] = None
+        self.since_best = self.since_change = 0
+
+    def update(self, correct: int) -> Optional[str]:
+        if self.best is None or correct > self.best:
+            self.best, self.since_best, self.since_change = correct, 0, 0
+            return None
+        self.since_best += 1
+        self.since_change += 1
+        if self.halve_eta is not None and self.since_change >= self.halve_eta:
+            self.eta /= 2
+            self.since_change = 0
+            if self.eta <= self.eta0 / MIN_ETA_DIVISOR:
+                return f"eta halved down to eta/{MIN_ETA_DIVISOR} = {self.eta:g}"
+        if self.early_stopping is not None and self.since_best >= self.early_stopping:
+            return f"no better validation accuracy in {self.early_stopping} epochs"
+        return None
+
+
+class EpochResult(NamedTuple):
+    """What one epoch of training did."""
+    epoch: int  #: index of the epoch within its SGD / train_epochs call
+    correct: Optional[int]  #: test examples right after the epoch (None without test data)
+    n_test: Optional[int]  #: size of the test set (None without test data)
+    seconds: float  #: training time of the epoch (shuffle included, evaluation not)
+    examples: int  #: training examples seen
+    record: Optional[dict] = None  #: the epoch's entry in ``Network.history`` (costs, accuracies, eta)
+    stop: Optional[str] = None  #: why training stops after this epoch (early stopping, schedule)

@@ -1,0 +1,237 @@
+"""MNIST file I/O: read IDX files (or the book's ``mnist.pkl.gz``) into numpy arrays.
+
+Data is looked for at an explicit ``path``, then ``$FASTNET_DATA``, then
+:func:`default_cache_dir`. Nothing here downloads anything.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+import operator
+import os
+import pickle
+import struct
+import zlib
+from pathlib import Path
+from typing import Optional, Tuple, Union
+
+import numpy as np
+
+DATA_ENV = "FASTNET_DATA"
+IDX_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+PICKLE_FILE = "mnist.pkl.gz"
+
+_IDX_TYPES = {0x08: "unsigned byte", 0x09: "signed byte", 0x0B: "short",
+              0x0C: "int", 0x0D: "float", 0x0E: "double"}
+
+PathLike = Union[str, os.PathLike]
+Pair = Tuple[np.ndarray, np.ndarray]
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/fastnet/mnist``, or ``~/.cache/fastnet/mnist``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "fastnet" / "mnist"
+
+
+def read_idx(path: PathLike) -> np.ndarray:
+    """Read one IDX file (gzipped if its name ends in ``.gz``).
+
+    Returns a read-only uint8 array with the shape given in the file's header,
+    e.g. (60000, 28, 28) for training images, (60000,) for training labels.
+    Raises ``FileNotFoundError`` if the file is missing and ``ValueError`` (naming
+    the file) if it is not a valid unsigned-byte IDX file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"IDX file not found: {path}")
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as e:
+            raise ValueError(f"{path}: broken gzip file ({type(e).__name__}: {e})") from e
+    if len(raw) < 4:
+        raise ValueError(f"{path}: truncated IDX header ({len(raw)} bytes)")
+    zero1, zero2, code, ndim = raw[:4]
+    if zero1 or zero2 or ndim < 1:
+        raise ValueError(f"{path}: bad IDX magic number 0x{raw[:4].hex()}, "
+                         "expected bytes 00 00 <type> <ndim >= 1> (not an IDX file?)")
+    if code != 0x08:
+        kind = _IDX_TYPES.get(code, "unknown")
+        raise ValueError(f"{path}: IDX type code 0x{code:02X} ({kind}) is unsupported; "
+                         "only 0x08 (unsigned byte) is supported")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{path}: truncated IDX header ({len(raw)} of {header} bytes)")
+    shape = struct.unpack(f">{ndim}I", raw[4:header])
+    expected, got = math.prod(shape), len(raw) - header
+    if got != expected:
+        what = "truncated" if got < expected else "has trailing data"
+        raise ValueError(f"{path}: data {what}: header shape {shape} needs "
+                         f"{expected} bytes, file has {got}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def write_idx(path: PathLike, array: np.ndarray) -> Path:
+    """Write a uint8 array as an IDX file (gzipped if the name ends in ``.gz``): the
+    inverse of :func:`read_idx`, for making data sets in MNIST's format."""
+    path = Path(path)
+    array = np.asarray(array)
+    if array.dtype != np.uint8 or array.ndim < 1:
+        raise ValueError(f"write_idx takes a uint8 array with >= 1 dimension, got {array.dtype} {array.shape}")
+    raw = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    raw += np.ascontiguousarray(array).tobytes()
+    path.write_bytes(gzip.compress(raw, compresslevel=1) if path.suffix == ".gz" else raw)
+    return path
+
+
+def idx_paths(folder: Path) -> Tuple[dict, list]:
+    """Map each IDX_FILES key to ``name.gz`` or ``name`` in ``folder``; also list missing names."""
+    found, missing = {}, []
+    for key, name in IDX_FILES.items():
+        for candidate in (folder / f"{name}.gz", folder / name):
+            if candidate.is_file():
+                found[key] = candidate
+                break
+        else:
+            missing.append(f"{name}.gz")
+    return found, missing
+
+
+def _usable(path: Path) -> Union[Path, str]:
+    """The data location at ``path`` (IDX folder or ``.pkl.gz`` file), or why there is none."""
+    if path.is_file():
+        if path.name.endswith(".pkl.gz"):
+            return path
+        return "not a folder or a .pkl.gz file"
+    if not path.is_dir():
+        return "does not exist"
+    _, missing = idx_paths(path)
+    if not missing:
+        return path
+    if (path / PICKLE_FILE).is_file():
+        return path / PICKLE_FILE
+    return f"missing {', '.join(missing)} (and no {PICKLE_FILE})"
+
+
+def find_data(path: Optional[PathLike] = None) -> Path:
+    """Locate MNIST: a folder holding the four IDX files, or a ``.pkl.gz`` file.
+
+    With ``path``: that folder (four IDX files, each ``name.gz`` or ``name``, or a
+    ``mnist.pkl.gz``) or ``.pkl.gz`` file. Without: ``$FASTNET_DATA``, then
+    :func:`default_cache_dir`. Returns the folder for IDX data, the file for a
+    pickle. Raises ``FileNotFoundError`` listing every place looked at.
+    """
+    if path is not None:
+        places = [(Path(path), "path argument")]
+    else:
+        places = [(default_cache_dir(), "cache folder")]
+        if os.environ.get(DATA_ENV):
+            places.insert(0, (Path(os.environ[DATA_ENV]), f"${DATA_ENV}"))
+    looked = []
+    for place, origin in places:
+        result = _usable(place)
+        if isinstance(result, Path):
+            return result
+        looked.append(f"  - {place} ({origin}): {result}")
+    names = ", ".join(f"{n}.gz" for n in IDX_FILES.values())
+    raise FileNotFoundError(
+        "MNIST data not found. Looked in:\n" + "\n".join(looked) + "\n"
+        "Provide it in one of these ways:\n"
+        f"  - pass path=... : a folder with the four IDX files ({names}) "
+        f"or {PICKLE_FILE}, or the path of a .pkl.gz file;\n"
+        f"  - set {DATA_ENV} to a folder with the four IDX .gz files;\n"
+        f"  - put the four IDX .gz files in the cache folder {default_cache_dir()}."
+    )
+
+
+def _check_pair(X: np.ndarray, y: np.ndarray, what: str, source: Path) -> None:
+    """Raise ValueError unless y is 1-D, as long as X, with labels >= 0 (class numbers;
+    MNIST has 0..9, other data sets in its format may have more classes)."""
+    if y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"{source}: {what} has {X.shape[0]} images but labels of shape {y.shape}")
+    if y.size and y.min() < 0:
+        raise ValueError(f"{source}: {what} has negative labels")
+
+
+def _scale(images: np.ndarray) -> np.ndarray:
+    """uint8 (n, rows, cols) -> float32 (n, rows*cols) scaled by 1/256, C-contiguous."""
+    flat = images.reshape(images.shape[0], -1)
+    return np.multiply(flat, np.float32(1 / 256), dtype=np.float32)
+
+
+def _load_idx(folder: Path) -> Tuple[Pair, Pair]:
+    files, _ = idx_paths(folder)
+    arrays = {key: read_idx(p) for key, p in files.items()}
+    for part in ("train", "test"):
+        images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
+        if images.ndim != 3:
+            raise ValueError(f"{files[part + '_images']}: images must be 3-D (n, rows, cols), "
+                             f"got shape {images.shape}")
+        _check_pair(images, labels, f"{part} set", folder)
+    if arrays["train_images"].shape[1:] != arrays["test_images"].shape[1:]:
+        raise ValueError(f"{folder}: training images {arrays['train_images'].shape[1:]} and "
+                         f"test images {arrays['test_images'].shape[1:]} differ in size")
+    return tuple((_scale(arrays[f"{p}_images"]), arrays[f"{p}_labels"].astype(np.int64))
+                 for p in ("train", "test"))
+
+
+def _load_pickle(file: Path) -> Tuple[Pair, Pair, Pair]:
+    try:
+        with gzip.open(file, "rb") as f:
+            data = pickle.load(f, encoding="latin1")
+    except Exception as e:  # unpickling can raise almost anything
+        raise ValueError(f"{file}: cannot unpickle ({type(e).__name__}: {e})") from e
+    if not (isinstance(data, (tuple, list)) and len(data) == 3
+            and all(isinstance(p, (tuple, list)) and len(p) == 2 for p in data)):
+        raise ValueError(f"{file}: expected three (X, y) pairs (training, validation, test)")
+    pairs = []
+    for (X, y), what in zip(data, ("training", "validation", "test")):
+        X, y = np.asarray(X), np.asarray(y)
+        if X.ndim != 2 or not np.issubdtype(X.dtype, np.number) \
+                or not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(f"{file}: {what} X must be 2-D numeric and y integer, "
+                             f"got X {X.shape} {X.dtype}, y {y.shape} {y.dtype}")
+        _check_pair(X, y, what, file)
+        pairs.append((np.ascontiguousarray(X, dtype=np.float32), y.astype(np.int64, copy=False)))
+    if len({X.shape[1] for X, _ in pairs}) != 1:
+        raise ValueError(f"{file}: training, validation and test images differ in size")
+    return tuple(pairs)
+
+
+def load_mnist_arrays(path: Optional[PathLike] = None,
+                      validation_size: Optional[int] = 10000) -> Tuple[Pair, Pair, Pair]:
+    """Load MNIST as ``((X_train, y_train), (X_val, y_val), (X_test, y_test))``.
+
+    X is float32, C-contiguous, shape (n, rows*cols) (784 for MNIST), pixels scaled
+    by 1/256 -- the scale of the book's ``mnist.pkl.gz``, so values lie in
+    [0, 255/256]. y is int64, shape (n,). The validation set is the last
+    ``validation_size`` training images, so with MNIST's 60,000 training images the
+    sizes are 50,000 / 10,000 / 10,000 (``None``: 10,000 or a sixth of a smaller set); the training and validation X are views
+    of one array.
+
+    ``path`` is resolved by :func:`find_data`. A ``.pkl.gz`` file keeps its own
+    stored split (``validation_size`` is ignored). Warning: unpickling can run
+    arbitrary code, so only load a ``.pkl.gz`` file from a trusted source.
+    """
+    if isinstance(validation_size, bool):
+        raise TypeError("validation_size must be an integer")
+    if validation_size is not None:
+        validation_size = operator.index(validation_size)
+    source = find_data(path)
+    if source.is_file():
+        return _load_pickle(source)
+    (X, y), test = _load_idx(source)
+    n = len(y)
+    if validation_size is None:
+        validation_size = min(10000, n // 6)
+    if not 0 <= validation_size < n:
+        raise ValueError(f"validation_size must be in [0, {n}), got {validation_size}")
+    k = n - validation_size
+    return (X[:k], y[:k]), (X[k:], y[k:]), test

@@ -1,0 +1,400 @@
+"""Saving and loading networks in files that never unpickle.
+
+Two formats, chosen on ``save`` by the file's suffix and on ``load`` by its content:
+
+- ``.npz`` (format 1): a numpy archive read with ``allow_pickle=False``. Keys:
+  ``format`` ("fastnet-model"), ``version`` (1), ``sizes`` (int64), ``dtype``
+  ("float32" or "float64"), ``w0``.. and ``b0``.. (the layers, in ``dtype``; biases
+  (n, 1)) and ``metadata`` (JSON text: ``fastnet_version``, ``history``,
+  ``architecture`` (activation, output, cost names) and the caller's ``metadata``).
+  Parameters are restored bit for bit.
+- ``.json``: the book's network2.py format, ``{"sizes", "weights", "biases", "cost"}``,
+  which network2.load reads, plus a ``"metadata"`` object that it ignores (and
+  ``"activation"``/``"output"`` for networks of other than sigmoid neurons). The cost is
+  the class name ("QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost"): a known one
+  is trained with after loading, any other loads all the same (as the quadratic cost)
+  and its name is kept in ``net.metadata["cost"]``.
+
+Writes are atomic: a temporary file in the target's directory is written, flushed,
+fsynced, then renamed over the target, so a failure leaves any previous file intact.
+Every problem with a file being loaded is a ``ValueError`` that says what is wrong.
+"""
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+from contextlib import suppress
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Dict, List, Mapping, Optional, Union
+
+import numpy as np
+
+from ..core.encodings import ENCODINGS
+from ..core.model import Network
+from ..core.validate import check_dtype
+
+__all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
+
+FORMAT_NAME = "fastnet-model"
+FORMAT_VERSION = 1  #: the newest .npz format this fastnet writes and reads
+QUADRATIC_COST = "QuadraticCost"
+#: network2 JSON cost class names -> fastnet's cost names
+_COST_NAMES = {"QuadraticCost": "quadratic", "CrossEntropyCost": "cross-entropy",
+               "LogLikelihoodCost": "log-likelihood"}
+
+PathLike = Union[str, "os.PathLike[str]"]
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+_RESERVED = ("fastnet_version", "history", "encoding", "architecture")  # metadata keys save() fills in itself
+_READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, KeyError)
+
+
+# -- save -------------------------------------------------------------------------------
+def save(net: Network, path: PathLike, metadata: Optional[Mapping[str, Any]] = None) -> Path:
+    """Write ``net`` to ``path`` atomically and return the path.
+
+    ``.npz``: fastnet's format (bit-exact, keeps ``history`` and ``metadata``);
+    ``.json``: the book's network2.py format. ``metadata``: a JSON-able dict stored
+    beside the history (its ``fastnet_version`` and ``history`` keys are replaced by
+    the current ones). Refuses NaN or infinite parameters (ValueError).
+    """
+    path = Path(path)
+    writer = _writer_for(path)
+    layers = _parameters(net)
+    meta = _metadata_for(net, metadata)
+    _write_atomically(path, lambda f: writer(f, net, layers, meta))
+    return path
+
+
+def _writer_for(path: Path) -> Callable[..., None]:
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        return _write_npz
+    if suffix == ".json":
+        return _write_json
+    raise ValueError(f"cannot tell the format from the suffix of {str(path)!r}: "
+                     f"use '.npz' (fastnet's format) or '.json' (the book's network2 format)")
+
+
+def _parameters(net: Network) -> Dict[str, List[np.ndarray]]:
+    """The network's weights and biases as arrays of its dtype, checked finite."""
+    dtype = np.dtype(net.dtype)
+    layers = {"weights": [np.asarray(w, dtype=dtype) for w in net.weights],
+              "biases": [np.asarray(b, dtype=dtype).reshape(-1, 1) for b in net.biases]}
+    for name, arrays in layers.items():
+        for l, array in enumerate(arrays):
+            if not np.isfinite(array).all():
+                raise ValueError(f"cannot save a network whose {name}[{l}] contains NaN or infinity")
+    return layers
+
+
+def _metadata_for(net: Network, metadata: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """The caller's metadata with the fastnet version and training history, checked
+    to be JSON-serialisable."""
+    from ..config import __version__
+
+    if metadata is not None and not isinstance(metadata, Mapping):
+        raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
+    meta = dict(metadata or {})
+    meta.update(fastnet_version=__version__, history=list(getattr(net, "history", [])),
+                encoding=net.encoding.name, architecture=_architecture(net))
+    try:
+        json.dumps(meta, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"metadata and history must be JSON-serialisable (finite numbers, "
+                         f"strings, lists, dicts with str keys): {error}") from None
+    return meta
+
+
+def _architecture(net: Network) -> Dict[str, str]:
+    """The neuron types and cost, by name (restored by ``load``)."""
+    return {"activation": net.activation, "output": net.output, "cost": net._cost.name}
+
+
+def _write_npz(f: BinaryIO, net: Network, layers: Dict[str, List[np.ndarray]],
+               meta: Dict[str, Any]) -> None:
+    arrays = {"format": np.array(FORMAT_NAME), "version": np.array(FORMAT_VERSION, dtype=np.int64),
+              "sizes": np.array(net.sizes, dtype=np.int64),
+              "dtype": np.array(np.dtype(net.dtype).name),
+              "metadata": np.array(json.dumps(meta, allow_nan=False))}
+    for l, (w, b) in enumerate(zip(layers["weights"], layers["biases"])):
+        arrays[f"w{l}"], arrays[f"b{l}"] = w, b
+    np.savez(f, allow_pickle=False, **arrays)  # a file object: no ".npz" appended
+
+
+def _write_json(f: BinaryIO, net: Network, layers: Dict[str, List[np.ndarray]],
+                meta: Dict[str, Any]) -> None:
+    data = {"sizes": [int(n) for n in net.sizes],
+            "weights": [w.tolist() for w in layers["weights"]],
+            "biases": [b.tolist() for b in layers["biases"]],
+            "cost": net._cost.__name__,
+            "metadata": meta}
+    for key in ("activation", "output"):  # beyond the book's sigmoid networks only
+        if getattr(net, key) != "sigmoid":
+            data[key] = getattr(net, key)
+    f.write(json.dumps(data, allow_nan=False).encode("utf-8"))
+
+
+def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """``write`` into a temporary file beside ``path``, make it durable, then rename it
+    onto ``path``. On any failure (Ctrl-C included) the temporary file is removed and
+    ``path`` is left as it was."""
+    mode = _file_mode(path)
+    tmp = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
+                                      suffix=".tmp" + path.suffix, delete=False)
+    try:
+        with tmp:
+            write(tmp)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp.name, mode)
+        os.replace(tmp.name, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp.name)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _file_mode(path: Path) -> int:
+    """Permissions for the new file: those of the file it replaces, else what
+    ``open`` would give (NamedTemporaryFile makes files readable by the owner only)."""
+    with suppress(OSError):
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename durable where the OS allows syncing a directory (POSIX)."""
+    with suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# -- load -------------------------------------------------------------------------------
+def load(path: PathLike, dtype=None, cls=None) -> Network:
+    """The network saved at ``path`` (a fastnet ``.npz`` or a network2 JSON file,
+    recognised by content), with ``history`` restored and the stored metadata in
+    ``net.metadata``. ``dtype`` converts the parameters; by default a ``.npz`` keeps its
+    saved dtype and a JSON file gives float64. Draws nothing from ``np.random``.
+
+    Raises FileNotFoundError for a missing file and ValueError, saying what is wrong,
+    for anything else: not a model file, corrupt or truncated, wrong format or newer
+    version, inconsistent sizes or shapes, NaN or infinity, pickled objects (never
+    unpickled), invalid metadata. ``cls``: the Network class to build (default
+    ``fastnet.network.Network``; ``fastnet.network2.load`` passes its own).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no model file at {str(path)!r}")
+    with open(path, "rb") as f:
+        head = f.read(64)
+    try:
+        return _load_detected(path, head, dtype, cls)
+    except ValueError as error:  # every message names the file
+        if str(error).startswith(repr(str(path))):
+            raise
+        raise ValueError(f"{str(path)!r}: {error}") from None
+
+
+def _load_detected(path: Path, head: bytes, dtype, cls) -> Network:
+    """Dispatch on the first bytes: zip magic for .npz, '{' for JSON."""
+    if head.startswith(b"PK"):
+        return _load_npz(path, dtype, cls)
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"{") or (head and not text):  # JSON object (or blank so far)
+        return _load_json(path, dtype, cls)
+    if not head:
+        raise ValueError(f"{str(path)!r} is empty: corrupt or truncated model file")
+    raise ValueError(f"{str(path)!r} is not a model file: expected a fastnet .npz archive "
+                     f"or the book's network2 JSON")
+
+
+def _load_npz(path: Path, dtype, cls) -> Network:
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except _READ_ERRORS as error:
+        raise _corrupt(path, error) from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"{str(path)!r} is not a fastnet .npz archive")
+    with archive:
+        _check_format(_text(_member(archive, "format", path), "format"))
+        _check_version(_member(archive, "version", path))
+        sizes = _check_sizes(_member(archive, "sizes", path))
+        saved = _check_dtype_name(_text(_member(archive, "dtype", path), "dtype"))
+        meta = (_parse_metadata(_text(_member(archive, "metadata", path), "metadata"))
+                if "metadata" in archive.files else {})
+        weights, biases = [], []
+        for l in range(len(sizes) - 1):
+            weights.append(_member(archive, f"w{l}", path))
+            biases.append(_member(archive, f"b{l}", path))
+    return _build(sizes, weights, biases, saved if dtype is None else dtype, meta, cls)
+
+
+def _load_json(path: Path, dtype, cls) -> Network:
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{str(path)!r} is malformed JSON (corrupt or truncated model "
+                         f"file?): {error}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"a network2 JSON model is an object, got {type(data).__name__}")
+    missing = [key for key in ("sizes", "weights", "biases") if key not in data]
+    if missing:
+        raise ValueError(f"network2 JSON model lacks {', '.join(map(repr, missing))}")
+    sizes = _check_sizes(data["sizes"])
+    weights = _json_layers(data["weights"], "weights", len(sizes) - 1)
+    biases = _json_layers(data["biases"], "biases", len(sizes) - 1)
+    cost = data.get("cost", QUADRATIC_COST)
+    if not isinstance(cost, str):
+        raise ValueError(f"'cost' must be the name of a cost class, got {cost!r}")
+    meta = _check_metadata(data.get("metadata", {}))
+    meta["cost"] = cost
+    if cost in _COST_NAMES:  # a cost fastnet knows: train with it too
+        architecture = dict(meta.get("architecture") or {})
+        architecture["cost"] = _COST_NAMES[cost]
+        for key in ("activation", "output"):
+            if key in data:
+                architecture[key] = data[key]
+        meta["architecture"] = architecture
+    return _build(sizes, weights, biases, np.float64 if dtype is None else dtype, meta, cls)
+
+
+# -- checks -----------------------------------------------------------------------------
+def _corrupt(path: Path, error: BaseException) -> ValueError:
+    return ValueError(f"{str(path)!r}: corrupt or truncated model file "
+                      f"({type(error).__name__}: {error})")
+
+
+def _member(archive: "np.lib.npyio.NpzFile", key: str, path: Path) -> np.ndarray:
+    """One array of the archive, read without unpickling."""
+    if key not in archive.files:
+        raise ValueError(f"{str(path)!r} is not a complete fastnet model: no {key!r} entry")
+    try:
+        return archive[key]
+    except ValueError as error:
+        if "pickle" in str(error):
+            raise ValueError(f"{str(path)!r}: entry {key!r} holds Python objects, which only "
+                             f"unpickling could read; fastnet never unpickles model files") from None
+        raise _corrupt(path, error) from None
+    except _READ_ERRORS as error:
+        raise _corrupt(path, error) from None
+
+
+def _text(array: np.ndarray, key: str) -> str:
+    if array.ndim != 0 or array.dtype.kind not in "US":
+        raise ValueError(f"entry {key!r} must be a string, got a {array.dtype} array of shape {array.shape}")
+    value = array[()]
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _check_format(name: str) -> None:
+    if name != FORMAT_NAME:
+        raise ValueError(f"unknown format {name!r}: expected {FORMAT_NAME!r}")
+
+
+def _check_version(array: np.ndarray) -> None:
+    if array.ndim != 0 or array.dtype.kind not in "iu":
+        raise ValueError(f"entry 'version' must be an integer, got {array.dtype} of shape {array.shape}")
+    version = int(array)
+    if version > FORMAT_VERSION:
+        raise ValueError(f"saved by a newer fastnet (format {version}); "
+                         f"this fastnet reads format <= {FORMAT_VERSION}")
+    if version < 1:
+        raise ValueError(f"invalid format version {version}")
+
+
+def _check_sizes(sizes) -> List[int]:
+    """A 1-D list of >= 2 positive ints, from an int array or a JSON list."""
+    if isinstance(sizes, np.ndarray):
+        if sizes.ndim != 1 or sizes.dtype.kind not in "iu":
+            raise ValueError(f"sizes must be a 1-D integer array, got {sizes.dtype} of shape {sizes.shape}")
+        sizes = sizes.tolist()
+    if not isinstance(sizes, list) or not all(type(n) is int for n in sizes):
+        raise ValueError(f"sizes must be a list of integers, got {sizes!r}")
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must hold >= 2 positive layer sizes, got {sizes}")
+    return sizes
+
+
+def _check_dtype_name(name: str):
+    if name not in _DTYPES:
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {name!r}")
+    return _DTYPES[name]
+
+
+def _parse_metadata(text: str) -> Dict[str, Any]:
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"metadata is not valid JSON: {error}") from None
+    return _check_metadata(meta)
+
+
+def _check_metadata(meta) -> Dict[str, Any]:
+    if not isinstance(meta, dict):
+        raise ValueError(f"metadata must be a JSON object, got {type(meta).__name__}")
+    history = meta.get("history", [])
+    if not isinstance(history, list) or not all(isinstance(h, dict) for h in history):
+        raise ValueError("metadata 'history' must be a list of objects, one per epoch")
+    return dict(meta)
+
+
+def _json_layers(layers, name: str, count: int) -> List[np.ndarray]:
+    """Nested lists of numbers -> arrays (shapes and values are checked later)."""
+    if not isinstance(layers, list) or len(layers) != count:
+        raise ValueError(f"{name} must be a list of {count} layers for these sizes")
+    arrays = []
+    for l, layer in enumerate(layers):
+        try:
+            arrays.append(np.array(layer))
+        except ValueError:
+            raise ValueError(f"{name}[{l}] is not a rectangular array of numbers") from None
+    return arrays
+
+
+def _check_layer(array: np.ndarray, shape, dtype, what: str) -> np.ndarray:
+    """``array`` as ``dtype``: a real number array of exactly ``shape``, all finite."""
+    if array.dtype.kind not in "iuf":
+        raise ValueError(f"{what} must hold real numbers, got dtype {array.dtype}")
+    if array.shape != shape:
+        raise ValueError(f"{what} has shape {array.shape}; sizes imply {shape}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = array.astype(dtype)
+    if not np.isfinite(cast).all():
+        raise ValueError(f"{what} contains NaN or infinity (or values too large for {np.dtype(dtype).name})")
+    return cast
+
+
+def _check_architecture(meta: Dict[str, Any]) -> Dict[str, Any]:
+    """The constructor keywords stored under meta["architecture"] (checked: names only)."""
+    architecture = meta.get("architecture") or {}
+    if not isinstance(architecture, dict) or not set(architecture) <= {"activation", "output", "cost"} \
+            or not all(isinstance(v, str) for v in architecture.values()):
+        raise ValueError(f"metadata 'architecture' must map activation/output/cost to names, "
+                         f"got {architecture!r}")
+    return dict(architecture)
+
+
+def _build(sizes: List[int], weights: List[np.ndarray], biases: List[np.ndarray], dtype,
+           meta: Dict[str, Any], cls=None) -> Network:
+    """Check every layer against ``sizes`` and make the network (no random draws)."""
+    dtype = check_dtype(dtype)
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    weights = [_check_layer(w, (n_out, n_in), dtype, f"weights[{l}] (w{l})")
+               for l, ((n_in, n_out), w) in enumerate(zip(pairs, weights))]
+    biases = [_check_layer(b, (n_out, 1), dtype, f"biases[{l}] (b{l})")
+              for l, ((_, n_out), b) in enumerate(zip(pairs, biases))]
+    encoding = meta.get("encoding")
+    if encoding is not None and encoding not in ENCODINGS:
+        raise ValueError(f"unknown output encoding {encoding!r} (known: {sorted(ENCODINGS)})")
+    net = (cls or Network).from_parameters(sizes, weights, biases, dtype=dtype, encoding=encoding,
+                                           **_check_architecture(meta))
+    net.history = list(meta.get("history", []))
+    net.metadata = meta
+    return net

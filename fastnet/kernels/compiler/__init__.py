@@ -1,0 +1,3 @@
+"""Extensions of the Numba compiler the kernels are written with: explicit SIMD vectors
+(``simd``), unchecked views of flat buffers (``views``), a spin barrier between threads
+(``sync``) and prefetch hints (``prefetch``). Nothing here computes the network."""
