@@ -35,9 +35,9 @@ DTYPES = (np.float32, np.float64)
 JIT_OPTIONS = {"cache": CACHE, "fastmath": FASTMATH, "nogil": True, "error_model": "numpy"}
 #: for kernels with no reduction to vectorise: sums keep the order they are written in.
 #: With reassociation allowed, the copies Numba keeps of a kernel (in its own cached
-#: library and inlined into each caller) could round differently, so the same seeds gave
-#: different last bits in a process that compiled the kernels and in one that loaded
-#: them from the cache.
+#: library and inlined into each caller) could round differently, so the same seeds
+#: would give different last bits in a process that compiled the kernels and in one
+#: that loaded them from the cache.
 ORDERED_JIT_OPTIONS = {**JIT_OPTIONS, "fastmath": FASTMATH - {"reassoc"}}
 
 

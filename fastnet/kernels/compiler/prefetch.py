@@ -2,9 +2,8 @@
 pointers of the one after it) while this one is computed.
 
 Shuffled examples are scattered over the whole sparse training set (60 MB for MNIST),
-where the hardware prefetcher cannot guess the next address: without the hint, one
-epoch of [784, 30, 10] spent about half of its first-layer time waiting for memory
-(measured: first layer 69 ms over shuffled rows, 31 ms over rows in storage order).
+where the hardware prefetcher cannot guess the next address: without the hint, the
+first layer spends much of its time waiting for memory (docs/design.md).
 """
 from llvmlite import ir
 from numba import njit, types
@@ -60,9 +59,7 @@ def prefetch_batches(order, k, batch_size, indptr, indices, values, targets):
     """While the mini-batch order[k : k + batch_size] is computed: the next one's sparse
     inputs (``prefetch_examples``) and targets, and the row pointers of the one after
     it, which the next call reads to find its inputs. Shuffled, these are all cache
-    misses: without the last two hints, loads of indptr and targets took 15% of the
-    samples of an epoch of [784, 30, 10] under perf, 6% with them (interleaved A/B,
-    1 thread: 1.00-1.06x)."""
+    misses."""
     n = order.size
     following = order[min(k + batch_size, n) : min(k + 2 * batch_size, n)]
     prefetch_examples(following, indptr, indices, values)

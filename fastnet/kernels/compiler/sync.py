@@ -2,8 +2,8 @@
 array (LLVM's atomicrmw / atomic load and store), spinning briefly, then yielding the
 CPU to the OS while a partner thread is late.
 
-Used inside one parallel region per chunk of mini-batches (``epoch.train_chunk_threaded``):
-a fork and join per step costs tens of microseconds, a barrier well under one when the
+Used inside one parallel region per compiled call (``epoch.train_epoch_threaded``): a
+fork and join per step costs tens of microseconds, a barrier well under one when the
 threads have their cores."""
 from llvmlite import ir
 from numba import njit, types
