@@ -1,8 +1,8 @@
 """Side-by-side speed of one training epoch: fastnet against the seed's per-example numpy
 network.py, mini-batch numpy, PyTorch and JAX (those installed), on the same network,
 data, initial parameters and example order, interleaved round by round, on
-``--threads`` threads (default 1); the same as
-``fastnet bench`` (the logic lives in ``fastnet/bench.py``).
+``--threads`` threads (default 1); the same as ``fastnet bench`` (the command line is
+``fastnet/cli/bench.py``, the measurement ``fastnet/bench/``).
 
     python benchmarks/compare.py                                   # 784,30,10, batch 10, 5 rounds
     python benchmarks/compare.py --sizes 784,30,10 784,100,10 --json out.json
@@ -22,7 +22,7 @@ try:
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fastnet.bench import main  # noqa: E402
+from fastnet.cli.bench import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -16,7 +16,13 @@ import numpy as np
 import pytest
 from reference import ReferenceNetwork
 
-from fastnet import bench
+from fastnet.bench import machine, peers, runner, worker
+from fastnet.bench.options import Config
+from fastnet.bench.peers.fastnet import FastnetImpl
+from fastnet.bench.peers.seed import SeedImpl
+from fastnet.bench.reference import relative_difference
+from fastnet.bench.start import Order, initial_parameters, shuffled_order
+from fastnet.cli import bench as cli_bench
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = [12, 7, 5, 3]
@@ -44,17 +50,17 @@ def reference_after(sizes, start, X, y, indices, batch, eta):
 
 
 def normwise(params, expected):
-    return bench.relative_difference(params, expected)
+    return relative_difference(params, expected)
 
 
 @pytest.mark.parametrize("batch", [1, 4, 10])
 def test_per_example_equals_the_reference_to_rounding(batch):
     X, y = synthetic(30)
-    start = bench.initial_parameters(SIZES, 3)
+    start = initial_parameters(SIZES, 3)
     indices = np.random.default_rng(1).permutation(30)
-    impl = bench.SeedImpl(SIZES, X, y, batch, 3.0, examples=30)
+    impl = SeedImpl(SIZES, X, y, batch, 3.0, examples=30)
     impl.reset(*start)
-    impl.train_exact(bench.Order(indices, None))
+    impl.train_exact(Order(indices, None))
     expected = reference_after(SIZES, start, X, y, indices, batch, 3.0)
     for got, want in zip(impl.parameters()[0] + impl.parameters()[1], expected[0] + expected[1]):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
@@ -69,19 +75,19 @@ def peer(name, X, y, batch, eta=3.0):
         pytest.importorskip("torch")
     if name == "jax":
         pytest.importorskip("jax")
-    config = bench.Config(batch=batch, eta=eta, threads=1)
-    return bench.make_impl(name, SIZES, X, y, config)
+    config = Config(batch=batch, eta=eta, threads=1)
+    return peers.make_impl(name, SIZES, X, y, config)
 
 
 @pytest.mark.parametrize("name", ["numpy-batch", "torch", "torch-autograd", "torch-nn", "jax"])
 @pytest.mark.parametrize("n, batch", [(10, 10), (25, 10)])  # one step; 3 steps, a short last one
 def test_peers_do_the_seeds_arithmetic(name, n, batch):
     X, y = synthetic(n)
-    start = bench.initial_parameters(SIZES, 5)
+    start = initial_parameters(SIZES, 5)
     indices = np.random.default_rng(2).permutation(n)
     impl = peer(name, X, y, batch)
     impl.reset(*start)
-    impl.train_exact(bench.Order(indices, None))
+    impl.train_exact(Order(indices, None))
     expected = reference_after(SIZES, start, X, y, indices, batch, 3.0)
     assert normwise(impl.parameters(), expected) < 1e-5
     assert normwise(start, expected) > 1e-3  # the step did move the parameters
@@ -91,10 +97,10 @@ def test_fastnet_epoch_follows_the_given_order():
     """fastnet shuffles with ``random`` itself: with ``order.state`` set its epoch visits
     exactly ``order.indices``, the order the peers are given."""
     X, y = synthetic(40)
-    start = bench.initial_parameters(SIZES, 7)
+    start = initial_parameters(SIZES, 7)
     random.seed(11)
-    order = bench.shuffled_order(40)
-    impl = bench.FastnetImpl(SIZES, X, y, 10, 3.0, threads=1)
+    order = shuffled_order(40)
+    impl = FastnetImpl(SIZES, X, y, 10, 3.0, threads=1)
     impl.reset(*start)
     impl.train_exact(order)
     expected = reference_after(SIZES, start, X, y, order.indices, 10, 3.0)
@@ -118,33 +124,33 @@ def test_one_thread_row_runs_on_one_thread_beside_two():
     if not barriers_are_safe():
         pytest.skip("this threading layer trains on one thread only")
     X, y = synthetic(40)
-    start = bench.initial_parameters(SIZES, 7)
-    config = bench.Config(batch=10, eta=3.0, threads=2)
+    start = initial_parameters(SIZES, 7)
+    config = Config(batch=10, eta=3.0, threads=2)
     threads_used = {}
     for name in ("fastnet", "fastnet-1thread"):
-        impl = bench.make_impl(name, SIZES, X, y, config)
+        impl = peers.make_impl(name, SIZES, X, y, config)
         impl.net.history = KeptHistory()
         random.seed(11)
-        order = bench.shuffled_order(40)
+        order = shuffled_order(40)
         impl.reset(*start)
         impl.train_exact(order)
         expected = reference_after(SIZES, start, X, y, order.indices, 10, 3.0)
         assert normwise(impl.parameters(), expected) < 1e-5
         threads_used[name] = impl.net.history[-1]["threads"]
     assert threads_used == {"fastnet": 2, "fastnet-1thread": 1}
-    assert "fastnet-1thread" in bench.implementation_list("fastnet,fastnet-1thread")
-    assert "fastnet-1thread" not in bench.IMPLEMENTATIONS  # not run unless asked for
+    assert "fastnet-1thread" in cli_bench.implementation_list("fastnet,fastnet-1thread")
+    assert "fastnet-1thread" not in peers.IMPLEMENTATIONS  # not run unless asked for
 
 
 def test_macs_and_helpers():
-    assert bench.macs_per_example([784, 30, 10]) == 2 * (784 * 30 + 30 * 10) + 30 * 10
-    assert bench.macs_per_example([784, 10]) == 2 * 7840
-    assert bench.macs_per_example([784, 128, 64, 10]) == (2 * (784 * 128 + 128 * 64 + 64 * 10)
+    assert machine.macs_per_example([784, 30, 10]) == 2 * (784 * 30 + 30 * 10) + 30 * 10
+    assert machine.macs_per_example([784, 10]) == 2 * 7840
+    assert machine.macs_per_example([784, 128, 64, 10]) == (2 * (784 * 128 + 128 * 64 + 64 * 10)
                                                          + 128 * 64 + 64 * 10)
-    env = bench.worker_environment(1, base={})
+    env = runner.worker_environment(1, base={})
     assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
     assert "xla_cpu_multi_thread_eigen=false" in env["XLA_FLAGS"]
-    assert "XLA_FLAGS" not in bench.worker_environment(2, base={})
+    assert "XLA_FLAGS" not in runner.worker_environment(2, base={})
 
 
 def table_rows(text):
@@ -160,12 +166,12 @@ def test_tiny_run_table_and_json(mnist_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "torch", None)  # as if not installed
     monkeypatch.setitem(sys.modules, "jax", None)
     out = tmp_path / "bench.json"
-    config = bench.Config(sizes=[[784, 10]], rounds=2, ref_examples=200, limit=2000,
+    config = Config(sizes=[[784, 10]], rounds=2, ref_examples=200, limit=2000,
                           epochs_per_call=1, data=str(mnist_dir), json=str(out))
-    document = bench.run_worker(config)
+    document = worker.run_worker(config)
     text = capsys.readouterr().out
     rows = table_rows(text)
-    assert len(rows) == len(bench.IMPLEMENTATIONS)
+    assert len(rows) == len(peers.IMPLEMENTATIONS)
     assert rows["torch"][1] == rows["torch-nn"][1] == rows["jax"][1] == "not installed"
     measured = document["networks"][0]["results"]
     fast_median = measured["fastnet"]["median"]
@@ -185,7 +191,7 @@ def test_tiny_run_table_and_json(mnist_dir, tmp_path, monkeypatch, capsys):
     saved = json.loads(out.read_text())
     assert saved["networks"] == json.loads(json.dumps(document["networks"]))
     results = saved["networks"][0]["results"]
-    assert set(results) == set(bench.IMPLEMENTATIONS)
+    assert set(results) == set(peers.IMPLEMENTATIONS)
     assert results["torch"]["status"] == results["jax"]["status"] == "not installed"
     fastnet = results["fastnet"]["median"]
     for name in ("fastnet", "seed", "numpy-batch"):
@@ -200,11 +206,12 @@ def test_tiny_run_table_and_json(mnist_dir, tmp_path, monkeypatch, capsys):
 
 def test_torch_nn_row_and_check_in_the_table(mnist_dir, capsys):
     pytest.importorskip("torch")
-    config = bench.Config(sizes=[[784, 10]], rounds=1, limit=500, data=str(mnist_dir),
+    config = Config(sizes=[[784, 10]], rounds=1, limit=500, data=str(mnist_dir),
                           only=["numpy-batch", "torch-nn"])
-    document = bench.run_worker(config)
+    document = worker.run_worker(config)
     text = capsys.readouterr().out
-    label = bench.TorchNNImpl.label
+    from fastnet.bench.peers.torch import TorchNNImpl
+    label = TorchNNImpl.label
     assert label == "PyTorch (float32, nn.Sequential + loss.backward + optim.SGD)"
     assert float(table_rows(text)[label][1]) > 0
     row = document["networks"][0]["results"]["torch-nn"]
@@ -236,9 +243,9 @@ def test_help():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--sizes", "784"], "at least two layers"),
+    (["--sizes", "784"], "at least two comma-separated integers"),
     (["--sizes", "784,x,10"], "comma-separated integers"),
-    (["--sizes", "784,0,10"], "at least 1 neuron"),
+    (["--sizes", "784,0,10"], "integers >= 1"),
     (["--batch", "0"], "positive integer"),
     (["--threads", "0"], "positive integer"),
     (["--threads", "100000"], "threads must be from 1 to"),
@@ -247,7 +254,7 @@ def test_help():
 ])
 def test_argument_errors_exit_2_with_one_line(argv, message, capsys):
     with pytest.raises(SystemExit) as stop:
-        bench.main(argv)
+        cli_bench.main(argv)
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "error:" in err
@@ -261,8 +268,8 @@ def test_argument_error_from_the_script():
 
 
 def test_sizes_that_do_not_fit_the_data(mnist_dir, capsys):
-    code = bench.worker_main(bench.Config(sizes=[[100, 10]], limit=100, data=str(mnist_dir),
-                                          prog="compare.py"))
+    code = cli_bench.main(["--sizes", "100,10", "--limit", "100", "--data", str(mnist_dir)],
+                          prog="compare.py")
     assert code == 2
     err = capsys.readouterr().err
     assert re.fullmatch(r"compare\.py: error: --sizes 100,10 does not fit the data: 784 inputs "
@@ -274,16 +281,16 @@ def test_add_parser_like_the_fastnet_command():
     commands = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--threads", type=int)
-    bench.add_parser(commands, common)
+    cli_bench.add_parser(commands, common)
     args = parser.parse_args(["bench", "--sizes", "784,30,10", "784,100,10", "--sizes",
                               "784,128,64,10", "--batch", "100", "--only", "fastnet,torch"])
-    assert args.run is bench.run_bench
-    config = bench.config_from_args(args)
+    assert args.run is cli_bench.run_bench
+    config = cli_bench.config_from_args(args)
     assert config.sizes == [[784, 30, 10], [784, 100, 10], [784, 128, 64, 10]]
     assert (config.batch, config.threads, config.only) == (100, 1, ["fastnet", "torch"])
     with pytest.raises(ValueError, match="threads"):
-        bench.config_from_args(parser.parse_args(["bench", "--threads", "0"]))
+        cli_bench.config_from_args(parser.parse_args(["bench", "--threads", "0"]))
     # without a common parent, bench brings its own --threads
     alone = argparse.ArgumentParser()
-    bench.add_parser(alone.add_subparsers(dest="command"))
-    assert bench.config_from_args(alone.parse_args(["bench", "--threads", "1"])).threads == 1
+    cli_bench.add_parser(alone.add_subparsers(dest="command"))
+    assert cli_bench.config_from_args(alone.parse_args(["bench", "--threads", "1"])).threads == 1

@@ -2,7 +2,7 @@
 line on stderr for a mistake in the user's input (arguments, data, model or image
 files), 130 after Ctrl-C (the shell's status for a process ended by SIGINT)."""
 import sys
-from typing import Callable
+from typing import Callable, Optional
 
 OK = 0
 USER_ERROR = 2
@@ -11,14 +11,15 @@ INTERRUPTED = 130
 USER_ERRORS = (ValueError, TypeError, FileNotFoundError, RuntimeError, OSError)
 
 
-def run_command(name: str, command: Callable[[], int]) -> int:
+def run_command(name: str, command: Callable[[], int], prog: Optional[str] = None) -> int:
     """``command()``'s exit status; Ctrl-C gives INTERRUPTED, a user error USER_ERROR with
-    ``fastnet NAME: error: ...`` on stderr."""
+    ``fastnet NAME: error: ...`` on stderr (``PROG: error: ...`` when a script names
+    itself ``prog``)."""
     try:
         return command()
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return INTERRUPTED
     except USER_ERRORS as error:
-        print(f"fastnet {name}: error: {error}", file=sys.stderr)
+        print(f"{prog or 'fastnet ' + name}: error: {error}", file=sys.stderr)
         return USER_ERROR

@@ -1,0 +1,106 @@
+"""The results as text: a Markdown table per network with its notes, the accuracy run's
+line and the closing line (command, versions, wall time)."""
+import statistics
+from typing import Dict, List
+
+
+def speedup_cell(name: str, speedup) -> str:
+    if speedup is None:
+        return "-"
+    if name == "fastnet":
+        return "1.0x"
+    return f"{speedup:.1f}x" if speedup >= 10 else f"{speedup:.2f}x"
+
+
+def table(result: dict) -> List[str]:
+    n = result["examples"]
+    lines = [f"#### One epoch of Network({result['sizes']}), mini-batch {result['batch']}, "
+             f"eta {result['eta']}, {n:,} examples, {result['threads']} thread(s)", "",
+             "| implementation | epoch median (s) | min | fastnet is N x faster | examples/s |",
+             "|---|---:|---:|---:|---:|"]
+    for name, row in result["results"].items():
+        if row["status"] != "ok" or "median" not in row:
+            status = row["status"] if row["status"] != "ok" else "no time"
+            lines.append(f"| {name} | {status} | - | - | - |")
+            continue
+        label = row["label"]
+        if row["examples_timed"] < n:
+            label += f" (timed on {row['examples_timed']:,} examples, scaled)"
+        lines.append(f"| {label} | {row['median']:.3f} | {row['min']:.3f} | "
+                     f"{speedup_cell(name, row.get('fastnet_speedup'))} | "
+                     f"{row['examples_per_second']:,.0f} |")
+    return lines
+
+
+def notes(result: dict, machine: dict) -> List[str]:
+    """The lines under the table: machine, load, JAX's threads, the floor, the check,
+    what was not measured."""
+    rows = result["results"]
+    lines = [f"Machine: {machine['cpu']}, {machine['cpus']} CPUs; threads: {result['threads']} "
+             f"({machine['thread_env']}); sizes {result['sizes']}; batch {result['batch']}; "
+             f"rounds {result['rounds']} (interleaved, rotating order; fastnet: "
+             f"{result['epochs_per_call']} epoch(s) per train_epochs call)."]
+    loads = result.get("load_average") or [None, None]
+    if None not in loads:
+        busy = max(loads) > machine["cpus"] + 0.5
+        lines.append(f"Load average (1 min) {loads[0]:.2f} at the start, {loads[1]:.2f} at the "
+                     f"end{': other processes were running, the times are noisy' if busy else ''}.")
+    if rows.get("jax", {}).get("status") == "ok":
+        flags = machine.get("xla_flags") or ""
+        lines.append("JAX threads: " + ("one (XLA_FLAGS=" + flags + ")."
+                                        if "multi_thread_eigen=false" in flags else
+                                        f"XLA's own CPU pool ({machine['cpus']} CPUs; XLA has no "
+                                        "switch for a count between 1 and all)."))
+    fast = rows.get("fastnet", {})
+    if result["floor_seconds"] and fast.get("median"):
+        lines.append(f"Fraction of the arithmetic floor: fastnet {100 * fast['floor_fraction']:.1f}% "
+                     f"(floor {result['floor_seconds']:.4f} s = {result['macs_per_epoch']:,} "
+                     f"multiply-adds per epoch ({result['macs_per_example']:,} per example) / "
+                     f"{machine['peak_macs_per_second'] / 1e9:.1f} G multiply-add/s, the "
+                     f"measured 1024x1024 float32 np.dot rate).")
+    checks = [(name, row["check_relative_difference"]) for name, row in rows.items()
+              if row.get("check_relative_difference") is not None and name != "seed"]
+    if checks:
+        lines.append("Check: largest relative difference of the parameters from the float64 "
+                     "per-example reference after the same mini-batches: "
+                     + ", ".join(f"{name} {diff:.1e}" for name, diff in checks) + ".")
+    missing = [f"{name} ({row['status']}: {row.get('detail', '')})"
+               for name, row in rows.items() if row["status"] != "ok"]
+    if missing:
+        lines.append("Not measured: " + "; ".join(missing) + ".")
+    return lines
+
+
+def markdown(result: dict, machine: dict) -> str:
+    """The Markdown table of one network's ``runner.measure`` result, and its notes."""
+    return "\n".join(table(result) + [""] + notes(result, machine))
+
+
+def accuracy_line(run: dict, config) -> str:
+    """One line for an ``accuracy_run`` result: final and best test accuracy, median epoch."""
+    correct, n_test = run["correct"], run["n_test"]
+    best = max(correct)
+    return (f"Accuracy run: fastnet Network({run['sizes']}), {run['epochs']} epochs, mini-batch "
+            f"{config.batch}, eta {config.eta}, seed {config.seed}: final {correct[-1]} / "
+            f"{n_test} ({100 * correct[-1] / n_test:.2f}%), best {best} "
+            f"(epoch {correct.index(best)}), median epoch "
+            f"{statistics.median(run['seconds']):.3f} s")
+
+
+def peer_versions(results: List[dict]) -> Dict[str, str]:
+    """The peers' library versions over all networks' results (numpy and numba aside)."""
+    versions = {}
+    for result in results:
+        for row in result["results"].values():
+            versions.update({k: v for k, v in row.get("versions", {}).items()
+                             if k not in ("numpy", "numba")})
+    return versions
+
+
+def closing_line(config, document: dict) -> str:
+    """The command, the versions and the whole run's wall time."""
+    machine = document["machine"]
+    return (f"Command: {config.command or 'run_worker(' + repr(config) + ')'}; "
+            f"Python {machine['python']}, numpy {machine['numpy']}, numba {machine['numba']}"
+            + "".join(f", {k} {v}" for k, v in peer_versions(document["networks"]).items())
+            + f"; {document['wall_seconds']:.0f} s in all.")

@@ -1,0 +1,150 @@
+"""The measurement: in one process, interleaved round by round (round r runs every
+implementation once, in an order that rotates with r), one epoch of each implementation
+from the same start in the same order; and the child process it all runs in, started
+with the thread environment set (BLAS, OpenMP and XLA read it when they are imported)."""
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, Dict, Optional
+
+from .machine import THREAD_VARS, macs_per_example
+from .options import Config
+from .peers import Impl, NotInstalled, make_impl
+from .reference import check_against_reference
+from .start import initial_parameters, shuffled_order
+
+#: XLA_FLAGS that keep XLA's CPU work on one thread
+XLA_ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+#: the child's entry point: ``python -m WORKER_MODULE CONFIG_JSON``
+WORKER_MODULE = "fastnet.bench.worker"
+
+
+def worker_environment(threads: int, base: Optional[dict] = None) -> dict:
+    """The environment of a measuring process (``base``: os.environ): BLAS, OpenMP, MKL
+    limited to ``threads``; XLA's CPU thread pool off for one thread (its flags must
+    precede ``import jax``)."""
+    env = dict(os.environ if base is None else base)
+    for var in THREAD_VARS:
+        env[var] = str(threads)
+    if threads == 1:
+        flags = env.get("XLA_FLAGS", "")
+        if "xla_cpu_multi_thread_eigen" not in flags:
+            env["XLA_FLAGS"] = (flags + " " + XLA_ONE_THREAD).strip()
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def spawn_worker(config: Config) -> int:
+    """Run the benchmark in a child process with the thread environment set; its output
+    goes straight to ours. Returns its exit status; raises KeyboardInterrupt after Ctrl-C
+    (the child got the same SIGINT), once the child has stopped."""
+    env = worker_environment(config.threads)
+    package_parent = str(Path(__file__).resolve().parents[2])  # fastnet importable, installed or not
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    child = subprocess.Popen([sys.executable, "-m", WORKER_MODULE, config.to_json()], env=env)
+    try:
+        status = child.wait()
+    except KeyboardInterrupt:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        raise
+    if status == -signal.SIGINT:
+        raise KeyboardInterrupt
+    return status
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def failure(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def prepare(sizes, X, y, config: Config, start) -> tuple:
+    """(implementations that are ready, a row per name in ``config.only``): each made and
+    warmed up from ``start``; one that is not installed or fails is a row, not a crash."""
+    rows: Dict[str, dict] = {}
+    impls: Dict[str, Impl] = {}
+    for name in config.only:
+        try:
+            impls[name] = make_impl(name, sizes, X, y, config)
+            rows[name] = dict(status="ok", label=impls[name].label, times=[])
+        except NotInstalled as error:
+            rows[name] = dict(status="not installed", detail=str(error), label=name)
+        except Exception as error:
+            rows[name] = dict(status="failed", detail=failure(error), label=name)
+    random.seed(config.seed)
+    warm_order = shuffled_order(len(X))
+    for name, impl in list(impls.items()):
+        try:
+            impl.reset(*start)
+            impl.warm_up(warm_order)
+            rows[name]["versions"] = impl.versions()
+        except Exception as error:
+            rows[name].update(status="failed", detail=failure(error))
+            del impls[name]
+    return impls, rows
+
+
+def time_rounds(impls: Dict[str, Impl], rows: Dict[str, dict], n: int, config: Config, start,
+                label: str, progress: Callable[[str], None]) -> None:
+    """``config.rounds`` interleaved rounds: each appends its epoch's seconds to its row's
+    ``times``; one that fails is marked so and leaves the rounds."""
+    names = list(impls)
+    random.seed(config.seed)
+    for r in range(config.rounds):
+        order = shuffled_order(n)
+        k = r % len(names) if names else 0
+        done = []
+        for name in names[k:] + names[:k]:
+            try:
+                impls[name].reset(*start)
+                seconds = impls[name].epoch(order)
+            except Exception as error:
+                rows[name].update(status="failed", detail=failure(error))
+                continue
+            rows[name]["times"].append(seconds)
+            done.append(f"{name} {seconds:.3f} s")
+        names = [name for name in names if rows[name]["status"] == "ok"]
+        progress(f"{label} round {r + 1}/{config.rounds}: " + ", ".join(done))
+
+
+def measure(sizes, X, y, config: Config, peak: Optional[float] = None,
+            progress: Callable[[str], None] = log) -> dict:
+    """Time the implementations on the network ``sizes`` (X (n, n_in) float32, y (n,)
+    int64); ``peak``: the machine's multiply-add rate. The result dict (see ``--json``)."""
+    n = len(X)
+    start = initial_parameters(sizes, config.seed)
+    impls, rows = prepare(sizes, X, y, config, start)
+    try:
+        for name, diff in check_against_reference(impls, sizes, X, y, config, start).items():
+            rows[name]["check_relative_difference"] = diff
+    except Exception as error:  # reported, and the timing goes on
+        progress(f"numerical check failed: {failure(error)}")
+    time_rounds(impls, rows, n, config, start, str(sizes), progress)
+    macs = macs_per_example(sizes)
+    floor = macs * n / peak if peak else None
+    fast = rows.get("fastnet", {})
+    fast_median = statistics.median(fast["times"]) if fast.get("times") else None
+    for name, row in rows.items():
+        if row["status"] != "ok" or not row["times"]:
+            continue
+        row["median"] = statistics.median(row["times"])
+        row["min"] = min(row["times"])
+        row["examples_per_second"] = n / row["median"]
+        row["examples_timed"] = impls[name].examples_timed or n
+        row["fastnet_speedup"] = row["median"] / fast_median if fast_median else None
+        row["floor_fraction"] = floor / row["median"] if floor else None
+        row.update(impls[name].extra_results())
+    return dict(sizes=list(sizes), batch=config.batch, eta=config.eta, examples=n,
+                rounds=config.rounds, threads=config.threads,
+                epochs_per_call=config.epochs_per_call, macs_per_example=macs,
+                macs_per_epoch=macs * n, floor_seconds=floor, results=rows)
