@@ -5,11 +5,14 @@ The data never lives in this repository. Tests find it through ``FASTNET_DATA``
 path beside the checkout. Tests that need it are skipped when neither exists.
 """
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# The numpy oracles (tests/oracles) are imported as ``oracles`` by tests in every subfolder.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 # A relative $FASTNET_DATA names a folder from where pytest started: made absolute here,

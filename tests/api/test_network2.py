@@ -1,5 +1,5 @@
 """fastnet.network2 and the modern options of both Network classes, against
-tests/reference2.py (the book's network2 equations in plain numpy) and finite
+tests/oracles/reference2.py (the book's network2 equations in plain numpy) and finite
 differences: float64 to 1e-10, float32 to 1e-5 (normwise, as test_kernels)."""
 import contextlib
 import io
@@ -8,7 +8,7 @@ import random
 
 import numpy as np
 import pytest
-import reference2 as ref2
+from oracles import reference2 as ref2
 
 from fastnet import kernels, network2
 from fastnet.network import Network

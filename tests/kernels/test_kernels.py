@@ -1,4 +1,4 @@
-"""The compiled kernels against tests/reference.py, the seed's equations in plain numpy:
+"""The compiled kernels against tests/oracles/reference.py, the seed's equations in plain numpy:
 float64 to 1e-12 and float32 to 1e-5 (relative), for the book's net and odd shapes.
 
 The float32 kernels are compared with the reference computed in float64 from the same
@@ -9,7 +9,7 @@ import random
 
 import numpy as np
 import pytest
-from reference import ReferenceNetwork
+from oracles.reference import ReferenceNetwork
 
 from fastnet import Network
 

@@ -1,4 +1,4 @@
-"""The network2 reference (tests/reference2.py) is right: its backprop is the gradient of
+"""The network2 reference (tests/oracles/reference2.py) is right: its backprop is the gradient of
 its cost (central finite differences, float64) for every allowed cost x hidden
 activation x output, with and without a dropout mask; its update rules match numbers
 computed by hand; its SGD prints and returns what the book's does."""
@@ -7,8 +7,8 @@ import random
 
 import numpy as np
 import pytest
-import reference2 as r2
-from reference2 import (
+from oracles import reference2 as r2
+from oracles.reference2 import (
     CrossEntropyCost,
     LogLikelihoodCost,
     QuadraticCost,

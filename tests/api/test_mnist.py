@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from reference import ReferenceNetwork
+from oracles.reference import ReferenceNetwork
 
 from fastnet import Network, mnist_loader
 
@@ -37,7 +37,7 @@ def test_one_epoch_on_50000_images_reaches_90_percent(mnist_dir, capsys):
     assert correct >= 9000
 
 
-SEED_SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "train_mnist.py"
+SEED_SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "train_mnist.py"
 
 
 def test_the_seeds_test_script_runs_with_only_its_imports_changed(mnist_dir, tmp_path):

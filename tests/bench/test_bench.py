@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from reference import ReferenceNetwork
+from oracles.reference import ReferenceNetwork
 
 from fastnet.bench import machine, peers, runner, worker
 from fastnet.bench.options import Config
@@ -24,7 +24,7 @@ from fastnet.bench.reference import relative_difference
 from fastnet.bench.start import Order, initial_parameters, shuffled_order
 from fastnet.cli import bench as cli_bench
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SIZES = [12, 7, 5, 3]
 
 
@@ -36,7 +36,7 @@ def synthetic(n=40, sizes=SIZES, seed=0):
 
 
 def reference_after(sizes, start, X, y, indices, batch, eta):
-    """tests/reference.py's ReferenceNetwork (float64) after update_mini_batch on the
+    """tests/oracles/reference.py's ReferenceNetwork (float64) after update_mini_batch on the
     mini-batches of ``indices``, from the parameters ``start``."""
     np.random.seed(0)
     ref = ReferenceNetwork(sizes, dtype=np.float64)

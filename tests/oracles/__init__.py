@@ -1,0 +1,3 @@
+"""The numpy oracles the compiled code is tested against, written from the seed's
+equations: ``reference`` (network.py: sigmoid, quadratic cost, BP1-BP4) and
+``reference2`` (network2.py and the options: costs, activations, L2/L1, momentum)."""
