@@ -12,7 +12,8 @@ class Config:
     """The networks (``sizes``, a list of layer-size lists), the training step (``batch``,
     ``eta``), ``threads`` for every implementation, the interleaved ``rounds``, the
     implementations to run (``only``) and where data and results are (``data``,
-    ``json``); ``command`` is the command line, kept for the record."""
+    ``json``); ``markdown``: also print the summary table of all networks; ``command``
+    is the command line, kept for the record."""
     sizes: List[List[int]] = dataclasses.field(default_factory=lambda: [[784, 30, 10]])
     batch: int = 10
     eta: float = 3.0
@@ -23,6 +24,7 @@ class Config:
     only: List[str] = dataclasses.field(default_factory=lambda: list(IMPLEMENTATIONS))
     data: Optional[str] = None
     json: Optional[str] = None
+    markdown: bool = False
     accuracy_epochs: int = 0
     limit: Optional[int] = None
     seed: int = 12345

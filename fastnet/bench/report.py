@@ -1,5 +1,6 @@
-"""The results as text: a Markdown table per network with its notes, the accuracy run's
-line and the closing line (command, versions, wall time)."""
+"""The results as text: a Markdown table per network with its notes, the summary table of
+all networks (``--markdown``: the form docs/performance.md shows), the accuracy run's line
+and the closing line (command, versions, wall time)."""
 import statistics
 from typing import Dict, List
 
@@ -74,6 +75,63 @@ def notes(result: dict, machine: dict) -> List[str]:
 def markdown(result: dict, machine: dict) -> str:
     """The Markdown table of one network's ``runner.measure`` result, and its notes."""
     return "\n".join(table(result) + [""] + notes(result, machine))
+
+
+#: the summary table's column heading of each implementation
+SHORT_LABELS = {
+    "fastnet": "fastnet",
+    "fastnet-1thread": "fastnet, 1 thread",
+    "seed": "seed's network.py",
+    "numpy-batch": "numpy mini-batch",
+    "torch": "PyTorch, manual gradients",
+    "torch-autograd": "PyTorch, autograd",
+    "torch-nn": "PyTorch, `nn` + `optim`",
+    "jax": "JAX `lax.scan`",
+}
+
+
+def seconds_cell(seconds: float) -> str:
+    return f"{seconds:.3f} s" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def summary_cell(name: str, row: dict) -> str:
+    """A network's median epoch for one implementation and, beside fastnet's, how many
+    times faster fastnet is; the status where nothing was timed."""
+    if row["status"] != "ok" or "median" not in row:
+        return row["status"] if row["status"] != "ok" else "no time"
+    cell = seconds_cell(row["median"])
+    speedup = row.get("fastnet_speedup")
+    if name != "fastnet" and speedup is not None:
+        cell += f" ({speedup_cell(name, speedup)})"
+    return cell
+
+
+def summary_table(results: List[dict], machine: dict) -> str:
+    """One Markdown table of every network's ``runner.measure`` result: a row per
+    network, a column per implementation (median epoch, and how many times faster
+    fastnet is), and a line naming the rounds, the machine and the check."""
+    if not results:
+        return ""
+    first = results[0]
+    names = list(dict.fromkeys(name for result in results for name in result["results"]))
+    threads = first["threads"]
+    heading = f"{threads} thread{'s' if threads != 1 else ''}, mini-batch {first['batch']}"
+    lines = ["| " + " | ".join([heading] + [SHORT_LABELS.get(name, name) for name in names]) + " |",
+             "|---|" + "---:|" * len(names)]
+    for result in results:
+        rows = result["results"]
+        cells = [summary_cell(name, rows[name]) if name in rows else "-" for name in names]
+        lines.append(f"| `{result['sizes']}` | " + " | ".join(cells) + " |")
+    checks = [row["check_relative_difference"] for result in results
+              for name, row in result["results"].items()
+              if name != "seed" and row.get("check_relative_difference") is not None]
+    note = (f"Medians of {first['rounds']} interleaved rounds, eta {first['eta']}, "
+            f"{first['examples']:,} examples; in parentheses: how many times faster fastnet is. "
+            f"{machine['cpu']}, {machine['cpus']} CPUs.")
+    if checks:
+        note += (f" Every peer's parameters within {max(checks):.1e} of the float64 "
+                 "reference after the same mini-batches.")
+    return "\n".join(lines + ["", note])
 
 
 def accuracy_line(run: dict, config) -> str:

@@ -15,7 +15,7 @@ from .data import check_fits, load_training
 from .machine import load_average, machine_info, peak_macs_per_second
 from .options import Config
 from .peers.fastnet import fastnet_network
-from .report import accuracy_line, closing_line, markdown
+from .report import accuracy_line, closing_line, markdown, summary_table
 from .runner import measure
 
 
@@ -37,7 +37,8 @@ def accuracy_run(sizes, train, test, config: Config) -> dict:
 
 def run_worker(config: Config, out=None) -> dict:
     """The whole benchmark in this process (threads as this process's environment set
-    them): tables on ``out`` (stdout), JSON to ``config.json``; returns the results.
+    them): tables on ``out`` (stdout; with ``config.markdown`` also the summary table of
+    all networks), JSON to ``config.json``; returns the results.
     ValueError when the networks do not fit the data."""
     from ..core.threads import using_threads
     out = sys.stdout if out is None else out
@@ -56,6 +57,8 @@ def run_worker(config: Config, out=None) -> dict:
         results.append(result)
         print(markdown(result, machine), file=out, flush=True)
         print(f"(this network: {result['wall_seconds']:.0f} s wall)\n", file=out, flush=True)
+    if config.markdown:
+        print(summary_table(results, machine) + "\n", file=out, flush=True)
     accuracy = []
     for sizes in config.sizes if config.accuracy_epochs else []:
         accuracy.append(accuracy_run(sizes, (X, y), test, config))

@@ -5,6 +5,7 @@ benchmark (``fastnet.bench``), checked with the data before the measuring child 
     python benchmarks/compare.py --sizes 784,30,10 784,100,10 --rounds 7
     fastnet bench --sizes 784,128,64,10 --batch 100 --threads 2 --only fastnet,numpy-batch,torch
     fastnet bench --json results.json --accuracy-epochs 30
+    python benchmarks/compare.py --sizes 784,30,10 784,100,10 --markdown   # + one summary table
 
 Exit status as every fastnet command's (``fastnet.cli.status``): 2 and one line on stderr
 for a mistake in the arguments or the data, 130 after Ctrl-C.
@@ -82,6 +83,9 @@ def add_arguments(parser: argparse.ArgumentParser, threads: bool = True) -> None
     parser.add_argument("--limit", type=positive_int, metavar="N",
                         help="use the first N training examples only (quick runs)")
     parser.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also print one table of all networks (a row per network, a "
+                        "column per implementation), as docs/performance.md shows it")
     parser.add_argument("--accuracy-epochs", type=non_negative_int, default=0, metavar="N",
                         help="then train fastnet N epochs from the seed and report its test accuracy")
     parser.add_argument("--seed", type=int, default=12345,
@@ -127,7 +131,7 @@ def config_from_args(args) -> Config:
                   threads=threads_in_range(getattr(args, "threads", None)), rounds=args.rounds,
                   epochs_per_call=args.epochs_per_call, ref_examples=args.ref_examples,
                   only=args.only or list(IMPLEMENTATIONS), data=args.data, json=args.json,
-                  accuracy_epochs=args.accuracy_epochs, limit=args.limit, seed=args.seed)
+                  markdown=args.markdown, accuracy_epochs=args.accuracy_epochs, limit=args.limit, seed=args.seed)
 
 
 def measure_in_child(config: Config) -> int:

@@ -204,6 +204,51 @@ def test_tiny_run_table_and_json(mnist_dir, tmp_path, monkeypatch, capsys):
     assert 0 < results["fastnet"]["floor_fraction"] < 2
 
 
+def ok_row(median, fastnet_median, check=None):
+    return dict(status="ok", median=median, fastnet_speedup=median / fastnet_median,
+                check_relative_difference=check)
+
+
+def test_summary_table_has_a_row_per_network_and_a_column_per_implementation():
+    from fastnet.bench.report import summary_table
+    results = [dict(sizes=sizes, threads=2, batch=10, rounds=11, eta=3.0, examples=50_000,
+                    results={"fastnet": ok_row(fast, fast, 2e-7),
+                             "fastnet-1thread": ok_row(1.5 * fast, fast, 2e-7),
+                             "seed": ok_row(5.15, fast, 0.0),
+                             "torch": dict(status="not installed", detail="no torch")})
+               for sizes, fast in (([784, 30, 10], 0.113), ([784, 100, 10], 0.204))]
+    text = summary_table(results, dict(cpu="AMD EPYC", cpus=2))
+    lines = text.splitlines()
+    assert lines[0] == ("| 2 threads, mini-batch 10 | fastnet | fastnet, 1 thread | seed's network.py "
+                        "| PyTorch, manual gradients |")
+    assert lines[1] == "|---|---:|---:|---:|---:|"
+    assert lines[2] == "| `[784, 30, 10]` | 0.113 s | 0.170 s (1.50x) | 5.15 s (45.6x) | not installed |"
+    assert lines[3] == "| `[784, 100, 10]` | 0.204 s | 0.306 s (1.50x) | 5.15 s (25.2x) | not installed |"
+    assert lines[4] == ""
+    assert "Medians of 11 interleaved rounds" in lines[5] and "AMD EPYC, 2 CPUs" in lines[5]
+    assert "within 2.0e-07 of the float64 reference" in lines[5]  # the seed's own 0 left out
+    assert summary_table([], {}) == ""
+
+
+def test_markdown_option_prints_the_summary_table(mnist_dir, capsys):
+    args = cli_bench.build_parser().parse_args(["--markdown"])
+    assert cli_bench.config_from_args(args).markdown is True
+    assert cli_bench.config_from_args(cli_bench.build_parser().parse_args([])).markdown is False
+    config = Config(sizes=[[784, 10]], rounds=1, limit=500, ref_examples=100, epochs_per_call=1,
+                    data=str(mnist_dir), only=["fastnet", "numpy-batch"], markdown=True)
+    document = worker.run_worker(config)
+    text = capsys.readouterr().out
+    header = "| 1 thread, mini-batch 10 | fastnet | numpy mini-batch |"
+    assert text.count(header) == 1
+    (row,) = [line for line in text.splitlines() if line.startswith("| `[784, 10]` |")]
+    measured = document["networks"][0]["results"]
+    fastnet_cell, numpy_cell = [c.strip() for c in row.strip("|").split("|")[1:]]
+    assert fastnet_cell == f"{measured['fastnet']['median']:.3f} s"
+    from fastnet.bench.report import speedup_cell
+    speedup = speedup_cell("numpy-batch", measured["numpy-batch"]["fastnet_speedup"])
+    assert numpy_cell.endswith(f"({speedup})")
+
+
 def test_torch_nn_row_and_check_in_the_table(mnist_dir, capsys):
     pytest.importorskip("torch")
     config = Config(sizes=[[784, 10]], rounds=1, limit=500, data=str(mnist_dir),
@@ -238,7 +283,8 @@ def test_help():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     for option in ("--sizes", "--batch", "--threads", "--rounds", "--epochs-per-call",
-                   "--ref-examples", "--only", "--data", "--json", "--accuracy-epochs", "--limit"):
+                   "--ref-examples", "--only", "--data", "--json", "--markdown",
+                   "--accuracy-epochs", "--limit"):
         assert option in done.stdout
 
 
