@@ -30,7 +30,8 @@ timeraw_first_epoch_warm_cache.timeout = 300
 
 # What fastnet's own dependencies (numpy, numba) give: Numba imports scipy.linalg (for
 # np.dot's BLAS) and cffi, when they are installed, at its first compilation or cached
-# load, 0.3-0.45 s together here; hidden from the snippet's process, as if not installed.
+# load; hidden from the snippet's process, as if not installed (their cost:
+# docs/performance.md, "Compilation and cold start").
 WITHOUT_OPTIONAL_IMPORTS = """
 import sys
 sys.modules.update(scipy=None, cffi=None)  # import scipy / cffi now raise ImportError

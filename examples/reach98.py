@@ -1,6 +1,7 @@
-"""The 98% runs of the README ("network2 and the modern options"): Network([784, 100, 10])
-with ReLU hidden neurons and a softmax output, on MNIST and on expanded MNIST, seeds 1
-and 2; prints the test accuracy, the epochs run and the training seconds.
+"""The 98% runs of docs/experiments.md ("98% for the 100-hidden-neuron net"):
+Network([784, 100, 10]) with ReLU hidden neurons and a softmax output, on MNIST and on
+expanded MNIST, seeds 1 and 2; prints the test accuracy, the epochs run and the training
+seconds.
 
     python examples/reach98.py --data ../shared/data/mnist [--expanded DIR]
 
