@@ -6,13 +6,15 @@ data, initial parameters and example order, interleaved round by round, on
 
     python benchmarks/compare.py                                   # 784,30,10, batch 10, 5 rounds
     python benchmarks/compare.py --sizes 784,30,10 784,100,10 --json out.json
+    python benchmarks/compare.py --sizes 784,30,10 784,100,10 --markdown   # + one table of both
     python benchmarks/compare.py --sizes 784,128,64,10 --batch 100 --threads 2 \\
         --only fastnet,numpy-batch,torch
     python benchmarks/compare.py --help                            # every option
 
 Data: ``--data PATH``, else ``$FASTNET_DATA``, else fastnet's default location. The
 peers are optional: ``pip install torch jax`` (CPU builds); a missing one is a
-"not installed" row.
+"not installed" row. The commands behind the tables of docs/performance.md are
+written there.
 """
 import sys
 from pathlib import Path

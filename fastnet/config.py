@@ -72,7 +72,7 @@ def clear_stale_cache(package: Path) -> bool:
         if stamp.read_text() == digest.hexdigest():
             return False
     except OSError:
-        pass  # no stamp yet: a fresh checkout, or caches from before stamps
+        pass  # no stamp yet: a fresh checkout, or a cache written without one
     try:
         for folder in {_cache_folder(path.parent) for path in sources}:
             for cached in list(folder.glob("*.nbi")) + list(folder.glob("*.nbc")):

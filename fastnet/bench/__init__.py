@@ -25,7 +25,9 @@ environment; the parent checks the arguments and the data, and waits.
 
 Output: a Markdown table per network (median and fastest epoch, how many times faster
 fastnet is, examples per second) and the "fraction of the arithmetic floor": the
-multiply-adds of an epoch over the machine's measured float32 matmul rate.
+multiply-adds of an epoch over the machine's measured float32 matmul rate. ``--markdown``
+adds one table of all networks (a row per network, a column per implementation), the
+form of the tables in docs/performance.md.
 
 Layout: ``options`` (Config, what to measure), ``peers`` (the implementations by name),
 ``start`` (initial parameters, epoch order), ``reference`` (the numerical check),
