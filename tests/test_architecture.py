@@ -16,7 +16,7 @@ RANKS = {"config": 0, "kernels": 1, "core": 2, "io": 3,
          "network": 4, "network2": 4, "mnist_loader": 4, "sklearn": 4,
          "experiments": 5, "vision": 5, "bench": 5, "cli": 6}
 #: the old module paths: aliases that nothing inside the package imports
-ALIASES = {"segment": "fastnet.vision.segment", "digit_strings": "fastnet.vision.digit_strings",
+ALIASES = {"digit_strings": "fastnet.vision.digit_strings",
            "expand": "fastnet.io.expand", "download": "fastnet.io.download",
            "persist": "fastnet.io.persist", "data": "fastnet.io.idx",
            "neurons": "fastnet.experiments.neurons"}
@@ -124,6 +124,19 @@ def test_old_costs_path_keeps_its_names():
     from fastnet.core import registry
     assert costs.QuadraticCost is cost_classes.QuadraticCost
     assert costs.ACTIVATIONS is registry.ACTIVATIONS and costs.COSTS is registry.COSTS
+
+
+def test_old_segment_path_keeps_its_names():
+    from fastnet import segment
+    from fastnet.vision import cuts, reading
+    from fastnet.vision import segment as cutting
+    for name in ("segment", "Digit", "box_iou", "otsu_threshold", "label_components",
+                 "median3x3", "MAX_PIXELS", "MIN_AREA", "CUT_METHOD", "SPLIT_HEIGHT", "Box"):
+        assert getattr(segment, name) is getattr(cutting, name), name
+    for name in ("read_number", "draw", "NumberReading"):
+        assert getattr(segment, name) is getattr(reading, name), name
+    assert segment.PATH_HOLE is cuts.PATH_HOLE and segment.CUT_WINDOW is cuts.CUT_WINDOW
+    assert set(segment.__all__) <= set(vars(segment))
 
 
 def test_import_fastnet_loads_no_application_code():

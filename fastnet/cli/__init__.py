@@ -273,7 +273,7 @@ def run_read(args) -> int:
     from pathlib import Path
 
     from ..io.images import read_image
-    from ..vision.segment import draw
+    from ..vision.reading import draw
     net = load_model(args.model)
     if net.sizes[0] != 784:
         raise ValueError(f"{args.model} takes {net.sizes[0]} inputs, not 28x28 digits")

@@ -376,7 +376,7 @@ class Network:
         is cut into digits (``fastnet.segment``), each recognised by this network.
         Returns a ``NumberReading``: ``text``, and per digit (digit, confidence, box)."""
         from ..io.images import read_image
-        from ..vision.segment import read_number
+        from ..vision.reading import read_number
         if not isinstance(image, np.ndarray):
             image = read_image(image)
         return read_number(self, image, invert=invert)

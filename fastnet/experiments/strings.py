@@ -10,7 +10,8 @@ by whether any neighbouring digits touch.
 import numpy as np
 
 from ..vision.digit_strings import make_strings
-from ..vision.segment import box_iou, read_number
+from ..vision.reading import read_number
+from ..vision.segment import box_iou
 from .common import Result, mean_std, run_many, train_run
 
 

@@ -1,2 +1,3 @@
-"""Reading handwritten numbers: cutting a picture into digits (``segment``), reading
-them with a network (``reading``), and synthetic test pictures (``digit_strings``)."""
+"""Reading handwritten numbers: cutting a picture into digits (``segment``, its touching
+digits cut by ``cuts``), reading them with a network (``reading``), and synthetic test
+pictures (``digit_strings``)."""

@@ -9,7 +9,7 @@ digits written left to right:
    :data:`MAX_PIXELS` pixels; a PIL image is converted to gray)
 2. polarity: light ink on a dark background, as MNIST; a picture whose border
    is light (median > 0.5) is dark ink on paper and is inverted (as
-   :func:`fastnet.images.to_mnist`)
+   :func:`fastnet.io.images.to_mnist`)
 3. light denoising: a 3x3 median filter when the background is grainy (noise
    estimated on the border above :data:`MEDIAN_NOISE`; a median filter also
    erases thin faint strokes, so clean pictures skip it), and components
@@ -31,47 +31,41 @@ digits written left to right:
    ``k = round(width / pitch)`` digits (pitch: 0.75 digit heights, the width a
    digit takes among touching, overlapping ones); one just wider than tall
    holds two only if a cheap cut (less than half a stroke) separates two
-   digit-sized parts. Each of the k - 1 cuts is searched in a window around its
-   evenly spaced ideal position: by default the cheapest top-to-bottom path
-   through the ink (:data:`CUT_METHOD` ``"path"``: it can bend around
-   overlapping strokes and avoids running through a 0's loop), or the column
-   of least ink (``"column"``: the vertical projection, as in the classic
-   method)
+   digit-sized parts. The k - 1 cuts come from :mod:`fastnet.vision.cuts`: by
+   default the cheapest top-to-bottom paths through the ink
+   (:data:`CUT_METHOD` ``"path"``), or the columns of least ink (``"column"``)
 8. each digit, left to right: its ink (the component mask grown by one pixel,
    so the antialiased rim stays; other digits' ink and the far side of a cut
    left out) on a clean background, cropped with a margin, and
-   MNIST-normalised by :func:`fastnet.images.to_mnist` (20x20 box, centre of
+   MNIST-normalised by :func:`fastnet.io.images.to_mnist` (20x20 box, centre of
    mass at (14, 14))
 
-:func:`read_number` then runs a network on all the digits in one call, and
-:func:`draw` saves a picture of the result. :mod:`fastnet.digit_strings`
-generates test pictures from MNIST digits.
+:func:`fastnet.vision.reading.read_number` then runs a network on all the digits
+in one call. :mod:`fastnet.vision.digit_strings` generates test pictures from
+MNIST digits; the thresholds below suit its strings (how they were chosen:
+docs/design.md). What no threshold can fix: a thin 1 overlapping its neighbour
+makes a blob no wider than one digit, and is read as one digit; a lone wide digit
+(a single 0 wider than tall) may be cut in two.
 
-The thresholds were fitted on generated strings of MNIST test digits (scales
-0.5 to 3, noise up to 0.3). What no threshold can fix: a thin 1 overlapping its
-neighbour makes a blob no wider than one digit, and is read as one digit;
-a lone wide digit (a single 0 wider than tall) may be cut in two.
-
-Only numpy, Numba (the median filter and the labelling) and Pillow are used.
+Only numpy, Numba (the median filter and the labelling, in
+:mod:`fastnet.kernels.segment`) and Pillow are used.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
-from numba import njit
 
-from ..config import CACHE
 from ..io import images
+from ..kernels.segment import label_components, median3x3
+from .cuts import (CUT_WINDOW, PATH_BEND, PATH_HOLE, PATH_OFFSET, column_cuts, extent,
+                   path_cuts, regions)
 
 __all__ = [
     "Digit",
-    "NumberReading",
     "segment",
-    "read_number",
-    "draw",
     "box_iou",
     "otsu_threshold",
     "label_components",
@@ -99,7 +93,7 @@ MERGE_WIDTH = 1.05
 #: tallest digits are tall); between SPLIT_MAYBE and SPLIT_HEIGHT digit heights, it is
 #: two when a cut crossing less than CHEAP_CUT of a stroke separates two digit-sized
 #: parts. The *_FEW values apply to pictures of fewer than FEW_BLOBS digits, where the
-#: digit height is measured on the blob itself (fitted on generated MNIST strings).
+#: digit height is measured on the blob itself.
 SPLIT_HEIGHT, SPLIT_MAYBE, CHEAP_CUT = 1.1, 1.0, 0.5
 SPLIT_HEIGHT_FEW, SPLIT_MAYBE_FEW, CHEAP_CUT_FEW = 1.15, 0.85, 0.7
 SPLIT_RATIO = 1.1
@@ -112,18 +106,12 @@ PITCH_WIDTH = 0.85
 #: How touching digits are cut: "path" (the cheapest top-to-bottom path, default) or
 #: "column" (the straight column of least ink).
 CUT_METHOD = "path"
-#: Half-width of the window searched around an ideal cut, in digit pitches.
-CUT_WINDOW = 0.4
-#: Path cost per row for being one pitch away from the ideal column, and per bend.
-PATH_OFFSET = 0.3
-PATH_BEND = 0.05
-#: Path cost per pixel of an enclosed loop it runs through.
-PATH_HOLE = 0.5
 #: Margin (pixels) of background kept around each digit's ink in its crop.
 CROP_MARGIN = 2
 
 Box = Tuple[int, int, int, int]
-PathLike = Union[str, "os.PathLike[str]"]
+#: What :func:`segment` takes: a 2-D numpy array or a PIL image.
+ImageLike = Union[np.ndarray, "PIL.Image.Image"]
 
 
 @dataclass
@@ -145,153 +133,17 @@ class Digit:
 
     @property
     def center(self) -> Tuple[float, float]:
+        """(row, column) of the middle of ``box``."""
         t, l, b, r = self.box
         return (t + b) / 2.0, (l + r) / 2.0
 
-
-@dataclass
-class NumberReading:
-    """What :func:`read_number` read: ``text``, the digit string, and ``digits``, one
-    ``(digit, confidence, box)`` per digit, left to right (confidence: the winning
-    output activation). ``segments``: the :class:`Digit` objects themselves."""
-
-    text: str
-    digits: List[Tuple[int, float, Box]]
-    segments: List[Digit] = field(default_factory=list, repr=False)
-
-    def __str__(self) -> str:
-        return self.text
-
-
-# --------------------------------------------------------------------------- kernels
-
-
-@njit(cache=CACHE, nogil=True)
-def median3x3(a):
-    """3x3 median filter of a 2-D float32 array, edges replicated."""
-    h, w = a.shape
-    out = np.empty_like(a)
-    win = np.empty(9, dtype=a.dtype)
-    for i in range(h):
-        for j in range(w):
-            n = 0
-            for di in range(-1, 2):
-                ii = min(max(i + di, 0), h - 1)
-                for dj in range(-1, 2):
-                    jj = min(max(j + dj, 0), w - 1)
-                    v = a[ii, jj]
-                    # insertion into the sorted window
-                    k = n
-                    while k > 0 and win[k - 1] > v:
-                        win[k] = win[k - 1]
-                        k -= 1
-                    win[k] = v
-                    n += 1
-            out[i, j] = win[4]
-    return out
-
-
-@njit(cache=CACHE, nogil=True)
-def _find(parent, x):
-    root = x
-    while parent[root] != root:
-        root = parent[root]
-    while parent[x] != root:  # path compression
-        nxt = parent[x]
-        parent[x] = root
-        x = nxt
-    return root
-
-
-@njit(cache=CACHE, nogil=True)
-def _union(parent, a, b):
-    ra = _find(parent, a)
-    rb = _find(parent, b)
-    if ra < rb:
-        parent[rb] = ra
-        return ra
-    if rb < ra:
-        parent[ra] = rb
-    return rb
-
-
-@njit(cache=CACHE, nogil=True)
-def label_components(mask):
-    """8-connected components of a 2-D boolean array (two-pass union-find).
-
-    Returns ``(labels, stats)``: int32 labels (0 = background, components 1..n in
-    raster order of their first pixel) and an (n + 1, 5) int64 array, row ``c``
-    = (area, top, left, bottom, right) of component ``c`` (bottom/right exclusive).
-    """
-    h, w = mask.shape
-    labels = np.zeros((h, w), dtype=np.int32)
-    count = 0
-    for i in range(h):
-        for j in range(w):
-            if mask[i, j]:
-                count += 1
-    parent = np.empty(count + 1, dtype=np.int32)
-    parent[0] = 0
-    nxt = 0
-    for i in range(h):
-        for j in range(w):
-            if not mask[i, j]:
-                continue
-            lab = 0
-            # neighbours already visited: W, NW, N, NE
-            if j > 0 and labels[i, j - 1] > 0:
-                lab = labels[i, j - 1]
-            if i > 0:
-                for dj in range(-1, 2):
-                    jj = j + dj
-                    if 0 <= jj < w and labels[i - 1, jj] > 0:
-                        other = labels[i - 1, jj]
-                        if lab == 0:
-                            lab = other
-                        elif other != lab:
-                            lab = _union(parent, lab, other)
-            if lab == 0:
-                nxt += 1
-                parent[nxt] = nxt
-                lab = nxt
-            labels[i, j] = lab
-    # resolve to consecutive labels 1..n
-    final = np.zeros(nxt + 1, dtype=np.int32)
-    n = 0
-    for k in range(1, nxt + 1):
-        r = _find(parent, k)
-        if r == k:
-            n += 1
-            final[k] = n
-    for k in range(1, nxt + 1):
-        final[k] = final[_find(parent, k)]
-    stats = np.zeros((n + 1, 5), dtype=np.int64)
-    for c in range(1, n + 1):
-        stats[c, 1] = h
-        stats[c, 2] = w
-    for i in range(h):
-        for j in range(w):
-            k = labels[i, j]
-            if k > 0:
-                c = final[k]
-                labels[i, j] = c
-                stats[c, 0] += 1
-                if i < stats[c, 1]:
-                    stats[c, 1] = i
-                if j < stats[c, 2]:
-                    stats[c, 2] = j
-                if i + 1 > stats[c, 3]:
-                    stats[c, 3] = i + 1
-                if j + 1 > stats[c, 4]:
-                    stats[c, 4] = j + 1
-    return labels, stats
 
 
 # --------------------------------------------------------------------------- helpers
 
 
 def otsu_threshold(a: np.ndarray) -> Tuple[float, float, float]:
-    """Otsu's threshold of values in [0, 1] on a 256-bin histogram.
+    """Otsu's threshold of the values of ``a`` (any shape, in [0, 1]) on a 256-bin histogram.
 
     Returns ``(threshold, mean_below, mean_above)``: pixels ``> threshold`` are the
     upper class. For a constant picture the threshold is its value and both
@@ -326,11 +178,13 @@ def box_iou(a: Sequence[int], b: Sequence[int]) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def _as_gray(image, max_pixels: Optional[int]) -> np.ndarray:
-    """The picture as a C-contiguous float32 2-D array in [0, 1], or a clear error."""
+def as_gray(image: ImageLike, max_pixels: Optional[int] = None) -> np.ndarray:
+    """The picture (a 2-D float array in [0, 1], uint8, bool or a PIL image) as a
+    C-contiguous (h, w) float32 array in [0, 1]; TypeError / ValueError for anything
+    else, or for more than ``max_pixels`` pixels (default :data:`MAX_PIXELS`)."""
     if isinstance(image, (str, bytes, os.PathLike)):
         raise TypeError("segment() takes an image array; read a file with "
-                        "fastnet.images.read_image(path) first")
+                        "fastnet.io.images.read_image(path) first")
     try:  # a Pillow image
         from PIL import Image
         if isinstance(image, Image.Image):
@@ -360,30 +214,26 @@ def _as_gray(image, max_pixels: Optional[int]) -> np.ndarray:
     return np.clip(a, 0.0, 1.0)
 
 
-def _border_median(a: np.ndarray) -> float:
-    """Median of the outer ring: max(1, side // 16) rows / columns on each side."""
+def _border(a: np.ndarray) -> np.ndarray:
+    """The outer ring's pixels: max(1, side // 16) rows / columns on each side."""
     h, w = a.shape
     bh, bw = max(1, h // 16), max(1, w // 16)
     mask = np.zeros(a.shape, dtype=bool)
     mask[:bh] = mask[-bh:] = True
     mask[:, :bw] = mask[:, -bw:] = True
-    return float(np.median(a[mask]))
+    return a[mask]
 
 
 def _noise_sigma(a: np.ndarray) -> float:
     """The background noise's standard deviation, from the border ring's upper half:
     (75th percentile - median) / 0.674 (still right when the noise is clipped at 0)."""
-    h, w = a.shape
-    bh, bw = max(1, h // 16), max(1, w // 16)
-    mask = np.zeros(a.shape, dtype=bool)
-    mask[:bh] = mask[-bh:] = True
-    mask[:, :bw] = mask[:, -bw:] = True
-    q50, q75 = np.percentile(a[mask], [50, 75])
+    q50, q75 = np.percentile(_border(a), [50, 75])
     return float(q75 - q50) / 0.674
 
 
-def _grow(mask: np.ndarray) -> np.ndarray:
-    """Binary dilation by the 3x3 square."""
+def dilate(mask: np.ndarray) -> np.ndarray:
+    """Binary dilation of the 2-D bool array ``mask`` by the 3x3 square: a new bool
+    array of its shape, set where ``mask`` or one of its 8 neighbours is."""
     g = mask.copy()
     g[1:] |= mask[:-1]
     g[:-1] |= mask[1:]
@@ -495,9 +345,9 @@ def _typical_height(groups: List[_Group], labels: Optional[np.ndarray] = None) -
     for i, g in enumerate(big):
         if g.width > 0.8 * g.height:
             solid = g.mask(labels)
-            cut = _path_cuts(solid.astype(np.float64), 2, g.width / 2.0, g.height)[0]
+            cut = path_cuts(solid.astype(np.float64), 2, g.width / 2.0, g.height)[0]
             left = solid & (np.arange(g.width)[None, :] < cut[:, None])
-            part = max(_extent(left.any(axis=1)), _extent((solid & ~left).any(axis=1)))
+            part = max(extent(left.any(axis=1)), extent((solid & ~left).any(axis=1)))
             heights[i] = max(float(part), 0.8 * g.height)
     return float(max(heights))
 
@@ -543,138 +393,19 @@ def _expected_width(groups: List[_Group], digit_h: float) -> float:
     return 0.8 * digit_h
 
 
-def _windows(width: int, k: int, pitch: float):
-    """For cut i (1..k-1) of a blob ``width`` wide: the ideal column and the window
-    ``[lo, hi]`` searched around it, given the cut before it at ``prev``."""
-    window = max(2, int(round(CUT_WINDOW * pitch)))
-    least = max(1, int(round(0.25 * pitch)))  # no part thinner than this
-
-    def span(i: int, prev: float):
-        ideal = prev + (width - prev) / (k - i + 1)  # even split of what is left
-        lo = max(int(np.ceil(prev)) + least, int(np.floor(ideal - window)))
-        hi = min(width - least * (k - i), int(np.ceil(ideal + window)))
-        if hi < lo:
-            lo = hi = int(min(max(round(ideal), 1), width - 1))
-        return ideal, lo, hi
-
-    return span
-
-
-def _column_cuts(ink: np.ndarray, k: int, pitch: float, digit_h: Optional[float] = None
-                 ) -> List[np.ndarray]:
-    """k - 1 straight cuts: in a window around each evenly spaced ideal cut, the column
-    of least ink (vertical projection, lightly smoothed, nearer the ideal preferred).
-    Each cut is an (H,) array of its column in every row (the same here)."""
-    h, width = ink.shape
-    projection = ink.sum(axis=0)
-    smooth = np.convolve(projection, np.ones(3) / 3.0, mode="same")
-    cost_of = projection + 0.5 * smooth
-    span = _windows(width, k, pitch)
-    cuts: List[np.ndarray] = []
-    prev = 0.0
-    for i in range(1, k):
-        ideal, lo, hi = span(i, prev)
-        cols = np.arange(lo, hi + 1)
-        cost = cost_of[cols] + 0.15 * np.abs(cols - ideal)
-        c = int(cols[int(np.argmin(cost))])
-        cuts.append(np.full(h, c, dtype=np.int64))
-        prev = c
-    return cuts
-
-
-def _holes(ink: np.ndarray) -> np.ndarray:
-    """The background enclosed by ink (the inside of a 0, 6, 8, 9 loop)."""
-    padded = np.pad(~ink, 1, constant_values=True)
-    labels, _ = label_components(padded)
-    outside = labels[0, 0]
-    return ((labels != outside) & padded)[1:-1, 1:-1]
-
-
-def _extent(flags: np.ndarray) -> int:
-    idx = np.flatnonzero(flags)
-    return int(idx[-1] - idx[0] + 1) if idx.size else 0
-
-
-def _path_cuts(ink: np.ndarray, k: int, pitch: float, digit_h: Optional[float] = None,
-               costs: Optional[list] = None) -> List[np.ndarray]:
-    """k - 1 cuts, each the cheapest top-to-bottom path through the blob (one pixel a
-    row, moving at most one column between rows) inside a window around the evenly
-    spaced ideal cut. The path's cost is the ink it crosses, plus a little for leaving
-    the ideal column and for bending, plus :data:`PATH_HOLE` a pixel for running
-    through an enclosed loop (a cut through the middle of a 0 is wrong). Of the
-    cheapest paths ending at each column of the window, the best one that leaves a
-    digit-sized part (ink at least half the digit height tall) on both sides wins.
-    Pixels left of ``cut[row]`` go left. A path can slip between overlapping digits
-    and cross at a touching point where a straight column would cut through a loop."""
-    h, width = ink.shape
-    if digit_h is None:
-        digit_h = float(h)
-    solid = ink > 0
-    cost_map = ink + PATH_HOLE * _holes(solid)
-    span = _windows(width, k, pitch)
-    columns = np.arange(width)[None, :]
-    cuts: List[np.ndarray] = []
-    prev_cut = np.zeros(h, dtype=np.int64)
-    prev = 0.0
-    inf = np.inf
-    for i in range(1, k):
-        ideal, lo, hi = span(i, prev)
-        cols = np.arange(lo, hi + 1)
-        n = len(cols)
-        # per-pixel cost inside the window; a path must stay right of the previous cut
-        local = cost_map[:, cols] + PATH_OFFSET * (np.abs(cols - ideal) / max(1.0, pitch))[None, :]
-        local = np.where(cols[None, :] > prev_cut[:, None], local, inf)
-        total = np.empty((h, n))
-        step = np.zeros((h, n), dtype=np.int64)
-        total[0] = local[0]
-        for row in range(1, h):
-            above = total[row - 1]
-            left = np.concatenate(([inf], above[:-1])) + PATH_BEND
-            right = np.concatenate((above[1:], [inf])) + PATH_BEND
-            choice = np.stack([left, above, right])  # came from column -1, 0, +1
-            best = np.argmin(choice, axis=0)
-            total[row] = local[row] + choice[best, np.arange(n)]
-            step[row] = best - 1
-        best_path, best_key = None, None
-        for j in np.argsort(total[-1], kind="stable"):
-            if not np.isfinite(total[-1, j]):
-                break
-            path = np.empty(h, dtype=np.int64)
-            jj = int(j)
-            for row in range(h - 1, -1, -1):
-                path[row] = cols[jj]
-                jj += int(step[row, jj])
-            left_part = solid & (columns >= prev_cut[:, None]) & (columns < path[:, None])
-            right_part = solid & (columns >= path[:, None])
-            tall = min(_extent(left_part.any(axis=1)), _extent(right_part.any(axis=1)))
-            key = (tall < 0.5 * digit_h, float(total[-1, j]))  # digit-sized parts first
-            if best_key is None or key < best_key:
-                best_path, best_key = path, key
-            if not key[0]:
-                break  # the cheapest valid path (candidates come cheapest first)
-        if best_path is None:  # no room: a straight cut at the ideal column
-            best_path = np.full(h, int(round(ideal)), dtype=np.int64)
-        if costs is not None:  # the ink and loop it crosses; whether both parts are digit-sized
-            costs.append((float(cost_map[np.arange(h), best_path].sum()),
-                          best_key is not None and not best_key[0]))
-        cuts.append(best_path)
-        prev_cut = best_path
-        prev = float(best_path.mean())
-    return cuts
-
-
 # --------------------------------------------------------------------------- segment
 
 
 def _blobs(image, invert, max_pixels):
-    """Steps 1-6: ``(gray, labels, groups, digit_h, expected)`` or None (no ink).
+    """Steps 1-6: ``(gray, labels, groups, digit_h, expected, few)`` or None (no ink).
 
     ``gray``: the picture light on dark, background 0 and typical ink 1;
     ``labels``: its components; ``groups``: the blobs (digits, or touching digits
-    not yet split); ``digit_h``, ``expected``: the digit height and expected width."""
-    a = _as_gray(image, max_pixels)
+    not yet split); ``digit_h``, ``expected``: the digit height and expected width;
+    ``few``: whether there are too few digits to measure them on the others."""
+    a = as_gray(image, max_pixels)
     if invert is None:
-        invert = _border_median(a) > 0.5
+        invert = float(np.median(_border(a))) > 0.5
     elif not isinstance(invert, (bool, np.bool_)):
         raise TypeError(f"invert must be None, True or False, got {invert!r}")
     if invert:
@@ -754,16 +485,17 @@ def _how_many(g: "_Group", ink: np.ndarray, digit_h: float, expected: float,
     if g.width > sure * digit_h:
         return k
     costs: list = []
-    _path_cuts(ink, 2, _pitch(digit_h, expected), digit_h, costs)
+    path_cuts(ink, 2, _pitch(digit_h, expected), digit_h, costs)
     crossed, sized = costs[0]
     return 2 if sized and crossed < cheap * _stroke(ink) else 1
 
 
-def segment(image, invert: Optional[bool] = None, max_pixels: Optional[int] = None) -> List[Digit]:
+def segment(image: ImageLike, invert: Optional[bool] = None,
+            max_pixels: Optional[int] = None) -> List[Digit]:
     """Cut a picture of a handwritten number into its digits, left to right.
 
-    ``image``: 2-D array, float in [0, 1] or uint8 (bool taken as 0/1), one line of
-    digits. ``invert``: None detects the polarity from the border (light border:
+    ``image``: (h, w) array, float in [0, 1] or uint8 (bool taken as 0/1), or a PIL
+    image, one line of digits. ``invert``: None detects the polarity from the border (light border:
     dark ink on paper, inverted); True / False force it. ``max_pixels``: refuse
     larger pictures (default :data:`MAX_PIXELS`).
 
@@ -789,12 +521,12 @@ def segment(image, invert: Optional[bool] = None, max_pixels: Optional[int] = No
         bt, bl = g.top - y0, g.left - x0  # the blob's box inside E
         ink = np.where(own, gray[y0:y1, x0:x1], 0.0)[bt:bt + g.height, bl:bl + g.width]
         k = _how_many(g, ink, digit_h, expected, few)
-        regions = [np.ones_like(own)]
+        parts = [np.ones_like(own)]
         if k > 1:
-            cutter = _path_cuts if CUT_METHOD == "path" else _column_cuts
+            cutter = path_cuts if CUT_METHOD == "path" else column_cuts
             cuts = cutter(ink, k, _pitch(digit_h, expected), digit_h)
-            regions = _regions(cuts, own.shape, bt, bl)
-        for region in regions:
+            parts = regions(cuts, own.shape, bt, bl)
+        for region in parts:
             part = own & region
             if not part.any():
                 continue
@@ -804,23 +536,6 @@ def segment(image, invert: Optional[bool] = None, max_pixels: Optional[int] = No
                 digits.append(digit)
     digits.sort(key=lambda d: (d.box[1] + d.box[3]) / 2.0)
     return digits
-
-
-def _regions(cuts: List[np.ndarray], shape, bt: int, bl: int) -> List[np.ndarray]:
-    """The k parts of the array of ``shape`` between successive cuts (each an array of
-    the cut column in every row of the blob, whose box starts at (bt, bl)); rows above
-    and below the blob continue its first and last cut columns."""
-    hh, ww = shape
-    columns = np.arange(ww)[None, :]
-    bounds = []
-    for cut in cuts:
-        full = np.empty(hh, dtype=np.int64)
-        full[bt:bt + len(cut)] = cut + bl
-        full[:bt] = cut[0] + bl
-        full[bt + len(cut):] = cut[-1] + bl
-        bounds.append(full[:, None])
-    edges = [np.full((hh, 1), -1)] + bounds + [np.full((hh, 1), ww + 1)]
-    return [(columns >= lo) & (columns < hi) for lo, hi in zip(edges[:-1], edges[1:])]
 
 
 def _digit(gray, part, allowed, origin, pieces, split) -> Optional[Digit]:
@@ -833,7 +548,7 @@ def _digit(gray, part, allowed, origin, pieces, split) -> Optional[Digit]:
         return None
     y0, x0 = origin
     box = (y0 + int(rows[0]), x0 + int(cols[0]), y0 + int(rows[-1]) + 1, x0 + int(cols[-1]) + 1)
-    mask = _grow(part) & allowed
+    mask = dilate(part) & allowed
     crop = np.where(mask, gray, 0.0)
     crop = np.pad(crop, CROP_MARGIN)  # background all around, also at the picture's edge
     try:
@@ -842,75 +557,3 @@ def _digit(gray, part, allowed, origin, pieces, split) -> Optional[Digit]:
         return None
     return Digit(box=box, pixels=pixels, pieces=int(pieces), split=bool(split))
 
-
-# --------------------------------------------------------------------------- reading
-
-
-def _outputs(net, X: np.ndarray) -> np.ndarray:
-    """Output activations (k, n_out) of ``net`` for the rows of X, in one call."""
-    columns = np.ascontiguousarray(X.T)
-    out = np.asarray(net.feedforward(columns), dtype=np.float64)
-    return out.reshape(out.shape[0], -1).T
-
-
-def read_number(net, image, invert: Optional[bool] = None) -> NumberReading:
-    """Segment ``image`` (see :func:`segment`) and recognise each digit with ``net``.
-
-    ``net``: a fastnet ``Network`` (or anything with the book's
-    ``feedforward`` taking (784, k) columns) with 10 outputs. All digits go through
-    the network in one call. The digit is the network's reading of the outputs
-    (its encoding: the argmax for the book's one-hot outputs); the confidence is
-    the winning output activation (for other encodings: how sure the least sure
-    output is, ``min(max(a, 1 - a))``).
-    """
-    digits = segment(image, invert=invert)
-    if not digits:
-        return NumberReading("", [], [])
-    X = np.stack([d.pixels for d in digits]).astype(np.float32)
-    out = _outputs(net, X)
-    encoding = getattr(net, "encoding", None)
-    if encoding is None or getattr(encoding, "name", "one-hot") == "one-hot":
-        labels = np.argmax(out, axis=1)
-        confidence = out[np.arange(len(out)), labels]
-    else:
-        labels = np.asarray(encoding.decode(out))
-        confidence = np.min(np.maximum(out, 1.0 - out), axis=1)
-    readings = [(int(lab), float(conf), d.box) for lab, conf, d in zip(labels, confidence, digits)]
-    text = "".join(str(lab) for lab, _, _ in readings)
-    return NumberReading(text, readings, digits)
-
-
-def draw(image, reading: NumberReading, path: PathLike, scale: Optional[int] = None):
-    """Save a PNG of ``image`` with each digit's box and reading drawn on it (red;
-    orange when the confidence is below 0.5), the labels in a band above.
-
-    ``image``: the picture given to :func:`read_number`. ``scale``: integer
-    enlargement (default: enough for the picture to be about 200 px tall, at most
-    8x). Returns the path written."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    a = _as_gray(image, None)
-    h, w = a.shape
-    if scale is None:
-        scale = int(min(8, max(1, round(200 / h))))
-    scale = max(1, int(scale))
-    size = max(12, min(32, 3 * scale + 6))
-    try:  # a scalable default font (Pillow >= 10.1), else the small bitmap one
-        font = ImageFont.load_default(size=size)
-    except TypeError:  # pragma: no cover - older Pillow
-        font = ImageFont.load_default()
-    band = size + 4  # room above the picture for the labels
-    gray = Image.fromarray(np.round(a * 255).astype(np.uint8))  # 2-D uint8: mode "L"
-    gray = gray.resize((w * scale, h * scale), getattr(Image, "Resampling", Image).NEAREST)
-    canvas = Image.new("RGB", (w * scale, h * scale + band), (255, 255, 255))
-    canvas.paste(gray.convert("RGB"), (0, band))
-    pen = ImageDraw.Draw(canvas)
-    for lab, conf, (t, l, b, r) in reading.digits:
-        colour = (220, 30, 30) if conf >= 0.5 else (240, 150, 0)  # orange: unsure
-        pen.rectangle([l * scale, t * scale + band, r * scale - 1, b * scale - 1 + band],
-                      outline=colour, width=max(1, scale // 2))
-        y = max(0, t * scale + band - size - 2)
-        pen.text((l * scale + 1, y), str(lab), fill=colour, font=font)
-    path = os.fspath(path)
-    canvas.save(path, format="PNG")
-    return path

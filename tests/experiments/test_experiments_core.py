@@ -68,7 +68,7 @@ def test_detector_experiment_rows(small):
 
 def test_strings_experiment_rows_and_scoring(small):
     from fastnet.experiments import strings
-    from fastnet.vision.segment import NumberReading
+    from fastnet.vision.reading import NumberReading
     reading = NumberReading("17", [(1, 0.9, (0, 0, 28, 20)), (7, 0.8, (0, 30, 28, 50))])
     assert strings.score(reading, "17", [(0, 0, 28, 20), (0, 30, 28, 50)]) == 2
     assert strings.score(reading, "77", [(0, 0, 28, 20), (0, 30, 28, 50)]) == 1

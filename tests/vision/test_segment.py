@@ -1,6 +1,6 @@
-"""fastnet.segment: cutting a picture of a handwritten number into digits, and
-fastnet.digit_strings, the generator of such pictures from real MNIST digits."""
-import random
+"""fastnet.vision.segment: cutting a picture of a handwritten number into digits, and
+fastnet.vision.digit_strings, the generator of such pictures from real MNIST digits
+(fixtures in conftest.py)."""
 import time
 
 import numpy as np
@@ -11,36 +11,6 @@ pytest.importorskip("PIL.Image")
 from fastnet.io.images import MNIST_CENTER  # noqa: E402
 from fastnet.vision import digit_strings as ds  # noqa: E402
 from fastnet.vision import segment as sg  # noqa: E402
-
-# --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def mnist(mnist_dir):
-    from fastnet.mnist_loader import load_data
-
-    return load_data(mnist_dir)
-
-
-@pytest.fixture(scope="module")
-def digits(mnist):
-    """The MNIST test digits: (10000, 784) float32 in [0, 1] and their labels."""
-    return mnist[2]
-
-
-@pytest.fixture(scope="module")
-def small_net(mnist):
-    """The seed's [784, 30, 10] network, 2 epochs on 10,000 training digits (~87%)."""
-    import fastnet
-
-    (X, y), _, _ = mnist
-    random.seed(3)
-    np.random.seed(3)
-    net = fastnet.Network([784, 30, 10])
-    for _ in net.train_epochs((X[:10000], y[:10000]), 2, 10, 3.0):
-        pass
-    return net
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -57,20 +27,6 @@ def boxes_match(found, truth, iou=0.5):
     overlapping its true box with IoU above ``iou``."""
     return len(found) == len(truth) and all(
         sg.box_iou(d.box, t) > iou for d, t in zip(found, truth))
-
-
-def matched_labels(reading, text, truth):
-    """For each true digit: the label read at its place (IoU > 0.5), or None."""
-    used, out = set(), []
-    for t in truth:
-        hit = None
-        for j, (digit, _, box) in enumerate(reading.digits):
-            if j not in used and sg.box_iou(box, t) > 0.5:
-                used.add(j)
-                hit = digit
-                break
-        out.append(hit)
-    return out
 
 
 def cut_near_truth(found, truth, tolerance=3):
@@ -385,41 +341,3 @@ def test_helpers():
     b[3:6, 3:6] = 1.0
     f = sg.median3x3(b)
     assert f[1, 1] == 0.0 and f[4, 4] == 1.0
-
-
-# --------------------------------------------------------------------------- reading numbers
-
-
-def test_read_number(digits, small_net, tmp_path):
-    X, y = digits
-    strings = ds.make_strings(X, y, 50, seed=2024, kind="separate")
-    right = total = exact = 0
-    for canvas, text, truth, _ in strings:
-        reading = sg.read_number(small_net, canvas)
-        assert isinstance(reading.text, str) and len(reading.text) == len(reading.digits)
-        for digit, confidence, box in reading.digits:
-            assert 0 <= digit <= 9 and 0.0 <= confidence <= 1.0 and len(box) == 4
-        labels = matched_labels(reading, text, truth)
-        right += sum(lab == int(ch) for lab, ch in zip(labels, text))
-        total += len(text)
-        exact += reading.text == text
-    print(f"\nread_number on 50 separated strings: digit accuracy {right / total:.3f}, "
-          f"whole strings {exact}/50 (the network alone: "
-          f"{small_net.evaluate((X, y)) / len(y):.3f} on single MNIST test digits)")
-    assert right / total > 0.80
-    assert exact >= 10  # chance would be ~0 for strings of 2-10 digits
-
-    # the readings are those of the network on the segments, in one batch
-    canvas, text, truth, _ = strings[0]
-    reading = sg.read_number(small_net, canvas)
-    pixels = np.stack([d.pixels for d in reading.segments])
-    assert [d for d, _, _ in reading.digits] == small_net.predict(pixels).tolist()
-    out = small_net.feedforward(pixels.T)
-    np.testing.assert_allclose([c for _, c, _ in reading.digits], out.max(axis=0), rtol=1e-5)
-
-    path = sg.draw(canvas, reading, tmp_path / "reading.png")
-    from PIL import Image
-
-    with Image.open(path) as im:
-        assert im.format == "PNG" and im.width >= canvas.shape[1]
-    assert sg.read_number(small_net, np.zeros((30, 90))).text == ""
