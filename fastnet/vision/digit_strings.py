@@ -1,26 +1,29 @@
 """Synthetic pictures of handwritten numbers, built from single MNIST digits.
 
-A test bench for :mod:`fastnet.segment`: :func:`make_string` puts a few MNIST
+A test bench for :mod:`fastnet.vision.segment`: :func:`make_string` puts a few MNIST
 digits side by side on one canvas, with random gaps (negative gaps make
 neighbours overlap, and often touch), small vertical offsets, Gaussian noise and
 optionally dark-on-light polarity, and returns the true digit string and each
 digit's ink box, so that a segmentation can be scored against the truth.
 
 Boxes are ``(top, left, bottom, right)`` in canvas pixel coordinates, bottom and
-right exclusive (as :class:`fastnet.segment.Digit.box`), around the digit's
+right exclusive (as :class:`fastnet.vision.segment.Digit.box`), around the digit's
 pixels above :data:`INK` (before noise). ``gap`` is measured between ink boxes:
 the next digit's ink starts ``gap`` columns after the previous digit's ink ends,
 so ``gap=1`` leaves one empty column, ``gap=0`` puts the two inks in adjacent
 columns and ``gap<0`` makes them overlap by ``-gap`` columns (combined with
 ``np.maximum``, as two pen strokes on paper).
 
-Only numpy (and Pillow when ``scale != 1``) is used.
+Only numpy (and Pillow when ``scale != 1``) is used, and the segmentation's
+:func:`~fastnet.vision.segment.dilate`.
 """
 from __future__ import annotations
 
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from .segment import dilate
 
 __all__ = ["make_string", "make_strings", "inks_touch", "INK", "MARGIN"]
 
@@ -42,13 +45,7 @@ def inks_touch(a: np.ndarray, b: np.ndarray, level: float = TOUCH) -> bool:
     ma, mb = a > level, b > level
     if not ma.any() or not mb.any():
         return False
-    grown = ma.copy()
-    grown[1:] |= ma[:-1]
-    grown[:-1] |= ma[1:]
-    rows = grown.copy()
-    grown[:, 1:] |= rows[:, :-1]
-    grown[:, :-1] |= rows[:, 1:]
-    return bool((grown & mb).any())
+    return bool((dilate(ma) & mb).any())
 
 
 def _digit_arrays(images) -> np.ndarray:
