@@ -60,8 +60,7 @@ import numpy as np
 
 from ..io import images
 from ..kernels.segment import label_components, median3x3
-from .cuts import (CUT_WINDOW, PATH_BEND, PATH_HOLE, PATH_OFFSET, column_cuts, extent,
-                   path_cuts, regions)
+from .cuts import column_cuts, extent, path_cuts, regions
 
 __all__ = [
     "Digit",
