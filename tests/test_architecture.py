@@ -23,7 +23,7 @@ ALIASES = {"digit_strings": "fastnet.vision.digit_strings",
 #: imports inside a function that reach up on purpose: the model's conveniences
 #: ``Network.save`` and ``Network.read_number`` delegate to io and vision
 LATE_UPWARD = {("fastnet.core.model", "fastnet.io.persist"), ("fastnet.core.model", "fastnet.io.images"),
-               ("fastnet.core.model", "fastnet.vision.segment"), ("fastnet.core.model", "fastnet.vision.reading")}
+               ("fastnet.core.model", "fastnet.vision.reading")}
 
 
 def module_name(path: Path) -> str:

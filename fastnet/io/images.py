@@ -228,14 +228,14 @@ def to_mnist(
     """
     a = _check_image(image)
     if invert is None:
-        invert = bool(np.median(_border(a)) > 0.5)
+        invert = bool(np.median(border_ring(a)) > 0.5)
     elif not isinstance(invert, (bool, np.bool_)):
         raise TypeError(f"invert must be None, True or False, got {invert!r}")
     if invert:
         a = 1.0 - a
 
     # background to 0: the border's median plus a few robust sigmas of its noise
-    ring = _border(a)
+    ring = border_ring(a)
     level = float(np.median(ring))
     mad = float(np.median(np.abs(ring - level)))
     a = np.clip(a - (level + _NOISE_SIGMAS * 1.4826 * mad), 0.0, None)
@@ -296,8 +296,9 @@ def _check_image(image) -> np.ndarray:
     return np.clip(a, 0.0, 1.0)
 
 
-def _border(a: np.ndarray) -> np.ndarray:
-    """The outer ring: max(1, side // 16) rows / columns on each side."""
+def border_ring(a: np.ndarray) -> np.ndarray:
+    """The pixels of a 2-D image's outer ring, max(1, side // 16) rows / columns on each
+    side, as a flat array: the paper's colour is read from them."""
     h, w = a.shape
     bh, bw = max(1, h // 16), max(1, w // 16)
     mask = np.zeros(a.shape, dtype=bool)

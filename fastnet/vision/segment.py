@@ -213,20 +213,10 @@ def as_gray(image: ImageLike, max_pixels: Optional[int] = None) -> np.ndarray:
     return np.clip(a, 0.0, 1.0)
 
 
-def _border(a: np.ndarray) -> np.ndarray:
-    """The outer ring's pixels: max(1, side // 16) rows / columns on each side."""
-    h, w = a.shape
-    bh, bw = max(1, h // 16), max(1, w // 16)
-    mask = np.zeros(a.shape, dtype=bool)
-    mask[:bh] = mask[-bh:] = True
-    mask[:, :bw] = mask[:, -bw:] = True
-    return a[mask]
-
-
 def _noise_sigma(a: np.ndarray) -> float:
     """The background noise's standard deviation, from the border ring's upper half:
     (75th percentile - median) / 0.674 (still right when the noise is clipped at 0)."""
-    q50, q75 = np.percentile(_border(a), [50, 75])
+    q50, q75 = np.percentile(images.border_ring(a), [50, 75])
     return float(q75 - q50) / 0.674
 
 
@@ -404,7 +394,7 @@ def _blobs(image, invert, max_pixels):
     ``few``: whether there are too few digits to measure them on the others."""
     a = as_gray(image, max_pixels)
     if invert is None:
-        invert = float(np.median(_border(a))) > 0.5
+        invert = float(np.median(images.border_ring(a))) > 0.5
     elif not isinstance(invert, (bool, np.bool_)):
         raise TypeError(f"invert must be None, True or False, got {invert!r}")
     if invert:
