@@ -33,6 +33,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
+from .core.threads import check_threads
+from .core.validate import check_dtype, check_int, check_real, check_sizes
 from .network import Network
 
 try:  # scikit-learn >= 1.6
@@ -61,14 +63,6 @@ def _seeded_global_rngs(rng: np.random.RandomState):
     finally:
         np.random.set_state(np_state)
         random.setstate(py_state)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 class MLPClassifier(ClassifierMixin, BaseEstimator):
@@ -274,52 +268,36 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     # -- helpers -----------------------------------------------------------------------
     def _check_params(self) -> None:
-        """Every hyper-parameter checked, with a ValueError naming it."""
-        def fail(name, expected):
-            raise ValueError(f"{name} must be {expected}, got {getattr(self, name)!r}")
-
-        hidden = self.hidden_layer_sizes
-        if _is_int(hidden):
-            hidden = (hidden,)
-        if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__") or not all(
-                _is_int(h) and h >= 1 for h in hidden):
-            fail("hidden_layer_sizes", "a tuple of positive ints such as (100,)")
-        if self.activation not in ACTIVATIONS:
-            fail("activation", f"one of {sorted(ACTIVATIONS)}")
-        if self.output is not None and self.output not in OUTPUTS:
-            fail("output", f"None or one of {sorted(OUTPUTS)}")
-        if self.cost is not None and self.cost not in COSTS:
-            fail("cost", f"None or one of {sorted(COSTS)}")
-        if self.init is not None and self.init not in INITS:
-            fail("init", f"None or one of {sorted(INITS)}")
-        for name, low in (("epochs", 1), ("batch_size", 1)):
-            if not (_is_int(getattr(self, name)) and getattr(self, name) >= low):
-                fail(name, f"an int >= {low}")
-        if not (_is_real(self.learning_rate) and 0 < self.learning_rate < np.inf):
-            fail("learning_rate", "a finite number > 0")
-        for name in ("lmbda", "l1"):
-            if not (_is_real(getattr(self, name)) and 0 <= getattr(self, name) < np.inf):
-                fail(name, "a finite number >= 0")
-        for name in ("momentum", "dropout"):
-            if not (_is_real(getattr(self, name)) and 0 <= getattr(self, name) < 1):
-                fail(name, "a number in [0, 1)")
-        for name in ("early_stopping", "halve_eta"):
+        """Every hyper-parameter checked (``fastnet.core.validate``), with a ValueError
+        naming it."""
+        self._hidden_sizes()
+        for name, known, optional in (("activation", ACTIVATIONS, False), ("output", OUTPUTS, True),
+                                      ("cost", COSTS, True), ("init", INITS, True)):
             value = getattr(self, name)
-            allowed = value is None or (_is_int(value) and value >= 1) or (
-                name == "early_stopping" and isinstance(value, (bool, np.bool_)))
-            if not allowed:
-                or_bool = " or a bool" if name == "early_stopping" else ""
-                fail(name, f"None or an int >= 1 (epochs){or_bool}")
-        if not (_is_real(self.validation_fraction) and 0 < self.validation_fraction < 1):
-            fail("validation_fraction", "a number in (0, 1)")
-        try:
-            dtype = np.dtype(self.dtype)
-        except TypeError:
-            dtype = None
-        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-            fail("dtype", '"float32" or "float64"')
-        if self.threads is not None and not (_is_int(self.threads) and self.threads >= 1):
-            fail("threads", "None or an int >= 1")
+            if not (value in known or (optional and value is None)):
+                raise ValueError(f"{name} must be {'None or ' if optional else ''}one of "
+                                 f"{sorted(known)}, got {value!r}")
+        check_int(self.epochs, "epochs", 1)
+        check_int(self.batch_size, "batch_size", 1)
+        check_real(self.learning_rate, "learning_rate", 0, low_open=True)
+        for name in ("lmbda", "l1"):
+            check_real(getattr(self, name), name, 0)
+        for name in ("momentum", "dropout"):
+            check_real(getattr(self, name), name, 0, 1, high_open=True)
+        if self.early_stopping is not None and not isinstance(self.early_stopping, (bool, np.bool_)):
+            check_int(self.early_stopping, "early_stopping", 1)
+        if self.halve_eta is not None:
+            check_int(self.halve_eta, "halve_eta", 1)
+        check_real(self.validation_fraction, "validation_fraction", 0, 1, low_open=True, high_open=True)
+        check_dtype(self.dtype)
+        check_threads(self.threads)
+
+    def _hidden_sizes(self) -> list:
+        """``hidden_layer_sizes`` as a list (an int is one layer)."""
+        hidden = self.hidden_layer_sizes
+        if isinstance(hidden, numbers.Integral) and not isinstance(hidden, (bool, np.bool_)):
+            hidden = [hidden]
+        return check_sizes(hidden, "hidden_layer_sizes", min_layers=0)
 
     def _validate(self, X, y=_NO_Y, reset=False):
         """X as a C-contiguous, writeable array of the network's dtype (the one the
@@ -373,8 +351,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _build(self, n_features: int, n_classes: int) -> None:
         """A new network (initial weights drawn from the seeded ``np.random``)."""
-        hidden = self.hidden_layer_sizes
-        hidden = [int(hidden)] if _is_int(hidden) else [int(h) for h in hidden]
+        hidden = self._hidden_sizes()
         init = self.init or ("he" if self.activation == "relu" else "scaled")
         architecture = self._architecture_for()
         net = Network([n_features, *hidden, n_classes], dtype=np.dtype(self.dtype).type,

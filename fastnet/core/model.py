@@ -26,10 +26,11 @@ from .rng import shuffle
 from .threads import check_threads, default_threads, training_threads, using_threads
 from .training import EpochResult, Plateau, TrainingOptions
 from .validate import (
-    check_count,
     check_dtype,
-    check_eta,
     check_inputs,
+    check_int,
+    check_layer,
+    check_real,
     check_reduction,
     check_sizes,
     non_finite,
@@ -40,8 +41,19 @@ from .workspace import Workspace
 __all__ = ["Network"]
 
 # Examples per compiled call while training: a call only sees Ctrl-C (and reports
-# progress) when it returns, so it is kept to ~50 ms on [784, 30, 10].
+# progress) when it returns, so a call is kept to a small fraction of a second.
 CHUNK_EXAMPLES = 10_000
+
+
+def _layers_property(attribute: str, doc: str) -> property:
+    """``weights`` or ``biases``: reads give the per-layer views of the flat buffer;
+    assigning a list copies every layer in (all or none, see ``Network._assign``)."""
+    def get(self) -> List[np.ndarray]:
+        return getattr(self, attribute)
+
+    def assign(self, layers: Sequence[np.ndarray]) -> None:
+        self._assign(getattr(self, attribute), layers, attribute.lstrip("_"))
+    return property(get, assign, doc=doc)
 
 
 class Network:
@@ -74,16 +86,27 @@ class Network:
     @classmethod
     def from_parameters(cls, sizes: Sequence[int], weights: Sequence[np.ndarray],
                         biases: Sequence[np.ndarray], dtype=np.float32,
-                        encoding: Optional[str] = None, **architecture) -> "Network":
-        """A network with the given parameters (checked like an assignment), drawing
-        nothing from ``np.random``: for loading saved models. ``architecture``: the
-        constructor's activation, output, cost, threads."""
+                        encoding: Optional[str] = None,
+                        layer_names: Tuple[str, str] = ("weights[{l}]", "biases[{l}]"),
+                        **architecture) -> "Network":
+        """A network with the given parameters, drawing nothing from ``np.random``: for
+        loading saved models. Each layer is checked once (``validate.check_layer``:
+        exact shape, biases (n, 1), finite in ``dtype``); ``layer_names`` name them in
+        errors (``{l}``: the layer). ``architecture``: the constructor's activation,
+        output, cost, threads."""
         net = cls.__new__(cls)
         net._allocate(sizes, dtype, encoding, **{"activation": "sigmoid", "output": None,
                                                   "cost": "quadratic", "threads": None,
                                                   **architecture})
-        net.weights = weights
-        net.biases = biases
+        for views, layers, name in ((net._weights, weights, layer_names[0]),
+                                    (net._biases, biases, layer_names[1])):
+            layers = list(layers)
+            if len(layers) != len(views):
+                raise ValueError(f"{name.split('[')[0]} needs {len(views)} layers, got {len(layers)}")
+            checked = [check_layer(layer, view.shape, net.dtype, name.format(l=l))
+                       for l, (view, layer) in enumerate(zip(views, layers))]
+            for view, layer in zip(views, checked):
+                view[...] = layer
         return net
 
     def _allocate(self, sizes, dtype, encoding, activation, output, cost, threads) -> None:
@@ -138,23 +161,9 @@ class Network:
         self._velocity = None
 
     # -- parameters: views of the flat buffer ------------------------------------------
-    @property
-    def weights(self) -> List[np.ndarray]:
-        """``weights[l]``: (sizes[l+1], sizes[l]) view; writes go to the network."""
-        return self._weights
-
-    @weights.setter
-    def weights(self, layers: Sequence[np.ndarray]) -> None:
-        self._assign(self._weights, layers, "weights")
-
-    @property
-    def biases(self) -> List[np.ndarray]:
-        """``biases[l]``: (sizes[l+1], 1) view; writes go to the network."""
-        return self._biases
-
-    @biases.setter
-    def biases(self, layers: Sequence[np.ndarray]) -> None:
-        self._assign(self._biases, layers, "biases")
+    weights = _layers_property("_weights", "``weights[l]``: (sizes[l+1], sizes[l]) view; "
+                               "writes go to the network.")
+    biases = _layers_property("_biases", "``biases[l]``: (sizes[l+1], 1) view; writes go to the network.")
 
     def _assign(self, views: List[np.ndarray], layers, name: str) -> None:
         layers = list(layers)
@@ -238,9 +247,9 @@ class Network:
         "validation_cost", "test_cost", measured after each epoch (costs include the
         regularisation terms, as network2's ``total_cost``).
         """
-        epochs = check_count(epochs, "epochs", 0)
-        mini_batch_size = check_count(mini_batch_size, "mini_batch_size", 1)
-        eta = check_eta(eta)
+        epochs = check_int(epochs, "epochs", 0)
+        mini_batch_size = check_int(mini_batch_size, "mini_batch_size", 1)
+        eta = check_real(eta, "eta", 0, low_open=True)
         average = check_reduction(reduction)
         options = TrainingOptions.checked(lmbda, l1, momentum, dropout, early_stopping,
                                           halve_eta, monitor)
@@ -265,9 +274,7 @@ class Network:
         work = Workspace(self._layout, min(mini_batch_size, n), self.dtype)
         chunk = max(1, CHUNK_EXAMPLES // mini_batch_size) * mini_batch_size
         as_given = list(callers_list) if callers_list is not None else None
-        if options.momentum and self._velocity is None:
-            self._velocity = aligned_zeros(self._layout.size, self.dtype)
-        velocity = self._velocity if options.momentum else self._params  # unused without momentum
+        velocity = self._velocity_buffer(options.momentum)
         seed = int(np.random.randint(2**31)) if options.dropout else 0  # np.random untouched otherwise
         threads = training_threads(self.threads, inputs.work_per_batch(self._layout, mini_batch_size),
                                    min(mini_batch_size, n))
@@ -330,16 +337,14 @@ class Network:
         ``reduction="sum"``. ``lmbda``/``l1`` regularise as in a training set of ``n``
         examples (network2's ``update_mini_batch(mini_batch, eta, lmbda, n)``); ``momentum``
         uses and updates the network's velocities."""
-        eta = check_eta(eta)
+        eta = check_real(eta, "eta", 0, low_open=True)
         average = check_reduction(reduction)
         options = TrainingOptions.checked(lmbda, l1, momentum)
         X, targets = self._training_arrays(mini_batch, "mini_batch")
         if n is None:
             n = len(X)
-        n = check_count(n, "n", 1)
-        if options.momentum and self._velocity is None:
-            self._velocity = aligned_zeros(self._layout.size, self.dtype)
-        velocity = self._velocity if options.momentum else self._params
+        n = check_int(n, "n", 1)
+        velocity = self._velocity_buffer(options.momentum)
         order = np.arange(len(X), dtype=np.int64)
         work = Workspace(self._layout, len(X), self.dtype)
         inputs = SparseInputs(X)
@@ -402,6 +407,16 @@ class Network:
         return output_activations - y
 
     # -- helpers -------------------------------------------------------------------------
+    def _velocity_buffer(self, momentum: float) -> np.ndarray:
+        """Momentum's velocities, laid out like the parameters (made on first use and
+        kept between calls); without momentum the kernels ignore this argument, and get
+        the parameters."""
+        if not momentum:
+            return self._params
+        if self._velocity is None:
+            self._velocity = aligned_zeros(self._layout.size, self.dtype)
+        return self._velocity
+
     def _test_arrays(self, test_data, required: bool = False, what: str = "test_data",
                      finite: bool = True):
         """(X, labels) for evaluation, or None where the original would skip it
@@ -473,6 +488,5 @@ def _rebuild(cls, sizes, weights, biases, dtype, encoding, architecture, state) 
     net = cls.from_parameters(sizes, weights, biases, dtype=dtype, encoding=encoding, **architecture)
     net.history, net.metadata = state["history"], state["metadata"]
     if state["velocity"] is not None:
-        net._velocity = aligned_zeros(net._layout.size, net.dtype)
-        net._velocity[:] = np.asarray(state["velocity"], dtype=net.dtype).reshape(-1)
+        net._velocity_buffer(1.0)[:] = np.asarray(state["velocity"], dtype=net.dtype).reshape(-1)
     return net

@@ -13,27 +13,23 @@ import numpy as np
 from numba import njit, prange
 
 from ..config import CACHE
+from .validate import check_int
 
 THREADS_ENV = "FASTNET_NUM_THREADS"
 #: multiply-adds per mini-batch, and examples per mini-batch, from which training uses
-#: every thread. Measured on a 2-vCPU AMD EPYC (README "Threads"), medians of 5-9
-#: interleaved epochs: at mini-batch 10, 2 threads gain 1.45x on [784, 10, 10] (51k),
-#: 1.15-1.6x on [784, 30, 10] (105k), 1.1-1.4x on [784, 100, 10], 1.2-1.6x on
-#: [784, 128, 64, 10]; 1.3-1.9x from mini-batch 100 up. With one example per step the
-#: other thread has none of the later layers' work: 0.74-0.94x on [784, 10|30|100, 10].
+#: every thread: below them a step is too small to pay for the threads' synchronisation
+#: (with one example per step the other thread has none of the later layers' work).
+#: The figures behind them: docs/design.md.
 AUTO_MIN_WORK = 50_000
 AUTO_MIN_BATCH = 3
 
 
 def check_threads(count, what: str = "threads") -> Optional[int]:
-    """None, or a whole number from 1 to Numba's thread limit."""
+    """None, or a whole number from 1 to Numba's thread limit (ValueError otherwise)."""
     if count is None:
         return None
-    limit = numba.config.NUMBA_NUM_THREADS
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 1 <= count <= limit:
-        raise ValueError(f"{what} must be an integer from 1 to {limit} (this machine's "
-                         f"NUMBA_NUM_THREADS), got {count!r}")
-    return int(count)
+    return check_int(count, what, 1, numba.config.NUMBA_NUM_THREADS,
+                     "this machine's NUMBA_NUM_THREADS")
 
 
 def default_threads() -> Optional[int]:

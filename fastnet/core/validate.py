@@ -1,10 +1,12 @@
 """Validation and conversion of user data into the contiguous arrays the kernels take.
 
 Everything a kernel would trust blindly is checked here first (Numba does not check
-bounds): shapes, dtypes, finiteness, label range, emptiness, hyper-parameters.
+bounds): shapes, dtypes, finiteness, label range, emptiness, hyper-parameters. The
+number and layer-size checks here are the only ones: every layer above calls them.
 """
+import math
 import numbers
-from typing import Optional, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -15,18 +17,83 @@ Labels = np.ndarray   # (n,) int64, each in [0, number of classes)
 Targets = np.ndarray  # (n, n_out) float, the desired output activations
 
 
-def check_sizes(sizes) -> list:
-    """A list of >= 2 positive ints (the neurons in each layer)."""
+class WrongType(TypeError, ValueError):
+    """An argument of the wrong type: a TypeError, and a ValueError too, so that callers
+    which report every bad value as a ValueError (scikit-learn's parameters, the thread
+    count) catch it with the others."""
+
+
+def check_int(value, name: str, low: Optional[int] = None, high: Optional[int] = None,
+              high_means: str = "") -> int:
+    """``value`` as an int: an integer (not a bool) from ``low`` to ``high`` (inclusive,
+    None: unbounded). Errors name the argument as the caller's user knows it (``name``:
+    ``epochs`` from Python, ``--epochs`` from the command line); ``high_means`` says
+    where the upper bound comes from."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise WrongType(f"{name} must be an integer, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        if high is None:
+            expected = f">= {low}"
+        else:
+            expected = f"an integer from {low} to {high}" if low is not None else f"<= {high}"
+        note = f" ({high_means})" if high_means else ""
+        raise ValueError(f"{name} must be {expected}{note}, got {value!r}")
+    return int(value)
+
+
+def check_real(value, name: str, low: Optional[float] = None, high: Optional[float] = None,
+               low_open: bool = False, high_open: bool = False) -> float:
+    """``value`` as a float: a finite real number (not a bool) from ``low`` to ``high``
+    (None: unbounded; ``low_open``/``high_open`` exclude the bound itself)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise WrongType(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    inside = (math.isfinite(number)
+              and (low is None or (number > low if low_open else number >= low))
+              and (high is None or (number < high if high_open else number <= high)))
+    if not inside:
+        if low is not None and high is not None:
+            expected = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        elif low is not None:
+            expected = f"{'>' if low_open else '>='} {low:g}"
+        elif high is not None:
+            expected = f"{'<' if high_open else '<='} {high:g}"
+        else:
+            expected = ""
+        raise ValueError(f"{name} must be a finite number {expected}".rstrip() + f", got {value!r}")
+    return number
+
+
+def check_sizes(sizes, name: str = "sizes", min_layers: int = 2) -> List[int]:
+    """The neurons in each layer: a list of at least ``min_layers`` ints >= 1. The one
+    check of layer sizes (``Network``, model files, the command line, scikit-learn's
+    ``hidden_layer_sizes`` with ``min_layers=0``)."""
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-        raise TypeError(f"sizes must be a list of layer sizes such as [784, 30, 10], got {sizes!r}")
-    if len(sizes) < 2:
-        raise ValueError(f"sizes needs at least 2 layers (inputs and outputs), got {list(sizes)}")
+        raise WrongType(f"{name} must be a list of layer sizes such as [784, 30, 10], got {sizes!r}")
+    if len(sizes) < min_layers:
+        raise ValueError(f"{name} needs at least {min_layers} layers (inputs and outputs: "
+                         f"len >= {min_layers}), got {list(sizes)}")
     for size in sizes:
         if isinstance(size, (bool, np.bool_)) or not isinstance(size, numbers.Integral):
-            raise TypeError(f"layer sizes must be integers, got {size!r} in {list(sizes)}")
+            raise WrongType(f"{name} must be a list of integers, got {size!r} in {list(sizes)}")
         if size < 1:
-            raise ValueError(f"layer sizes must be >= 1, got {int(size)} in {list(sizes)}")
+            raise ValueError(f"{name} must be positive (>= 1), got {int(size)} in {list(sizes)}")
     return [int(size) for size in sizes]
+
+
+def check_layer(array, shape: Tuple[int, ...], dtype, what: str) -> np.ndarray:
+    """One layer's weights or biases as a new ``dtype`` array: real numbers of exactly
+    ``shape`` (biases (n, 1)), all finite in ``dtype``. ``what`` names the layer."""
+    array = np.asarray(array)
+    if array.dtype.kind not in "iuf":
+        raise ValueError(f"{what} must hold real numbers, got dtype {array.dtype}")
+    if array.shape != shape:
+        raise ValueError(f"{what} has shape {array.shape}; sizes imply {shape}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = array.astype(dtype)
+    if not np.isfinite(cast).all():
+        raise ValueError(f"{what} contains NaN or infinity (or values too large for {np.dtype(dtype).name})")
+    return cast
 
 
 def check_dtype(dtype) -> type:
@@ -40,30 +107,12 @@ def check_dtype(dtype) -> type:
     return resolved
 
 
-def check_count(value, name: str, minimum: int) -> int:
-    """An integer >= minimum (epochs, mini_batch_size)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def check_reduction(reduction) -> bool:
     """'mean' (the original: eta/m times the summed gradient) or 'sum' (eta times it, for
     on-line learning); returns whether to average."""
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     return reduction == "mean"
-
-
-def check_eta(eta) -> float:
-    """The learning rate: a finite number > 0."""
-    if isinstance(eta, (bool, np.bool_)) or not isinstance(eta, numbers.Real):
-        raise TypeError(f"eta must be a number, got {eta!r}")
-    if not (np.isfinite(eta) and eta > 0):
-        raise ValueError(f"eta must be a finite number > 0, got {eta}")
-    return float(eta)
 
 
 def check_inputs(X, n_in: int, dtype, what: str, finite: bool = True) -> np.ndarray:

@@ -245,7 +245,7 @@ def test_training_calls_reuse_the_sparse_inputs_until_the_data_changes(monkeypat
     """The inputs' sparse form is built once for repeated calls on the same data, and
     rebuilt when the caller changes the array in place: training then sees the new
     values, exactly as a network trained on them from the start."""
-    import fastnet._training as training
+    import fastnet.core.inputs as training
     built = []
     original = training.SparseInputs.__init__
     monkeypatch.setattr(training.SparseInputs, "__init__",

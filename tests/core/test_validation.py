@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from fastnet import Network
+from fastnet.core.validate import WrongType, check_int, check_real, check_sizes
 
 
 def good_pairs(n=6):
@@ -146,3 +147,56 @@ def test_inference_reports_the_first_non_finite_input_row(threads):
     Y[5, 2] = 3e38  # finite in float32: its z may overflow, but it is a valid input
     assert net.predict(Y).shape == (1000,)
     assert net.evaluate((X, labels)) == int(np.sum(net.predict(X) == labels))
+
+
+# -- the one check of numbers and layer sizes ---------------------------------------------
+@pytest.mark.parametrize("args, expected", [
+    ((5, "epochs", 0), 5), ((np.int64(3), "n", 1), 3), ((9, "digit", 0, 9), 9),
+])
+def test_check_int_accepts(args, expected):
+    value = check_int(*args)
+    assert value == expected and type(value) is int
+
+
+@pytest.mark.parametrize("args, error, message", [
+    ((-1, "epochs", 0), ValueError, "epochs must be >= 0, got -1"),
+    ((1.5, "epochs", 0), TypeError, "epochs must be an integer, got 1.5"),
+    ((True, "--epochs", 0), TypeError, "--epochs must be an integer, got True"),
+    (("2", "jobs", 1), TypeError, "jobs must be an integer, got '2'"),
+    ((10, "digit", 0, 9), ValueError, "digit must be an integer from 0 to 9, got 10"),
+    ((3, "threads", 1, 2, "NUMBA_NUM_THREADS"), ValueError,
+     r"threads must be an integer from 1 to 2 \(NUMBA_NUM_THREADS\), got 3"),
+])
+def test_check_int_names_the_users_term(args, error, message):
+    with pytest.raises(error, match=f"^{message}$"):
+        check_int(*args)
+
+
+@pytest.mark.parametrize("args, kwargs, message", [
+    ((0.0, "eta", 0), dict(low_open=True), "eta must be a finite number > 0, got 0.0"),
+    ((float("inf"), "lmbda", 0), {}, "lmbda must be a finite number >= 0, got inf"),
+    ((1.0, "momentum", 0, 1), dict(high_open=True), r"momentum must be a finite number in \[0, 1\), got 1.0"),
+    ((float("nan"), "x"), {}, "x must be a finite number, got nan"),
+])
+def test_check_real(args, kwargs, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        check_real(*args, **kwargs)
+    assert check_real(np.float32(0.5), "momentum", 0, 1, high_open=True) == 0.5
+    with pytest.raises(TypeError, match="eta must be a number, got '3'"):
+        check_real("3", "eta")
+
+
+def test_a_wrong_type_is_also_a_value_error():
+    """For callers that report every bad value as a ValueError (scikit-learn, threads)."""
+    for check in (lambda: check_int(2.5, "epochs"), lambda: check_real(None, "eta"),
+                  lambda: check_sizes("784,30,10")):
+        with pytest.raises(WrongType) as error:
+            check()
+        assert isinstance(error.value, TypeError) and isinstance(error.value, ValueError)
+
+
+def test_check_sizes_names_the_argument():
+    assert check_sizes((784, np.int32(30), 10)) == [784, 30, 10]
+    assert check_sizes([], "hidden_layer_sizes", min_layers=0) == []
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes must be positive \(>= 1\), got 0"):
+        check_sizes([10, 0], "hidden_layer_sizes", min_layers=0)
