@@ -1,5 +1,6 @@
 """What every experiment shares: the data, one seeded training run, running many runs
-(in parallel processes with ``jobs``), and the result as a Markdown table."""
+(in parallel processes with ``jobs``), the result as a Markdown table, and the sweeps'
+rows, notes and figure (one row per value of a setting: ``hidden``, ``eta``)."""
 import logging
 import multiprocessing
 import os
@@ -7,9 +8,12 @@ import random
 import statistics
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+
+from ..core.validate import check_int
 
 Arrays = Tuple[np.ndarray, np.ndarray]  # X (n, inputs) float32, y (n,) int64
 
@@ -156,3 +160,127 @@ def run_many(task: Callable[..., dict], configs: List[dict], jobs: int = 1,
         print(f"Interrupted: {len(results)} of {len(configs)} runs finished.", file=sys.stderr)
         return results, True
     return results, False
+
+# --- sweeps: one row per value of a setting (hidden.py, eta.py) ---------------------
+
+#: std over seeds (points) above which a note calls a configuration unstable
+UNSTABLE = 2.0
+#: a sweep table's columns after its first (the setting swept)
+SWEEP_COLUMNS = [("sizes", "sizes"), ("runs", "seeds"), ("final", "final accuracy (%)"),
+                 ("final_std", "± std"), ("best", "best mean accuracy (%)"),
+                 ("best_epoch", "best epoch"), ("seconds", "s / epoch")]
+
+
+def sweep_task(dataset: Dataset, **config) -> dict:
+    """One seeded ``train_run``, numbers only (module level, so ``jobs`` > 1 can pickle it)."""
+    result = train_run(dataset, **config)
+    result.pop("net", None)
+    return result
+
+
+def seed_values(seeds: Union[int, Sequence[int]]) -> List[int]:
+    """``range(seeds)`` for a count, else the given seeds."""
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        return list(range(check_int(seeds, "seeds", 1)))
+    values = [check_int(seed, "seed", 0) for seed in seeds]
+    if not values:
+        raise ValueError("seeds: give at least one seed")
+    return values
+
+
+def prepare(data, limits: Tuple[Optional[int], Optional[int]], jobs: int,
+            dataset: Optional[Dataset]) -> Tuple[Dataset, int, int]:
+    """The data set (loaded here unless given), its number of inputs and of classes."""
+    jobs = check_int(jobs, "jobs", 1)
+    if dataset is None:
+        dataset = load_dataset(data, *limits)
+    elif jobs > 1:
+        raise ValueError("dataset= works with jobs=1 only: worker processes load data= themselves")
+    (X, y), (_, yt) = dataset.train, dataset.test
+    if len(y) == 0 or len(yt) == 0:
+        raise ValueError("the training and test sets must not be empty (check limits)")
+    classes = int(max(y.max(), yt.max())) + 1
+    return dataset, int(X.shape[1]), classes
+
+
+def sweep_rows(labels: Sequence, results: Sequence[dict], key: str) -> List[dict]:
+    """One row per distinct label (in order of appearance), from the finished runs:
+    ``results[i]`` is the run of ``labels[i]``; a label with no finished run has no row.
+
+    Numeric entries: ``final`` / ``final_std`` (mean, sample std over the runs' final
+    accuracy, %), ``finals`` (each run's), ``curve`` (mean accuracy per epoch), ``best``
+    and ``best_epoch`` (the peak of ``curve``), ``seconds`` (median s / epoch), ``runs``."""
+    groups = {}
+    for label, result in zip(labels, results):
+        groups.setdefault(label, []).append(result)
+    rows = []
+    for label, runs in groups.items():
+        finals = [r["final"] for r in runs]
+        final, std = mean_std(finals)
+        curve = np.mean([r["accuracy"] for r in runs], axis=0)
+        best_epoch = int(np.argmax(curve))
+        rows.append({key: label, "sizes": list(runs[0]["sizes"]), "runs": len(runs),
+                     "final": float(final), "final_std": float(std), "finals": finals,
+                     "curve": [float(a) for a in curve], "best": float(curve[best_epoch]),
+                     "best_epoch": best_epoch,
+                     "seconds": float(statistics.median(r["seconds_per_epoch"] for r in runs)),
+                     "seeds": [r["seed"] for r in runs]})
+    return rows
+
+
+def unstable_sentence(rows: List[dict], name: Callable[[dict], str]) -> str:
+    """Names the rows whose seeds disagree (std of the final accuracy above UNSTABLE)."""
+    shaky = [row for row in rows if row["runs"] > 1 and row["final_std"] > UNSTABLE]
+    if not shaky:
+        return ""
+    return (f" Seeds disagree (std > {UNSTABLE:g} points) at "
+            + ", ".join(f"{name(row)} ({', '.join(f'{f:.1f}' for f in row['finals'])} %)" for row in shaky)
+            + ".")
+
+
+def plot_sweep(result: Result, path, key: str, xlabel: str, scale: str = "log",
+               label: Optional[Callable] = None) -> Path:
+    """Left: final accuracy (mean ± std over seeds) against ``row[key]``; right: the mean
+    test accuracy per epoch, one line per row. Saved as a PNG at ``path``."""
+    from ..io.plots import pyplot, save_figure
+    rows = result.rows
+    if not rows:
+        raise ValueError("nothing to plot: no run finished")
+    label = label or (lambda value: f"{key}={value:g}")
+    plt = pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11.0, 4.4))
+    x = [row[key] for row in rows]
+    left.errorbar(x, [row["final"] for row in rows], yerr=[row["final_std"] for row in rows],
+                  marker="o", capsize=4)
+    for row in rows:  # each seed, faintly
+        left.scatter([row[key]] * len(row["finals"]), row["finals"], s=8, color="gray", alpha=0.5)
+    if scale == "symlog":
+        left.set_xscale("symlog", linthresh=max(1, min((v for v in x if v > 0), default=1)))
+    else:
+        left.set_xscale(scale)
+    left.set_xticks(x)
+    left.set_xticklabels([f"{v:g}" for v in x])
+    left.minorticks_off()
+    left.set_xlabel(xlabel)
+    left.set_ylabel("final test accuracy (%), mean ± std")
+    left.grid(alpha=0.3)
+    for row in rows:
+        right.plot(np.arange(len(row["curve"])), row["curve"], marker="o", markersize=3,
+                   label=label(row[key]))
+    right.set_xlabel("epoch")
+    right.xaxis.get_major_locator().set_params(integer=True)
+    right.set_ylabel("mean test accuracy (%)")
+    right.grid(alpha=0.3)
+    right.legend(fontsize=8)
+    fig.suptitle(result.title + (" (interrupted)" if result.interrupted else ""), fontsize=9)
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def unique(values) -> list:
+    """``values`` without repeats, in order of first appearance."""
+    seen = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen

@@ -172,10 +172,8 @@ def plot(result: Optional[Result], path, etas: Sequence[float] = ETAS, start=STA
          steps: int = STEPS):
     """Contour lines of the valley with the ball's path for each η, saved as a PNG at
     ``path``. With a ``result`` of ``run``, its etas, start and steps are used instead."""
-    from pathlib import Path
-
-    from ..io.plots import _pyplot
-    plt = _pyplot()
+    from ..io.plots import pyplot, save_figure
+    plt = pyplot()
     if result is not None and result.rows:
         etas = [r["eta"] for r in result.rows]
         start, steps = result.rows[0]["start"], result.rows[0]["steps"]
@@ -205,6 +203,4 @@ def plot(result: Optional[Result], path, etas: Sequence[float] = ETAS, start=STA
     ax.set_title(f"v → v − η∇C on C = v1² + 3 v2², {steps} steps")
     ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path)

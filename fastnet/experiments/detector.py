@@ -84,9 +84,9 @@ def _note(rows, digit: int) -> str:
             f"accuracy; precision and recall show what the neuron learned ({'; '.join(parts)}).")
 
 
-def plot(result: Result, path) -> None:
-    from ..io.plots import _pyplot
-    plt = _pyplot()
+def plot(result: Result, path):
+    from ..io.plots import pyplot, save_figure
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     keys = ("accuracy", "precision", "recall")
     width = 0.8 / max(len(result.rows), 1)
@@ -100,5 +100,4 @@ def plot(result: Result, path) -> None:
     ax.set_title(result.title.split(" (")[0])
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    return save_figure(fig, path)

@@ -7,34 +7,28 @@ One row per eta: final test accuracy (mean and standard deviation over the seeds
 epoch where the mean accuracy curve peaks (numbered from 0) with that peak, and the
 median training time per epoch.
 """
-import math
+from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
-from .common import Dataset, Result, run_many, train_run
-from .hidden import (
-    _count,
-    _prepare,
-    _unique,
+from ..core.validate import check_int, check_real, check_sizes
+from .common import (
+    SWEEP_COLUMNS,
+    Dataset,
+    Result,
     plot_sweep,
+    prepare,
+    run_many,
     seed_values,
     sweep_rows,
+    sweep_task,
+    unique,
     unstable_sentence,
 )
 
 ETAS = (0.001, 0.01, 0.1, 1.0, 3.0, 10.0, 100.0)
 LEARNED = 50.0  # % below which the note says a rate did not learn
 
-COLUMNS = [("eta_text", "eta"), ("sizes", "sizes"), ("runs", "seeds"),
-           ("final", "final accuracy (%)"), ("final_std", "± std"),
-           ("best", "best mean accuracy (%)"), ("best_epoch", "best epoch"),
-           ("seconds", "s / epoch")]
-
-
-def _task(dataset: Dataset, **config) -> dict:
-    """One seeded run (module level, so ``jobs`` > 1 can pickle it)."""
-    result = train_run(dataset, **config)
-    result.pop("net", None)
-    return result
+COLUMNS = [("eta_text", "eta")] + SWEEP_COLUMNS
 
 
 def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
@@ -47,23 +41,23 @@ def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
 
     ``data``, ``limits``, ``jobs`` and ``dataset`` as in ``hidden.run``. After Ctrl-C the
     rows hold the runs that finished and ``Result.interrupted`` is set."""
-    etas = _unique(_eta(value) for value in etas)
+    etas = unique(check_real(value, "a learning rate", 0, low_open=True) for value in etas)
     if not etas:
         raise ValueError("etas: give at least one learning rate")
-    dataset, inputs, classes = _prepare(data, limits, jobs, dataset)
+    dataset, inputs, classes = prepare(data, limits, jobs, dataset)
     if sizes is None:
         sizes = [inputs, 30, classes]
-    sizes = [_count(size, "layer size", 1) for size in sizes]
-    if len(sizes) < 2 or sizes[0] != inputs or sizes[-1] < classes:
+    sizes = check_sizes(sizes)
+    if sizes[0] != inputs or sizes[-1] < classes:
         raise ValueError(f"sizes {sizes} do not fit the data: {inputs} inputs and {classes} classes")
     seed_list = seed_values(seeds)
-    epochs = _count(epochs, "epochs", 1)
+    epochs = check_int(epochs, "epochs", 1)
     labels, configs = [], []
     for eta in etas:
         for seed in seed_list:
             labels.append(eta)
             configs.append(dict(sizes=sizes, seed=seed, epochs=epochs, batch=batch, eta=eta))
-    results, interrupted = run_many(_task, configs, jobs=jobs, dataset=dataset, path=data,
+    results, interrupted = run_many(sweep_task, configs, jobs=jobs, dataset=dataset, path=data,
                                     limits=limits)
     rows = sweep_rows(labels, results, "eta")
     for row in rows:
@@ -74,19 +68,10 @@ def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
                   columns=list(COLUMNS), rows=rows, note=_note(rows, epochs), interrupted=interrupted)
 
 
-def plot(result: Result, path):
+def plot(result: Result, path) -> Path:
     """Final accuracy against eta (log axis) with the seeds' standard deviation as error
     bars, beside the mean accuracy per epoch for each eta."""
     return plot_sweep(result, path, "eta", "learning rate eta", scale="log")
-
-
-def _eta(value) -> float:
-    if isinstance(value, bool):
-        raise TypeError(f"a learning rate must be a number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"a learning rate must be positive and finite, got {value}")
-    return value
 
 
 def _note(rows, epochs: int) -> str:

@@ -192,10 +192,8 @@ def plot(result: Result, path):
     """% of test predictions changed (left) and the mean and largest |Δ output| (right,
     log scale) against the noise σ, sigmoid vs perceptron, with the seeds' std as error
     bars. PNG at ``path``."""
-    from pathlib import Path
-
-    from ..io.plots import _pyplot
-    plt = _pyplot()
+    from ..io.plots import pyplot, save_figure
+    plt = pyplot()
     rows = sorted(result.rows, key=lambda r: r["scale"])
     scales = [r["scale"] for r in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 4.2))
@@ -221,6 +219,4 @@ def plot(result: Result, path):
     left.set_title("predictions changed by the noise")
     right.set_title("output change, equation (5)")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path)

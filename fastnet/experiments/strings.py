@@ -74,9 +74,9 @@ def run(data=None, seeds: int = 1, epochs: int = 30, jobs: int = 1, limits=(None
                   rows, note, interrupted)
 
 
-def plot(result: Result, path) -> None:
-    from ..io.plots import _pyplot
-    plt = _pyplot()
+def plot(result: Result, path):
+    from ..io.plots import pyplot, save_figure
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     names = [row["subset"] for row in result.rows]
     x = np.arange(len(names))
@@ -92,5 +92,4 @@ def plot(result: Result, path) -> None:
     ax.set_title("Reading generated numbers")
     ax.legend(loc="lower left")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    return save_figure(fig, path)

@@ -1,13 +1,12 @@
 """Download the four MNIST IDX ``.gz`` files, verified, into the cache folder.
 
-Only the standard library is used (``urllib.request``, ``hashlib``, ``tempfile``,
-``os.replace``): four files do not justify a dependency, and pooch would add one for
-what is ~80 lines here. Checksums, an atomic rename and a mirror fallback are all
-that is needed.
+Only the standard library is used (``urllib.request``, ``hashlib``): four files do not
+justify a dependency such as pooch. Checksums, an atomic rename and a mirror fallback are
+all that is needed.
 
 Every file is verified before it is used: a download is streamed into a temporary
 file in the target folder while its SHA-256 is computed, and is renamed to its final
-name only if it matches. A partial or wrong download is deleted and the next mirror
+name only if it matches (:func:`fastnet.io.atomic.write_atomically`). A partial or wrong download is deleted and the next mirror
 is tried. A file already in the folder is checked the same way; a wrong one is
 deleted and downloaded again, never used.
 
@@ -23,7 +22,6 @@ import hashlib
 import http.client
 import os
 import socket
-import tempfile
 import urllib.error
 import urllib.request
 import warnings
@@ -31,6 +29,7 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterable, List, Optional, Tuple, Union
 
+from .atomic import write_atomically
 from .idx import IDX_FILES, default_cache_dir
 
 __all__ = ["SHA256", "CONTENT_SHA256", "MIRRORS", "DownloadError", "fetch_mnist", "verify"]
@@ -184,36 +183,26 @@ def _stream(url: str, out, name: str, timeout: float,
     return h.hexdigest(), done
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _fetch_file(name: str, folder: Path, mirrors: Tuple[str, ...], timeout: float,
                 progress: Optional[Progress]) -> None:
     """Download ``name`` into ``folder`` from the first mirror that serves it correctly."""
     failures = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + name
-        tmp = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", suffix=".part",
-                                          delete=False)
-        part = Path(tmp.name)
+        received = {}
+
+        def stream(out) -> None:
+            received["digest"], received["size"] = _stream(url, out, name, timeout, progress)
+
+        def check(part: Path) -> None:
+            if not _matches(name, part, received["digest"]):
+                raise _MirrorFailed(f"checksum mismatch: got sha256 {received['digest']} "
+                                    f"({received['size']} bytes), expected {SHA256[name]}")
         try:
-            with tmp:
-                digest, size = _stream(url, tmp, name, timeout, progress)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            if not _matches(name, part, digest):
-                raise _MirrorFailed(f"checksum mismatch: got sha256 {digest} ({size} bytes), "
-                                    f"expected {SHA256[name]}")
-            os.chmod(part, 0o666 & ~_umask())  # NamedTemporaryFile made it 0600
-            os.replace(part, folder / name)
+            write_atomically(folder / name, stream, verify=check)
             return
         except _MirrorFailed as e:
             failures.append((url, str(e)))
-        finally:
-            part.unlink(missing_ok=True)  # no-op after a successful os.replace
     raise DownloadError(name, failures)
 
 

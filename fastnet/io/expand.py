@@ -1,7 +1,7 @@
 """The book's ``expand_mnist.py``, vectorised: every training image as it is plus shifted
 by one pixel up, down, left and right (zero fill), 50,000 -> 250,000 training images.
 
-    fastnet expand [--data SRC] --out DIR [--seed 0] [--no-shuffle]
+    fastnet expand [--data SRC] --out DIR [--seed 0] [--no-shuffle]   (fastnet.cli.expand)
 
 :func:`expand_images` does the shifting on arrays (no Python loop over images).
 :func:`expand_mnist` reads the MNIST IDX files, expands the training part (the first
@@ -22,25 +22,21 @@ shuffle, so after shuffling the order does not matter); the shuffle is seeded
 """
 from __future__ import annotations
 
-import argparse
 import gzip
-import operator
 import os
 import shutil
 import struct
-import sys
-import tempfile
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..cli.args import non_negative_int
+from ..core.validate import check_int
+from .atomic import write_files_atomically
 from .idx import IDX_FILES, PathLike, default_cache_dir, find_data, idx_paths, read_idx
 
 SHIFTS = ("original", "up", "down", "left", "right")
@@ -167,9 +163,9 @@ def expand_mnist(source: Optional[PathLike] = None, dest: Optional[PathLike] = N
     if dest.resolve() == folder.resolve() or (dest.exists() and os.path.samefile(dest, folder)):
         raise ValueError(f"refusing to write the expanded data into the source folder {folder}; "
                          "choose another output folder")
-    validation_size = _integer(validation_size, "validation_size")
-    if shuffle and seed is not None and _integer(seed, "seed") < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    validation_size = check_int(validation_size, "validation_size")
+    if shuffle and seed is not None:
+        check_int(seed, "seed", 0)
 
     paths = _source_files(folder)
     images = read_idx(paths["train_images"])
@@ -211,22 +207,13 @@ def expand_mnist(source: Optional[PathLike] = None, dest: Optional[PathLike] = N
         "test_images": lambda f: _copy_or_gzip(paths["test_images"], f),
         "test_labels": lambda f: _copy_or_gzip(paths["test_labels"], f),
     }
-    files = _write_all_atomically(dest, {dest / f"{IDX_FILES[key]}.gz": write
-                                         for key, write in outputs.items()})
+    files = write_files_atomically({dest / f"{IDX_FILES[key]}.gz": write
+                                    for key, write in outputs.items()})
     return ExpandResult(dest=dest, files=files, n_source_train=k, n_train=5 * k,
                         n_validation=validation_size, n_test=int(test_images.shape[0]),
                         shuffled=bool(shuffle), seed=seed if shuffle else None,
                         expand_seconds=expand_seconds,
                         total_seconds=time.perf_counter() - start)
-
-
-def _integer(value, name: str) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {value!r}") from None
 
 
 def _source_files(folder: Path) -> dict:
@@ -281,92 +268,3 @@ def _copy_or_gzip(src: Path, f) -> None:
         else:
             with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=1, mtime=0) as gz:
                 shutil.copyfileobj(s, gz, 1 << 20)
-
-
-def _write_all_atomically(folder: Path, writers: dict) -> List[Path]:
-    """Write every file through a temporary file in ``folder``; rename them onto their
-    names only once all are complete. On failure every temporary file is removed."""
-    temps = []
-    try:
-        for path, write in writers.items():
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-            temps.append(tmp)
-            with os.fdopen(fd, "wb") as f:
-                write(f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o644 & ~_umask())
-        for tmp, path in zip(temps, writers):
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp in temps:
-            with suppress(OSError):
-                os.unlink(tmp)
-        raise
-    with suppress(OSError):  # make the renames durable where the platform allows it
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    return list(writers)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-# ---------------------------------------------------------------- command line
-
-def add_parser(subparsers, common_parent=None) -> argparse.ArgumentParser:
-    """Register ``expand`` on the main parser's ``subparsers`` (``run=run_expand``)."""
-    parser = subparsers.add_parser(
-        "expand", parents=[common_parent] if common_parent is not None else [],
-        help="write MNIST expanded to 250,000 training images (one-pixel shifts)",
-        description="Write a folder with MNIST's four IDX .gz files in which every one of "
-                    "the 50,000 training images is also there shifted by one pixel up, down, "
-                    "left and right: 250,000 training, 10,000 validation, 10,000 test images.")
-    _add_options(parser)
-    return parser
-
-
-def _add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="SRC",
-                        help="the folder with the four MNIST IDX files (default: $FASTNET_DATA, "
-                             "then the cache folder)")
-    parser.add_argument("--out", metavar="DIR", required=True,
-                        help="the folder to write (created if needed; not the source folder)")
-    parser.add_argument("--seed", type=non_negative_int, default=0,
-                        help="seed of the shuffle of the expanded images (default 0)")
-    parser.add_argument("--no-shuffle", dest="shuffle", action="store_false",
-                        help="keep the order: image i's five versions in rows 5i..5i+4")
-    parser.set_defaults(run=run_expand)
-
-
-def run_expand(args) -> int:
-    result = expand_mnist(args.data, args.out, seed=args.seed, shuffle=args.shuffle)
-    print(result.summary())
-    for path in result.files:
-        print(f"  {path}")
-    return 0
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m fastnet.expand --out DIR ...``: the subcommand on its own."""
-    parser = argparse.ArgumentParser(prog="fastnet expand", description=__doc__.split("\n\n")[0])
-    _add_options(parser)
-    args = parser.parse_args(argv)
-    try:
-        return args.run(args)
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
-    except (ValueError, TypeError, FileNotFoundError, OSError) as error:
-        print(f"fastnet expand: error: {error}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

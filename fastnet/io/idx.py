@@ -1,7 +1,8 @@
-"""MNIST file I/O: read IDX files (or the book's ``mnist.pkl.gz``) into numpy arrays.
+"""MNIST file I/O: read IDX files (or the book's ``mnist.pkl.gz``) into numpy arrays,
+and write them (atomically).
 
-Data is looked for at an explicit ``path``, then ``$FASTNET_DATA``, then
-:func:`default_cache_dir`. Nothing here downloads anything.
+Data is looked for at an explicit ``path``, then ``$FASTNET_DATA`` (:func:`data_env`),
+then :func:`default_cache_dir`. Nothing here downloads anything.
 """
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import pickle
 import struct
 import zlib
 from pathlib import Path
-from typing import Optional, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 import numpy as np
+
+from .atomic import write_atomically
 
 DATA_ENV = "FASTNET_DATA"
 IDX_FILES = {
@@ -31,6 +34,24 @@ _IDX_TYPES = {0x08: "unsigned byte", 0x09: "signed byte", 0x0B: "short",
 
 PathLike = Union[str, os.PathLike]
 Pair = Tuple[np.ndarray, np.ndarray]
+
+
+_RESOLVED: Dict[str, Path] = {}  # each value of $FASTNET_DATA seen -> its absolute path
+
+
+def data_env() -> Optional[Path]:
+    """``$FASTNET_DATA`` as an absolute path (None when unset or empty).
+
+    A relative value is resolved against the working directory at the time it is first
+    read: when this module is imported (by ``fastnet.mnist_loader`` or any loader), or
+    the first call that sees a value set later. It then keeps naming the same folder
+    after the program changes directory."""
+    raw = os.environ.get(DATA_ENV, "")
+    if not raw:
+        return None
+    if raw not in _RESOLVED:
+        _RESOLVED[raw] = Path(raw).absolute()
+    return _RESOLVED[raw]
 
 
 def default_cache_dir() -> Path:
@@ -79,16 +100,16 @@ def read_idx(path: PathLike) -> np.ndarray:
 
 
 def write_idx(path: PathLike, array: np.ndarray) -> Path:
-    """Write a uint8 array as an IDX file (gzipped if the name ends in ``.gz``): the
-    inverse of :func:`read_idx`, for making data sets in MNIST's format."""
+    """Write a uint8 array as an IDX file (gzipped if the name ends in ``.gz``), atomically:
+    the inverse of :func:`read_idx`, for making data sets in MNIST's format."""
     path = Path(path)
     array = np.asarray(array)
     if array.dtype != np.uint8 or array.ndim < 1:
         raise ValueError(f"write_idx takes a uint8 array with >= 1 dimension, got {array.dtype} {array.shape}")
     raw = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
     raw += np.ascontiguousarray(array).tobytes()
-    path.write_bytes(gzip.compress(raw, compresslevel=1) if path.suffix == ".gz" else raw)
-    return path
+    data = gzip.compress(raw, compresslevel=1) if path.suffix == ".gz" else raw
+    return write_atomically(path, lambda f: f.write(data))
 
 
 def idx_paths(folder: Path) -> Tuple[dict, list]:
@@ -132,8 +153,8 @@ def find_data(path: Optional[PathLike] = None) -> Path:
         places = [(Path(path), "path argument")]
     else:
         places = [(default_cache_dir(), "cache folder")]
-        if os.environ.get(DATA_ENV):
-            places.insert(0, (Path(os.environ[DATA_ENV]), f"${DATA_ENV}"))
+        if data_env() is not None:
+            places.insert(0, (data_env(), f"${DATA_ENV}"))
     looked = []
     for place, origin in places:
         result = _usable(place)
@@ -235,3 +256,6 @@ def load_mnist_arrays(path: Optional[PathLike] = None,
         raise ValueError(f"validation_size must be in [0, {n}), got {validation_size}")
     k = n - validation_size
     return (X[:k], y[:k]), (X[k:], y[k:]), test
+
+
+data_env()  # a relative $FASTNET_DATA names a folder from where the program started

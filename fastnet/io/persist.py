@@ -15,16 +15,13 @@ Two formats, chosen on ``save`` by the file's suffix and on ``load`` by its cont
   is trained with after loading, any other loads all the same (as the quadratic cost)
   and its name is kept in ``net.metadata["cost"]``.
 
-Writes are atomic: a temporary file in the target's directory is written, flushed,
-fsynced, then renamed over the target, so a failure leaves any previous file intact.
+Writes are atomic (:mod:`fastnet.io.atomic`): a failure leaves any previous file intact.
 Every problem with a file being loaded is a ``ValueError`` that says what is wrong.
 """
 import json
 import os
-import tempfile
 import zipfile
 import zlib
-from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Dict, List, Mapping, Optional, Union
 
@@ -32,7 +29,9 @@ import numpy as np
 
 from ..core.encodings import ENCODINGS
 from ..core.model import Network
-from ..core.validate import check_dtype
+from ..core.registry import COSTS
+from ..core.validate import check_dtype, check_sizes
+from .atomic import write_atomically
 
 __all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
 
@@ -40,8 +39,7 @@ FORMAT_NAME = "fastnet-model"
 FORMAT_VERSION = 1  #: the newest .npz format this fastnet writes and reads
 QUADRATIC_COST = "QuadraticCost"
 #: network2 JSON cost class names -> fastnet's cost names
-_COST_NAMES = {"QuadraticCost": "quadratic", "CrossEntropyCost": "cross-entropy",
-               "LogLikelihoodCost": "log-likelihood"}
+_COST_NAMES = {cls.__name__: name for name, cls in COSTS.items()}
 
 PathLike = Union[str, "os.PathLike[str]"]
 _DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -62,8 +60,7 @@ def save(net: Network, path: PathLike, metadata: Optional[Mapping[str, Any]] = N
     writer = _writer_for(path)
     layers = _parameters(net)
     meta = _metadata_for(net, metadata)
-    _write_atomically(path, lambda f: writer(f, net, layers, meta))
-    return path
+    return write_atomically(path, lambda f: writer(f, net, layers, meta))
 
 
 def _writer_for(path: Path) -> Callable[..., None]:
@@ -108,7 +105,7 @@ def _metadata_for(net: Network, metadata: Optional[Mapping[str, Any]]) -> Dict[s
 
 def _architecture(net: Network) -> Dict[str, str]:
     """The neuron types and cost, by name (restored by ``load``)."""
-    return {"activation": net.activation, "output": net.output, "cost": net._cost.name}
+    return {"activation": net.activation, "output": net.output, "cost": net.cost_name}
 
 
 def _write_npz(f: BinaryIO, net: Network, layers: Dict[str, List[np.ndarray]],
@@ -127,53 +124,12 @@ def _write_json(f: BinaryIO, net: Network, layers: Dict[str, List[np.ndarray]],
     data = {"sizes": [int(n) for n in net.sizes],
             "weights": [w.tolist() for w in layers["weights"]],
             "biases": [b.tolist() for b in layers["biases"]],
-            "cost": net._cost.__name__,
+            "cost": COSTS[net.cost_name].__name__,
             "metadata": meta}
     for key in ("activation", "output"):  # beyond the book's sigmoid networks only
         if getattr(net, key) != "sigmoid":
             data[key] = getattr(net, key)
     f.write(json.dumps(data, allow_nan=False).encode("utf-8"))
-
-
-def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """``write`` into a temporary file beside ``path``, make it durable, then rename it
-    onto ``path``. On any failure (Ctrl-C included) the temporary file is removed and
-    ``path`` is left as it was."""
-    mode = _file_mode(path)
-    tmp = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
-                                      suffix=".tmp" + path.suffix, delete=False)
-    try:
-        with tmp:
-            write(tmp)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp.name, mode)
-        os.replace(tmp.name, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp.name)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _file_mode(path: Path) -> int:
-    """Permissions for the new file: those of the file it replaces, else what
-    ``open`` would give (NamedTemporaryFile makes files readable by the owner only)."""
-    with suppress(OSError):
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable where the OS allows syncing a directory (POSIX)."""
-    with suppress(OSError, AttributeError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # -- load -------------------------------------------------------------------------------
@@ -225,7 +181,7 @@ def _load_npz(path: Path, dtype, cls) -> Network:
     with archive:
         _check_format(_text(_member(archive, "format", path), "format"))
         _check_version(_member(archive, "version", path))
-        sizes = _check_sizes(_member(archive, "sizes", path))
+        sizes = _sizes(_member(archive, "sizes", path))
         saved = _check_dtype_name(_text(_member(archive, "dtype", path), "dtype"))
         meta = (_parse_metadata(_text(_member(archive, "metadata", path), "metadata"))
                 if "metadata" in archive.files else {})
@@ -247,7 +203,7 @@ def _load_json(path: Path, dtype, cls) -> Network:
     missing = [key for key in ("sizes", "weights", "biases") if key not in data]
     if missing:
         raise ValueError(f"network2 JSON model lacks {', '.join(map(repr, missing))}")
-    sizes = _check_sizes(data["sizes"])
+    sizes = _sizes(data["sizes"])
     weights = _json_layers(data["weights"], "weights", len(sizes) - 1)
     biases = _json_layers(data["biases"], "biases", len(sizes) - 1)
     cost = data.get("cost", QUADRATIC_COST)
@@ -309,17 +265,15 @@ def _check_version(array: np.ndarray) -> None:
         raise ValueError(f"invalid format version {version}")
 
 
-def _check_sizes(sizes) -> List[int]:
-    """A 1-D list of >= 2 positive ints, from an int array or a JSON list."""
+def _sizes(sizes) -> List[int]:
+    """The stored layer sizes, from an int array or a JSON list (``check_sizes``)."""
     if isinstance(sizes, np.ndarray):
         if sizes.ndim != 1 or sizes.dtype.kind not in "iu":
             raise ValueError(f"sizes must be a 1-D integer array, got {sizes.dtype} of shape {sizes.shape}")
         sizes = sizes.tolist()
-    if not isinstance(sizes, list) or not all(type(n) is int for n in sizes):
+    if not isinstance(sizes, list):
         raise ValueError(f"sizes must be a list of integers, got {sizes!r}")
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"sizes must hold >= 2 positive layer sizes, got {sizes}")
-    return sizes
+    return check_sizes(sizes)
 
 
 def _check_dtype_name(name: str):
@@ -358,19 +312,6 @@ def _json_layers(layers, name: str, count: int) -> List[np.ndarray]:
     return arrays
 
 
-def _check_layer(array: np.ndarray, shape, dtype, what: str) -> np.ndarray:
-    """``array`` as ``dtype``: a real number array of exactly ``shape``, all finite."""
-    if array.dtype.kind not in "iuf":
-        raise ValueError(f"{what} must hold real numbers, got dtype {array.dtype}")
-    if array.shape != shape:
-        raise ValueError(f"{what} has shape {array.shape}; sizes imply {shape}")
-    with np.errstate(over="ignore", invalid="ignore"):
-        cast = array.astype(dtype)
-    if not np.isfinite(cast).all():
-        raise ValueError(f"{what} contains NaN or infinity (or values too large for {np.dtype(dtype).name})")
-    return cast
-
-
 def _check_architecture(meta: Dict[str, Any]) -> Dict[str, Any]:
     """The constructor keywords stored under meta["architecture"] (checked: names only)."""
     architecture = meta.get("architecture") or {}
@@ -383,17 +324,14 @@ def _check_architecture(meta: Dict[str, Any]) -> Dict[str, Any]:
 
 def _build(sizes: List[int], weights: List[np.ndarray], biases: List[np.ndarray], dtype,
            meta: Dict[str, Any], cls=None) -> Network:
-    """Check every layer against ``sizes`` and make the network (no random draws)."""
-    dtype = check_dtype(dtype)
-    pairs = list(zip(sizes[:-1], sizes[1:]))
-    weights = [_check_layer(w, (n_out, n_in), dtype, f"weights[{l}] (w{l})")
-               for l, ((n_in, n_out), w) in enumerate(zip(pairs, weights))]
-    biases = [_check_layer(b, (n_out, 1), dtype, f"biases[{l}] (b{l})")
-              for l, ((_, n_out), b) in enumerate(zip(pairs, biases))]
+    """Make the network (no random draws); ``from_parameters`` checks every layer against
+    ``sizes``, naming it by its key in the file."""
     encoding = meta.get("encoding")
     if encoding is not None and encoding not in ENCODINGS:
         raise ValueError(f"unknown output encoding {encoding!r} (known: {sorted(ENCODINGS)})")
-    net = (cls or Network).from_parameters(sizes, weights, biases, dtype=dtype, encoding=encoding,
+    net = (cls or Network).from_parameters(sizes, weights, biases, dtype=check_dtype(dtype),
+                                           encoding=encoding,
+                                           layer_names=("weights[{l}] (w{l})", "biases[{l}] (b{l})"),
                                            **_check_architecture(meta))
     net.history = list(meta.get("history", []))
     net.metadata = meta

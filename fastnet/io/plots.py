@@ -1,12 +1,16 @@
-"""Figures: the learning curve of a training run and a confusion matrix (PNG files).
-matplotlib is optional (``pip install fastnet[plot]``); it is imported only here."""
+"""Figures: the learning curve of a training run and a confusion matrix (PNG files),
+written atomically (:func:`save_figure`). matplotlib is optional (``pip install
+fastnet[plot]``); it is imported only here."""
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from .atomic import write_atomically
 
-def _pyplot():
+
+def pyplot():
+    """matplotlib.pyplot, drawing to files only; RuntimeError saying how to install it."""
     try:
         import matplotlib
     except ImportError:
@@ -16,9 +20,20 @@ def _pyplot():
     return plt
 
 
+def save_figure(fig, path, dpi: int = 100) -> Path:
+    """Write ``fig`` to ``path`` atomically (the format from its suffix, PNG without one)
+    and close it."""
+    plt = pyplot()
+    try:
+        kind = Path(path).suffix.lstrip(".").lower() or "png"
+        return write_atomically(path, lambda f: fig.savefig(f, format=kind, dpi=dpi))
+    finally:
+        plt.close(fig)
+
+
 def learning_curve(accuracy: Sequence[float], cost: Sequence[float], path, title: str = "") -> Path:
     """Test accuracy (%) and training cost per epoch, one panel each, saved to ``path``."""
-    plt = _pyplot()
+    plt = pyplot()
     epochs = np.arange(len(accuracy))  # numbered as the printed "Epoch j" lines
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(6.4, 6.0))
     top.plot(epochs, accuracy, marker="o", markersize=3)
@@ -31,14 +46,12 @@ def learning_curve(accuracy: Sequence[float], cost: Sequence[float], path, title
     if title:
         top.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path)
 
 
 def confusion_matrix(matrix: np.ndarray, path, title: str = "") -> Path:
     """A (k, k) count matrix (rows: true digit, columns: predicted) as a heat map."""
-    plt = _pyplot()
+    plt = pyplot()
     k = matrix.shape[0]
     fig, ax = plt.subplots(figsize=(6.0, 5.4))
     image = ax.imshow(matrix, cmap="Blues")
@@ -54,14 +67,12 @@ def confusion_matrix(matrix: np.ndarray, path, title: str = "") -> Path:
         ax.set_title(title)
     fig.colorbar(image, ax=ax)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path)
 
 
 def accuracy_curves(curves, path, title: str) -> Path:
     """Mean test accuracy per epoch, one line per ``(label, values, line_style)``."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
     for label, values, style in curves:
         ax.plot(range(len(values)), values, style, marker="o", markersize=3, label=label)
@@ -71,6 +82,4 @@ def accuracy_curves(curves, path, title: str) -> Path:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fastnet.cli import experiment as cli
-from fastnet.experiments import eta, hidden
+from fastnet.experiments import common, eta, hidden
 from fastnet.experiments.common import Dataset, Result, load_dataset
 
 LIMITS = (2000, 500)
@@ -159,7 +159,7 @@ def interrupting_train_run(at):
 
 @pytest.mark.parametrize("at, runs", [(3, [2]), (4, [2, 1]), (1, [])])
 def test_interrupted_sweep_keeps_the_finished_runs(monkeypatch, at, runs):
-    monkeypatch.setattr(hidden, "train_run", interrupting_train_run(at))
+    monkeypatch.setattr(common, "train_run", interrupting_train_run(at))  # the sweeps' run
     result = hidden.run(dataset=toy_dataset(), seeds=2, epochs=3, hidden=(0, 10, 30))
     assert result.interrupted
     assert [row["runs"] for row in result.rows] == runs
@@ -171,7 +171,7 @@ def test_interrupted_sweep_keeps_the_finished_runs(monkeypatch, at, runs):
 
 
 def test_interrupted_cli_exits_130(monkeypatch, mnist_dir, tmp_path, capsys):
-    monkeypatch.setattr(eta, "train_run", interrupting_train_run(2))
+    monkeypatch.setattr(common, "train_run", interrupting_train_run(2))
     status = experiment(["eta", "--etas", "1,3", "--seeds", 1, "--epochs", 2, "--data", mnist_dir,
                          "--limit-train", 100, "--limit-test", 100, "--plot", tmp_path / "e.png"])
     out, _ = capsys.readouterr()

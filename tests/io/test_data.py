@@ -1,5 +1,6 @@
 """Tests for fastnet.data and fastnet.mnist_loader: real MNIST, path resolution, corrupt files."""
 import gzip
+import os
 import pickle
 import re
 import struct
@@ -140,6 +141,34 @@ def test_env_var_is_used(monkeypatch, tmp_path, no_env):
     assert (len(X_tr), len(X_va), len(X_te)) == (8, 4, 5)
     np.testing.assert_array_equal(y_va, arrays["train_labels"][8:])
     np.testing.assert_array_equal(X_te * 256, arrays["test_images"].reshape(5, 12))
+
+
+def test_relative_env_var_keeps_naming_the_same_folder_after_a_chdir(monkeypatch, tmp_path, no_env):
+    write_mnist(tmp_path / "shared" / "mnist")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(data.DATA_ENV, "shared/mnist")
+    assert data.data_env() == tmp_path / "shared" / "mnist"  # resolved at its first read
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert find_data() == tmp_path / "shared" / "mnist"
+    assert len(load_mnist_arrays(validation_size=4)[0][0]) == 8
+
+
+def test_relative_env_var_is_resolved_from_where_the_program_started(tmp_path):
+    """The README's ``FASTNET_DATA=../shared/data/mnist``: a program that imports the
+    loader and then changes directory still finds the data."""
+    import subprocess
+    import sys
+    write_mnist(tmp_path / "shared" / "mnist")
+    (tmp_path / "repo").mkdir()
+    script = ("import os; from fastnet.io import idx; os.chdir('/');"
+              "print(len(idx.load_mnist_arrays(validation_size=4)[2][0]))")
+    package = os.path.dirname(os.path.dirname(data.__file__))
+    env = dict(os.environ, FASTNET_DATA="../shared/mnist",
+               PYTHONPATH=os.path.dirname(package))
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path / "repo", env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == "5", run.stderr
 
 
 def test_cache_dir_is_used(tmp_path, no_env):

@@ -1,7 +1,6 @@
 """fastnet.expand: one-pixel shifts exactly, in order, dtype kept; the expanded MNIST
 folder is complete, loads back as 250,000 / 10,000 / 10,000, and is written atomically,
 never into the source folder."""
-import argparse
 import filecmp
 import gzip
 import os
@@ -230,29 +229,6 @@ def test_gzip_members_read_back(tmp_path, monkeypatch):
     np.testing.assert_array_equal(read_idx(tmp_path / "a.gz"), array)
     with gzip.open(tmp_path / "a.gz") as f:
         assert f.read(8) == bytes([0, 0, 8, 2]) + array.shape[0].to_bytes(4, "big")
-
-
-def test_subcommand(tmp_path, capsys):
-    _small_source(tmp_path / "src", n=10010)
-    parser = argparse.ArgumentParser(prog="fastnet")
-    commands = parser.add_subparsers(dest="command", required=True)
-    ex.add_parser(commands)
-    args = parser.parse_args(["expand", "--data", str(tmp_path / "src"), "--out", str(tmp_path / "out"),
-                              "--seed", "3", "--no-shuffle"])
-    assert (args.seed, args.shuffle) == (3, False)
-    assert args.run(args) == 0
-    out = capsys.readouterr().out
-    assert "50 training images (10 x 5, not shuffled) + 10,000 validation images" in out
-    assert "3 test images" in out and str(tmp_path / "out" / NAMES[0]) in out
-    (X, _), (Xv, _), (Xt, _) = load_mnist_arrays(tmp_path / "out")
-    assert (len(X), len(Xv), len(Xt)) == (50, 10000, 3)
-    with pytest.raises(SystemExit):
-        parser.parse_args(["expand", "--data", str(tmp_path / "src")])  # --out is required
-    with pytest.raises(SystemExit):
-        parser.parse_args(["expand", "--out", "x", "--seed", "-1"])
-    # standalone: python -m fastnet.expand; errors are reported, exit status 2
-    assert ex.main(["--data", str(tmp_path / "src"), "--out", str(tmp_path / "src")]) == 2
-    assert "source folder" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- real MNIST

@@ -588,3 +588,17 @@ def test_no_pickle_anywhere():
     assert "import pickle" not in source and "allow_pickle=True" not in source
     loads = re.findall(r"np\.load\(([^)]*)\)", source)
     assert loads and all("allow_pickle=False" in call for call in loads)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json"])
+def test_each_layer_is_checked_once_on_load(tmp_path, monkeypatch, suffix):
+    from fastnet.core import model, params
+    path = persist.save(make_net(), tmp_path / ("m" + suffix))
+    checked = []
+    original = model.check_layer
+    monkeypatch.setattr(model, "check_layer", lambda *args: (checked.append(args[3]), original(*args))[1])
+    for module in (model, params):
+        monkeypatch.setattr(module, "copy_into", lambda *args: pytest.fail("a layer checked twice"))
+    persist.load(path)
+    assert checked == ["weights[0] (w0)", "weights[1] (w1)", "weights[2] (w2)",
+                       "biases[0] (b0)", "biases[1] (b1)", "biases[2] (b2)"]
