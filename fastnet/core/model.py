@@ -286,10 +286,12 @@ class Network:
             if callers_list is not None:  # which shuffles the caller's list in place
                 callers_list[:] = [as_given[i] for i in order.tolist()]
             for k in range(0, n, chunk):
-                work.train(inputs, targets, order[k:k + chunk], mini_batch_size,
-                           self._kernel_cost, self._codes, plateau.eta, average,
-                           options.lmbda / n, options.l1 / n, options.momentum,
-                           options.dropout, seed, steps, self._params, velocity, threads)
+                work.train(inputs, targets, order[k:k + chunk], batch_size=mini_batch_size,
+                           cost=self._kernel_cost, codes=self._codes, eta=plateau.eta,
+                           average=average, l2_rate=options.lmbda / n, l1_rate=options.l1 / n,
+                           momentum=options.momentum, dropout=options.dropout, seed=seed,
+                           first_step=steps, params=self._params, velocity=velocity,
+                           threads=threads)
                 steps += -(-min(chunk, n - k) // mini_batch_size)
                 if progress is not None:
                     progress(min(k + chunk, n))
@@ -349,9 +351,10 @@ class Network:
         work = Workspace(self._layout, len(X), self.dtype)
         inputs = SparseInputs(X)
         threads = training_threads(self.threads, inputs.work_per_batch(self._layout, len(X)), len(X))
-        work.train(inputs, targets, order, len(X), self._kernel_cost, self._codes, eta, average,
-                   options.lmbda / n, options.l1 / n, options.momentum, 0.0, 0, 0, self._params,
-                   velocity, threads)
+        work.train(inputs, targets, order, batch_size=len(X), cost=self._kernel_cost,
+                   codes=self._codes, eta=eta, average=average, l2_rate=options.lmbda / n,
+                   l1_rate=options.l1 / n, momentum=options.momentum, dropout=0.0, seed=0,
+                   first_step=0, params=self._params, velocity=velocity, threads=threads)
 
     def backprop(self, x: np.ndarray, y) -> Tuple[List[np.ndarray], List[np.ndarray]]:
         """``(nabla_b, nabla_w)``: the gradient of the cost C_x for one example, layer by

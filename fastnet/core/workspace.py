@@ -1,7 +1,9 @@
-"""The work buffers of a training run and the calls into the training kernels."""
+"""The work buffers of a training run and the calls into the training kernels: the one
+place where the kernels' records (``kernels.records``) are built, by keyword."""
 import numpy as np
 
 from .. import kernels
+from ..kernels.records import Architecture, Buffers, HyperParameters, Parameters, SparseRows
 from .inputs import SparseInputs
 from .params import ParameterLayout, aligned_zeros
 from .threads import using_threads
@@ -13,30 +15,54 @@ class Workspace:
 
     def __init__(self, layout: ParameterLayout, capacity: int, dtype):
         self.layout = layout
-        self.sync_state = np.zeros(kernels.SYNC_STATE_SIZE, np.int64)  # the threads' barrier
-        self.row_starts, per_example_size = kernels.row_offsets(layout.sizes, capacity)
-        self.acts = aligned_zeros(per_example_size, dtype)
-        self.derivs = aligned_zeros(per_example_size, dtype)
-        self.deltas = aligned_zeros(per_example_size, dtype)
-        #: threaded training: the first layer's sums over the lower half of the inputs
-        self.lower_sums = aligned_zeros(capacity * layout.first_width, dtype)
+        row_starts, per_example_size = kernels.row_offsets(layout.sizes, capacity)
+        self.buffers = Buffers(
+            acts=aligned_zeros(per_example_size, dtype),
+            derivs=aligned_zeros(per_example_size, dtype),
+            deltas=aligned_zeros(per_example_size, dtype),
+            row_starts=row_starts,
+            lower=aligned_zeros(capacity * layout.first_width, dtype),
+            sync=np.zeros(kernels.SYNC_STATE_SIZE, np.int64),
+        )
 
-    def train(self, inputs: SparseInputs, targets, order, batch_size, cost, codes, eta, average,
-              l2_rate, l1_rate, momentum, dropout, seed, first_step, params, velocity,
+    @property
+    def acts(self) -> np.ndarray:
+        return self.buffers.acts
+
+    @property
+    def derivs(self) -> np.ndarray:
+        return self.buffers.derivs
+
+    @property
+    def deltas(self) -> np.ndarray:
+        return self.buffers.deltas
+
+    def _architecture(self, cost: int, codes) -> Architecture:
+        return Architecture(sizes=self.layout.sizes, starts=self.layout.starts, codes=codes,
+                            cost=int(cost))
+
+    def train(self, inputs: SparseInputs, targets, order, *, batch_size, cost, codes, eta,
+              average, l2_rate, l1_rate, momentum, dropout, seed, first_step, params, velocity,
               threads: int = 1):
-        """Mini-batch SGD over ``order`` (``kernels.train_epoch``), on ``threads`` threads."""
-        args = (inputs.indptr, inputs.indices, inputs.values, targets, order, batch_size, cost,
-                codes, eta, average, l2_rate, l1_rate, momentum, dropout, seed, first_step, params,
-                velocity, self.layout.sizes, self.layout.starts, self.acts, self.derivs,
-                self.deltas, self.row_starts)
+        """Mini-batch SGD over ``order`` (``kernels.train_epoch``), on ``threads`` threads:
+        ``velocity`` (laid out like params) is used when momentum > 0; l2_rate = lmbda/n,
+        l1_rate = l1/n; dropout masks keyed by seed and the step numbers from first_step."""
+        hyper = HyperParameters(batch_size=int(batch_size), eta=float(eta), average=bool(average),
+                                l2=float(l2_rate), l1=float(l1_rate), momentum=float(momentum),
+                                dropout=float(dropout), seed=int(seed), first_step=int(first_step))
+        args = (SparseRows(indptr=inputs.indptr, indices=inputs.indices, values=inputs.values),
+                targets, order, self._architecture(cost, codes), hyper,
+                Parameters(params=params, velocity=velocity), self.buffers)
         if threads == 1:
             kernels.train_epoch(*args)
         else:
             with using_threads(threads):
-                kernels.train_epoch_threaded(*args, threads, self.sync_state, self.lower_sums)
+                kernels.train_epoch_threaded(*args, threads)
 
     def gradient(self, inputs: SparseInputs, targets, cost, codes, params, grads):
+        """The summed gradient of the cost over every example of inputs, into grads."""
         rows = np.arange(len(inputs), dtype=np.int64)
-        kernels.batch_gradient(rows, inputs.indptr, inputs.indices, inputs.values, targets, cost,
-                               params, self.layout.sizes, self.layout.starts, codes, self.acts,
-                               self.derivs, self.deltas, self.row_starts, grads)
+        kernels.batch_gradient(rows, SparseRows(indptr=inputs.indptr, indices=inputs.indices,
+                                                values=inputs.values),
+                               targets, params, self._architecture(cost, codes), self.buffers,
+                               grads)

@@ -2,7 +2,8 @@
 
 Conventions: examples are rows (``(m, width)`` arrays); layer ``l`` runs from 0 (inputs)
 to L-1 (outputs); ``W^l``/``b^l`` map layer l to l+1 (see ``layout``); inputs reach the
-first layer as sparse rows (``sparse``).
+first layer as sparse rows (``sparse``). The training kernels take their arguments grouped
+in named records (``records``).
 """
 from .activations import IDENTITY, RELU, SIGMOID, SOFTMAX, TANH, sigmoid
 from .backward import (
@@ -19,6 +20,7 @@ from .dropout import drop_neurons, uniform
 from .epoch import train_epoch, train_epoch_threaded
 from .forward import dense, first_layer, forward
 from .inference import feedforward_rows
+from .records import Architecture, Buffers, Dropout, HyperParameters, Parameters, Rates, SparseRows
 from .layout import (
                      LANES,
                      first_biases,

@@ -5,6 +5,7 @@ from ..config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .compiler.views import flat
 from .forward import forward, partial_sum
 from .layout import layer_block, layer_weights
+from .records import Dropout, Parameters, Rates
 from .update import apply_gradient
 
 # How the output error is computed: the quadratic cost (any output activation), or a
@@ -48,37 +49,36 @@ def hidden_delta(delta_next, weights_next, derivs, delta):
 
 
 @njit(**JIT_OPTIONS)
-def backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas,
-                    row_starts, lo, hi):
+def backprop_deltas(targets, rows, params, net, work, lo, hi):
     """BP1 then BP2 down to layer 1, for examples lo..hi of the batch ``rows`` whose
-    forward pass is in acts/derivs: fills their rows of layers 1..L-1 of deltas, with
-    the weights before any update. Each example is independent of the others."""
+    forward pass is in work.acts/derivs: fills their rows of layers 1..L-1 of
+    work.deltas, with the weights before any update. Each example is independent of
+    the others."""
+    sizes, row_starts = net.sizes, work.row_starts
     last = len(sizes) - 1
     output_delta(
-        layer_block(acts, sizes, row_starts, last, lo, hi),
-        layer_block(derivs, sizes, row_starts, last, lo, hi),
-        targets, rows[lo:hi], sizes[last], cost,
-        layer_block(deltas, sizes, row_starts, last, lo, hi),
+        layer_block(work.acts, sizes, row_starts, last, lo, hi),
+        layer_block(work.derivs, sizes, row_starts, last, lo, hi),
+        targets, rows[lo:hi], sizes[last], net.cost,
+        layer_block(work.deltas, sizes, row_starts, last, lo, hi),
     )
     for l in range(last - 1, 0, -1):
         hidden_delta(
-            layer_block(deltas, sizes, row_starts, l + 1, lo, hi),
-            layer_weights(params, sizes, starts, l),
-            layer_block(derivs, sizes, row_starts, l, lo, hi),
-            layer_block(deltas, sizes, row_starts, l, lo, hi),
+            layer_block(work.deltas, sizes, row_starts, l + 1, lo, hi),
+            layer_weights(params, sizes, net.starts, l),
+            layer_block(work.derivs, sizes, row_starts, l, lo, hi),
+            layer_block(work.deltas, sizes, row_starts, l, lo, hi),
         )
 
 
 @njit(**JIT_OPTIONS)
-def batch_gradient(rows, indptr, indices, values, targets, cost, params, sizes, starts,
-                   codes, acts, derivs, deltas, row_starts, grads):
+def batch_gradient(rows, inputs, targets, params, net, work, grads):
     """The gradient of the cost summed over the examples rows (no dropout, no
     regularisation): grads (laid out like params) is overwritten."""
-    forward(rows, indptr, indices, values, params, sizes, starts, codes, acts, derivs,
-            row_starts, True, 0.0, 0, 0)
-    backprop_deltas(targets, rows, cost, params, sizes, starts, acts, derivs, deltas, row_starts,
-                    0, rows.size)
+    forward(rows, inputs, params, net, work, Dropout(rate=0.0, seed=0, step=0), 1.0)
+    backprop_deltas(targets, rows, params, net, work, 0, rows.size)
     grads[:] = 0
     T = grads.dtype.type
-    apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, grads,
-                   starts, T(-1), T(0), T(0), T(0), grads)
+    # with scale -1 and nothing else, the "step" from 0 is the gradient itself (BP3, BP4)
+    apply_gradient(rows, inputs, net, work, Parameters(params=grads, velocity=grads),
+                   Rates(scale=T(-1), l2=T(0), l1=T(0), mu=T(0)))

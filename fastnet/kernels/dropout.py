@@ -30,16 +30,18 @@ def uniform(seed, step, example, layer, neuron):
 
 
 @njit(**JIT_OPTIONS)
-def drop_neurons(a, derivs, n, rate, seed, step, rows, layer):
+def drop_neurons(a, derivs, n, dropout, rows, layer):
     """Inverted dropout on a hidden layer: each neuron j < n of example i is dropped
-    with probability ``rate`` (a and f' set to 0) or kept and scaled by 1/(1 - rate)
-    (a and f' both: the derivative of the scaled activation), so that evaluation needs
-    no rescaling. rows[i] identifies example i in the training set."""
+    with probability ``dropout.rate`` (a and f' set to 0) or kept and scaled by
+    1/(1 - rate) (a and f' both: the derivative of the scaled activation), so that
+    evaluation needs no rescaling. rows[i] identifies example i in the training set;
+    the masks are keyed by dropout.seed and dropout.step (``records.Dropout``)."""
     T = a.dtype.type
+    rate = dropout.rate
     scale = T(1.0 / (1.0 - rate))
     for i in range(a.shape[0]):
         for j in range(n):
-            if uniform(seed, step, rows[i], layer, j) < rate:
+            if uniform(dropout.seed, dropout.step, rows[i], layer, j) < rate:
                 a[i, j] = T(0)
                 derivs[i, j] = T(0)
             else:

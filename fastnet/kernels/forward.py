@@ -17,8 +17,6 @@ from .layout import (
 
 # Register blocking: two weight rows against four examples per pass, so each loaded
 # value feeds several multiply-adds and 8 independent sums hide the FMA latency.
-# Measured on AVX2, [784, 30] layer, batch 10: 1 x 4 blocking 15 GMAC/s, 1 x 8
-# 19 GMAC/s, 2 x 4 23 GMAC/s.
 ROWS, EXAMPLES = 2, 4
 
 
@@ -224,9 +222,11 @@ def weighted_input(indices, values, split, w, width, biases, z, lower, w_scale):
 
 
 @njit(**JIT_OPTIONS)
-def first_layer(rows, indptr, indices, values, weights_t, biases, z, lower, w_scale):
+def first_layer(rows, inputs, weights_t, biases, z, lower, w_scale):
     """z[i] = the first layer's weighted inputs (``weighted_input``) of example rows[i]
-    of the sparse inputs (``sparse``: two rows per example); lower (m, width) is scratch."""
+    of the sparse inputs (``records.SparseRows``: two rows per example); lower (m, width)
+    is scratch."""
+    indptr, indices, values = inputs.indptr, inputs.indices, inputs.values
     w, width = flat(weights_t), weights_t.shape[1]
     for i in range(rows.size):
         t, middle, stop = indptr[2 * rows[i]], indptr[2 * rows[i] + 1], indptr[2 * rows[i] + 2]
@@ -235,9 +235,10 @@ def first_layer(rows, indptr, indices, values, weights_t, biases, z, lower, w_sc
 
 
 @njit(**JIT_OPTIONS)
-def half_sums(rows, indptr, indices, values, weights_t, sums, half):
+def half_sums(rows, inputs, weights_t, sums, half):
     """sums[i] = ``partial_sum`` over the non-zero inputs of example rows[i] in one
     half (0: lower, 1: upper) of the inputs: one thread's share of ``first_layer``."""
+    indptr, indices, values = inputs.indptr, inputs.indices, inputs.values
     w, width = flat(weights_t), weights_t.shape[1]
     for i in range(rows.size):
         t, stop = indptr[2 * rows[i] + half], indptr[2 * rows[i] + half + 1]
@@ -245,35 +246,36 @@ def half_sums(rows, indptr, indices, values, weights_t, sums, half):
 
 
 @njit(**JIT_OPTIONS)
-def forward(rows, indptr, indices, values, params, sizes, starts, codes,
-            acts, derivs, row_starts, train, dropout, seed, step, w_scale=1.0):
-    """All layers for the examples rows (m,) of the sparse inputs: fills layers 1..L-1
-    of ``acts`` (and of ``derivs`` with f'(z) when ``train``). With train and dropout > 0,
-    hidden neurons are dropped (``dropout.drop_neurons``, keyed by seed and step).
-    w_scale: the factor the stored first-layer weights carry (``update.fold``)."""
-    z = layer_rows(acts, sizes, row_starts, 1, rows.size)
-    lower = layer_rows(derivs, sizes, row_starts, 1, rows.size)  # free until f'(z) goes there
-    first_layer(rows, indptr, indices, values, first_weights(params, sizes, starts),
-                first_biases(params, sizes, starts), z, lower, params.dtype.type(w_scale))
-    forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
-                        dropout, seed, step, 0, rows.size)
+def forward(rows, inputs, params, net, work, dropout, w_scale):
+    """The training forward pass of the examples rows (m,) of the sparse inputs
+    (``records``: SparseRows, Architecture, Buffers, Dropout): fills layers 1..L-1 of
+    work.acts with the activations and of work.derivs with f'(z). With dropout.rate > 0,
+    hidden neurons are dropped (``dropout.drop_neurons``). w_scale: the factor the stored
+    first-layer weights carry (``update.fold``), 1 without L2's lazy decay."""
+    sizes, row_starts = net.sizes, work.row_starts
+    z = layer_rows(work.acts, sizes, row_starts, 1, rows.size)
+    lower = layer_rows(work.derivs, sizes, row_starts, 1, rows.size)  # free until f'(z) goes there
+    first_layer(rows, inputs, first_weights(params, sizes, net.starts),
+                first_biases(params, sizes, net.starts), z, lower, params.dtype.type(w_scale))
+    forward_after_first(rows, params, net, work, True, dropout, 0, rows.size)
 
 
 @njit(**JIT_OPTIONS)
-def forward_after_first(rows, params, sizes, starts, codes, acts, derivs, row_starts, train,
-                        dropout, seed, step, lo, hi):
+def forward_after_first(rows, params, net, work, train, dropout, lo, hi):
     """``forward`` for examples lo..hi of the batch ``rows`` once their first-layer
-    weighted inputs are in acts: its activation, then every later layer. (Every example
-    gets the same operations whatever block it is in, so threads may split a batch
-    anywhere: ``dense`` computes each through ``dots_2x4``.)"""
+    weighted inputs are in work.acts: its activation, then every later layer; f'(z)
+    into work.derivs and dropout only when ``train``. (Every example gets the same
+    operations whatever block it is in, so threads may split a batch anywhere:
+    ``dense`` computes each through ``dots_2x4``.)"""
+    sizes, starts, row_starts = net.sizes, net.starts, work.row_starts
     last = len(sizes) - 1
     for l in range(1, last + 1):
-        a = layer_block(acts, sizes, row_starts, l, lo, hi)
+        a = layer_block(work.acts, sizes, row_starts, l, lo, hi)
         if l > 1:
-            dense(layer_block(acts, sizes, row_starts, l - 1, lo, hi),
+            dense(layer_block(work.acts, sizes, row_starts, l - 1, lo, hi),
                   layer_weights(params, sizes, starts, l - 1),
                   layer_biases(params, sizes, starts, l - 1), a)
-        d = layer_block(derivs, sizes, row_starts, l, lo, hi)
-        activate(a, sizes[l], codes[l - 1], d, train)  # (25): a^l = f(z^l)
-        if train and dropout > 0 and l < last:
-            drop_neurons(a, d, sizes[l], dropout, seed, step, rows[lo:hi], l)
+        d = layer_block(work.derivs, sizes, row_starts, l, lo, hi)
+        activate(a, sizes[l], net.codes[l - 1], d, train)  # (25): a^l = f(z^l)
+        if train and dropout.rate > 0 and l < last:
+            drop_neurons(a, d, sizes[l], dropout, rows[lo:hi], l)

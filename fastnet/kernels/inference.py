@@ -3,7 +3,7 @@
 The inputs are read where they are: each row's non-zero inputs are gathered into a small
 buffer that stays in cache (``sparse.sparse_row``) and the first layer is computed from
 it as in training (``forward.weighted_input``), so no sparse copy of the whole data set
-is built (building it cost more than the first layer itself)."""
+is built: a pass over the data set and its memory, for a form each row is read from once."""
 import numpy as np
 from numba import njit, prange
 
@@ -11,6 +11,7 @@ from ..config import JIT_OPTIONS
 from .compiler.views import flat
 from .forward import first_index_at_least, forward_after_first, weighted_input
 from .layout import first_biases, first_weights, layer_rows, row_offsets
+from .records import Architecture, Buffers, Dropout
 from .sparse import half_start, sparse_row
 
 # Examples per parallel chunk of inference: big enough to amortise a chunk's set-up,
@@ -34,6 +35,9 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
     weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
     w, width = flat(weights_t), weights_t.shape[1]
     one = params.dtype.type(1)
+    net = Architecture(sizes=sizes, starts=starts, codes=codes, cost=0)  # no cost: no deltas
+    no_dropout = Dropout(rate=0.0, seed=0, step=0)
+    no_sync = np.zeros(0, np.int64)
     upper_start = half_start(n_in, 1)  # the first input of the upper half
     first_bad = np.full(n_chunks + 1, n, np.int64)  # per chunk (one spare: n may be 0)
     for c in prange(n_chunks):
@@ -51,8 +55,10 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
                            lower, one)
             if not np.isfinite(z[i - lo, 0]) and first_bad[c] == n and not np.isfinite(inputs[i]).all():
                 first_bad[c] = i
-        forward_after_first(np.arange(hi - lo), params, sizes, starts, codes, acts, acts,
-                            row_starts, False, 0.0, 0, 0, 0, hi - lo)
+        # no f'(z) is written (not training): acts stands in for every other buffer
+        work = Buffers(acts=acts, derivs=acts, deltas=acts, row_starts=row_starts, lower=lower,
+                       sync=no_sync)
+        forward_after_first(np.arange(hi - lo), params, net, work, False, no_dropout, 0, hi - lo)
         out[lo:hi] = layer_rows(acts, sizes, row_starts, last, hi - lo)[:, : sizes[last]]
     bad = first_bad.min()
     return bad if bad < n else -1

@@ -14,12 +14,11 @@ from ..config import ORDERED_JIT_OPTIONS
 from .compiler.simd import fma, lanes, load, splat, store
 from .compiler.views import flat
 from .layout import first_biases, first_weights, layer_biases, layer_rows, layer_weights
+from .records import Rates
 from .sparse import half_start, input_halves
 
-# Examples folded into one pass over a weight row. Measured on AVX2, [784, 30] layer,
-# batch 10: 16 GMAC/s; padding the last short block with zero coefficients (one pass
-# fewer) was slower (11), as were a row-sized gradient buffer (13) and 2 rows x 4
-# examples (15).
+# Examples folded into one pass over a weight row: each weight is loaded and stored
+# once per 4 examples' multiply-adds.
 EXAMPLES = 4
 
 
@@ -80,31 +79,35 @@ def part_range(n, part, n_parts, multiple):
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def step_biases(biases, velocity, delta, scale, mu, j_lo, j_hi):
-    """(21) b -= scale * sum_i delta_i (BP3: dC/db = delta), or through the velocity,
-    for neurons j_lo:j_hi."""
+def step_biases(biases, velocity, delta, rates, j_lo, j_hi):
+    """Biases j_lo:j_hi of a layer (never regularised), from delta (m, >= j_hi) and the
+    rates' scale and mu (``records.Rates``)."""
     T = biases.dtype.type
+    scale, mu = rates.scale, rates.mu
     for j in range(j_lo, j_hi):
         g = T(0)
         for i in range(delta.shape[0]):
-            g += delta[i, j]
+            g += delta[i, j]  # BP3: dC/db_j = delta_j, summed over the batch
         if mu == 0:
-            biases[j] -= scale * g
+            biases[j] -= scale * g  # (21): b -> b - (eta/m) sum_x delta_x
         else:
-            velocity[j] = mu * velocity[j] - scale * g
+            velocity[j] = mu * velocity[j] - scale * g  # v -> mu v - (eta/m) sum_x delta_x
             biases[j] += velocity[j]
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def dense_step(delta, a_in, weights, biases, scale, l2, l1, mu, velocity_w, velocity_b,
-               j_lo, j_hi):
-    """One step for neurons j_lo:j_hi of a row-major layer: delta (m, n_out), a_in
-    (m, >= n_in), weights (n_out, n_in), biases (n_out,), velocities shaped like them
-    (unused when mu = 0). Each neuron's row is updated by the same operations whatever
-    range it is in."""
-    T = weights.dtype.type
+def dense_step(out, net, l, delta, a_in, rates, j_lo, j_hi):
+    """One step for neurons j_lo:j_hi of the row-major layer W^l, b^l (l >= 1) of
+    out.params (and of out.velocity, laid out alike, when rates.mu != 0): delta
+    (m, n_out), a_in (m, >= n_in). Each neuron's row is updated by the same operations
+    whatever range it is in."""
+    sizes, starts = net.sizes, net.starts
+    weights, biases = layer_weights(out.params, sizes, starts, l), layer_biases(out.params, sizes, starts, l)
+    velocity_w = layer_weights(out.velocity, sizes, starts, l)
+    velocity_b = layer_biases(out.velocity, sizes, starts, l)
+    scale, l2, l1, mu = rates.scale, rates.l2, rates.l1, rates.mu
     regularised = l2 != 0 or l1 != 0
-    step_biases(biases, velocity_b, delta, scale, mu, j_lo, j_hi)
+    step_biases(biases, velocity_b, delta, rates, j_lo, j_hi)
     for j in range(j_lo, j_hi):
         w = weights[j]
         if mu == 0:
@@ -174,13 +177,14 @@ def subtract_rows_1(indices, values, scale, d, w, width, c):
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale, h_lo, h_hi):
+def subtract_sparse_outer(rows, inputs, delta, target_t, scale, h_lo, h_hi):
     """target_t -= scale * x^T delta over the non-zero inputs in halves [h_lo, h_hi) of
     the inputs (``sparse.input_halves``): row k of W^0 changes only where input k of
     some example is non-zero (BP4). target_t (n_in, width), delta (m, width). Every row
     gets the same operations, in example order, whatever thread updates it; 8, 4, 2,
     then 1 vector of a row at a time (W^0's padded width is a whole number of vectors),
     then column by column for what is left."""
+    indptr, indices, values = inputs.indptr, inputs.indices, inputs.values
     width = target_t.shape[1]
     w = flat(target_t)
     n = lanes(w)
@@ -208,14 +212,17 @@ def subtract_sparse_outer(rows, indptr, indices, values, delta, target_t, scale,
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def first_step(rows, indptr, indices, values, delta, weights_t, biases, scale, l2, l1, mu,
-               velocity_t, velocity_b, h_lo, h_hi, with_biases, w_scale):
+def first_step(out, net, rows, inputs, delta, rates, h_lo, h_hi, with_biases, w_scale):
     """One step for the input rows in halves [h_lo, h_hi) of the transposed first layer
-    (layout.first_weights), and its biases when ``with_biases``: delta (m, width) with
-    zero padding, weights_t and velocity_t (n_in, width), biases (width,). w_scale: the
-    factor the stored weights carry (``fold``; 1 with momentum)."""
+    (layout.first_weights) of out.params (and out.velocity when rates.mu != 0), and its
+    biases when ``with_biases``: delta (m, width) with zero padding. w_scale: the factor
+    the stored weights carry (``fold``; 1 with momentum)."""
+    sizes, starts = net.sizes, net.starts
+    weights_t, velocity_t = first_weights(out.params, sizes, starts), first_weights(out.velocity, sizes, starts)
+    scale, l2, l1, mu = rates.scale, rates.l2, rates.l1, rates.mu
     if with_biases:
-        step_biases(biases, velocity_b, delta, scale, mu, 0, biases.size)
+        biases = first_biases(out.params, sizes, starts)
+        step_biases(biases, first_biases(out.velocity, sizes, starts), delta, rates, 0, biases.size)
     n_in, width = weights_t.shape
     lo, hi = half_start(n_in, h_lo) * width, half_start(n_in, h_hi) * width  # in the flat views
     w_flat = flat(weights_t)
@@ -223,11 +230,10 @@ def first_step(rows, indptr, indices, values, delta, weights_t, biases, scale, l
     if mu == 0:
         if l2 != 0 or l1 != 0:
             decay(w_flat, l2, l1, lo, hi)
-        subtract_sparse_outer(rows, indptr, indices, values, delta, weights_t, scale / w_scale,
-                              h_lo, h_hi)
+        subtract_sparse_outer(rows, inputs, delta, weights_t, scale / w_scale, h_lo, h_hi)
     else:
         decay_velocity(w_flat, v_flat, mu, l2, l1, lo, hi)
-        subtract_sparse_outer(rows, indptr, indices, values, delta, velocity_t, scale, h_lo, h_hi)
+        subtract_sparse_outer(rows, inputs, delta, velocity_t, scale, h_lo, h_hi)
         for c in range(np.uint64(lo), np.uint64(hi)):
             w_flat[c] += v_flat[c]
 
@@ -247,34 +253,24 @@ def fold(weights_t, w_scale, k_lo, k_hi):
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def apply_gradient(rows, indptr, indices, values, sizes, acts, deltas, row_starts, out,
-                   starts, scale, l2, l1, mu, velocity, part=0, n_parts=1, w_scale=1.0,
+def apply_gradient(rows, inputs, net, work, out, rates, part=0, n_parts=1, w_scale=1.0,
                    lazy_decay=False):
-    """One step on ``out`` for every layer, from the batch's activations and deltas.
-    ``out`` is the parameters for a training step (scale = eta/m), or a zeroed buffer
-    with scale = -1 (and no l2, l1, mu) to read the gradient itself. velocity is laid
-    out like out (unused when mu = 0). ``part`` of ``n_parts``: only that slice of every
-    layer's neurons (the first layer's: its half of the input rows, ``sparse.input_halves``),
-    for threads to share a step. lazy_decay: the first layer's L2 decay is carried by w_scale (``fold``), already
+    """One step on out.params (``records.Parameters``) for every layer, from the batch's
+    activations and deltas in work (``records.Buffers``): a training step, or, on a
+    zeroed buffer with Rates(scale=-1, 0, 0, 0), the summed gradient itself. ``part`` of
+    ``n_parts``: only that slice of every layer's neurons (the first layer's: its half
+    of the input rows, ``sparse.input_halves``), for threads to share a step.
+    lazy_decay: the first layer's L2 decay is carried by w_scale (``fold``), already
     applied to it by the caller."""
+    sizes, row_starts = net.sizes, work.row_starts
     m = rows.size
-    delta = layer_rows(deltas, sizes, row_starts, 1, m)
+    delta = layer_rows(work.deltas, sizes, row_starts, 1, m)
     h_lo, h_hi = input_halves(part, n_parts)
-    T = out.dtype.type
-    first_step(rows, indptr, indices, values, delta,
-               first_weights(out, sizes, starts), first_biases(out, sizes, starts),
-               scale, T(0) if lazy_decay else l2, l1, mu,
-               first_weights(velocity, sizes, starts), first_biases(velocity, sizes, starts),
-               h_lo, h_hi, part == 0, T(w_scale))
+    T = out.params.dtype.type
+    first_rates = Rates(scale=rates.scale, l2=T(0) if lazy_decay else rates.l2, l1=rates.l1,
+                        mu=rates.mu)
+    first_step(out, net, rows, inputs, delta, first_rates, h_lo, h_hi, part == 0, T(w_scale))
     for l in range(1, len(sizes) - 1):
         j_lo, j_hi = part_range(sizes[l + 1], part, n_parts, 1)
-        dense_step(
-            layer_rows(deltas, sizes, row_starts, l + 1, m),
-            layer_rows(acts, sizes, row_starts, l, m),
-            layer_weights(out, sizes, starts, l),
-            layer_biases(out, sizes, starts, l),
-            scale, l2, l1, mu,
-            layer_weights(velocity, sizes, starts, l),
-            layer_biases(velocity, sizes, starts, l),
-            j_lo, j_hi,
-        )
+        dense_step(out, net, l, layer_rows(work.deltas, sizes, row_starts, l + 1, m),
+                   layer_rows(work.acts, sizes, row_starts, l, m), rates, j_lo, j_hi)

@@ -55,14 +55,15 @@ def prefetch_examples(rows, indptr, indices, values):
 
 
 @njit(**JIT_OPTIONS)
-def prefetch_batches(order, k, batch_size, indptr, indices, values, targets):
+def prefetch_batches(order, k, batch_size, inputs, targets):
     """While the mini-batch order[k : k + batch_size] is computed: the next one's sparse
-    inputs (``prefetch_examples``) and targets, and the row pointers of the one after
-    it, which the next call reads to find its inputs. Shuffled, these are all cache
-    misses."""
+    inputs (``prefetch_examples``; inputs: ``records.SparseRows``) and targets, and the
+    row pointers of the one after it, which the next call reads to find its inputs.
+    Shuffled, these are all cache misses."""
     n = order.size
+    indptr = inputs.indptr
     following = order[min(k + batch_size, n) : min(k + 2 * batch_size, n)]
-    prefetch_examples(following, indptr, indices, values)
+    prefetch_examples(following, indptr, inputs.indices, inputs.values)
     for r in following:
         target = targets[r]
         prefetch(target, 0)
