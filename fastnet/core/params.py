@@ -14,8 +14,8 @@ from ..kernels.layout import LANES
 
 #: bytes every flat buffer starts on: a cache line. A padded first-layer row (a whole
 #: number of SIMD vectors) then never straddles more cache lines than it must, and no
-#: vector load splits across two (numpy's own alignment is 16 bytes; measured: the same
-#: epoch up to ~15% slower, varying from run to run with where the buffer landed).
+#: vector load splits across two (numpy's own alignment is only 16 bytes, so an epoch's
+#: speed would vary from run to run with where the buffer landed).
 ALIGNMENT = 64
 
 

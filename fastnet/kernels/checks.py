@@ -13,8 +13,8 @@ def first_non_finite(values):
 
     x - x is 0 for a finite x and NaN otherwise, so a chunk's sum of x - x is 0 exactly
     when the chunk is finite. Only ``reassoc`` is allowed (to vectorise the sum): without
-    ``nnan``/``ninf`` the compiler may not fold x - x to 0. One pass, no temporary (4x
-    faster than np.isfinite(X).all() on the 50,000 x 784 MNIST inputs)."""
+    ``nnan``/``ninf`` the compiler may not fold x - x to 0. One pass, no temporary
+    (``np.isfinite(X).all()`` makes a boolean copy of X, then reads it)."""
     flat = values.reshape(values.size)
     for start in range(0, flat.size, CHUNK):
         stop = min(start + CHUNK, flat.size)

@@ -16,8 +16,8 @@ l >= 1, up to ``capacity`` rows of ``row_width(sizes, l)`` values from
 ``row_starts[l]`` on; layer 1's rows are padded like ``W^0``'s (zeros beyond sizes[1]).
 
 The 2-d views are built in place (``views.matrix``) and not checked against the buffers'
-lengths: the facade allocates them from the same sizes (``_params.ParameterLayout``,
-``_training.Workspace``), and a row count never exceeds the capacity they were made for.
+lengths: the engine allocates them from the same sizes (``core.params.ParameterLayout``,
+``core.workspace.Workspace``), and a row count never exceeds the capacity they were made for.
 """
 import numpy as np
 from numba import njit

@@ -1,7 +1,7 @@
 """Inputs as compressed sparse rows: for each example, its non-zero values and their
 input indices (81% of MNIST pixels are 0, so the first layer does a fifth of the dense
 work). Built by ``count_nonzero_halves`` then ``fill_sparse_rows`` into arrays the
-caller allocates (``_training.SparseInputs``), or row by row for inference
+caller allocates (``core.inputs.SparseInputs``), or row by row for inference
 (``sparse_row``).
 
 Each example is two sparse rows: its non-zero inputs in the lower half of the inputs,
@@ -87,8 +87,7 @@ def fingerprint(X):
     swap of any two different words ((w_j - w_k)(m_k - m_j)) are never 0 mod 2^64.
     mixed = sum_i lo(q_i) hi(q_i), q_i = p_i xor (KEY_START + i KEY_STEP): non-linear, for
     what a linear sum could cancel. Only 32 x 32 -> 64-bit multiplies, which SIMD units
-    have: at memory speed (MNIST's 157 MB in 16-18 ms, as long as numpy's X.sum(); the
-    previous form, with 64-bit sums per word, took 22-25 ms)."""
+    have, so that the digest runs at memory speed."""
     words = X.reshape(X.size).view(np.uint32)
     pairs = words.size // 2
     p = words[: 2 * pairs].view(np.uint64)

@@ -5,7 +5,7 @@ update, BP2's W^T delta): a Numba type lowered to LLVM's ``<N x float>`` /
 
 Why: in ``z += x_k W^0[k, :]`` over an example's non-zero inputs k, the compiler's own
 vectorisation keeps z in memory and re-checks, per input, that z and the weight row do
-not overlap: ~15-20 cycles of fixed cost per input. Written with these vectors, a block
+not overlap: a fixed cost per input. Written with these vectors, a block
 of z lives in registers across all the inputs, and each input costs its loads and
 multiply-adds.
 

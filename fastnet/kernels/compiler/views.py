@@ -1,9 +1,9 @@
 """Views of contiguous arrays built in place, without Numba's ``reshape``.
 
 ``reshape`` calls a runtime helper (``numba_attempt_nocopy_reshape``) that handles any
-strides: ~20-30 ns per call, and a training step takes dozens of views (every layer's
-weights, activations, deltas; every example's weight rows). These two only write the new
-shape and strides, since their inputs are contiguous by type."""
+strides, and a training step takes dozens of views (every layer's weights, activations,
+deltas; every example's weight rows). These two only write the new shape and strides,
+since their inputs are contiguous by type."""
 from numba import types
 from numba.core import cgutils
 from numba.core.errors import TypingError
