@@ -1,4 +1,4 @@
-"""The ``fastnet`` command: train, evaluate, predict, info, experiment.
+"""The ``fastnet`` command: train, evaluate, predict, read, info, experiment, bench, expand.
 
     fastnet train [--data DIR] [--epochs 30] [--batch 10] [--eta 3.0] [--save model.npz]
     fastnet evaluate model.npz [--plot confusion.png]
@@ -10,10 +10,11 @@
     fastnet expand --out DIR                            # MNIST shifted: 250,000 images
 
 Errors in the user's input (arguments, data, model or image files) are reported in one
-line on stderr with exit status 2; Ctrl-C stops cleanly with status 130.
+line on stderr with exit status 2; Ctrl-C stops cleanly with status 130 (``status``).
+One module per larger command: ``experiment``, ``bench``, ``expand``; shared argument
+types in ``args``.
 """
 import argparse
-import os
 import random
 import sys
 from typing import List, Optional
@@ -23,13 +24,21 @@ import numpy as np
 from ..config import __version__
 from ..core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
 from ..core.threads import using_threads
-from ..io.idx import DATA_ENV, default_cache_dir, load_mnist_arrays
+from ..io.idx import DATA_ENV, data_env, default_cache_dir, load_mnist_arrays
 from ..network import Network
-
+from .args import (
+    layer_sizes,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    thread_count,
+)
 from .status import INTERRUPTED, run_command
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Run the command in ``argv`` (default: the command line); its exit status."""
     args = build_parser().parse_args(argv)
 
     def command() -> int:
@@ -39,21 +48,24 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``fastnet`` parser with every command."""
     parser = argparse.ArgumentParser(prog="fastnet", description="Train and use sigmoid "
                                      "networks on MNIST-format data, compiled with Numba.")
     parser.add_argument("--version", action="version", version=f"fastnet {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--threads", type=int, help="threads for the parallel kernels (default: "
+    common.add_argument("--threads", type=thread_count,
+                        help="threads for the parallel kernels (default: "
                         "$FASTNET_NUM_THREADS, else automatic)")
 
     train = commands.add_parser("train", parents=[common], help="train a network (the book's run by default)")
-    train.add_argument("--sizes", type=sizes_arg, help="layer sizes, e.g. 784,30,10 "
+    train.add_argument("--sizes", type=layer_sizes, help="layer sizes, e.g. 784,30,10 "
                        "(default: the data's inputs, 30 hidden, the data's classes)")
-    train.add_argument("--epochs", type=int, default=30)
-    train.add_argument("--batch", type=int, default=10, help="mini-batch size")
-    train.add_argument("--eta", type=float, default=3.0, help="learning rate")
-    train.add_argument("--seed", type=int, help="seed for np.random and random (reproducible runs)")
+    train.add_argument("--epochs", type=non_negative_int, default=30)
+    train.add_argument("--batch", type=positive_int, default=10, help="mini-batch size")
+    train.add_argument("--eta", type=positive_float, default=3.0, help="learning rate")
+    train.add_argument("--seed", type=non_negative_int,
+                       help="seed for np.random and random (reproducible runs)")
     train.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     data_help = (f"a folder with the four IDX files, or a mnist.pkl.gz (default: ${DATA_ENV}, "
                  f"then {default_cache_dir()}, downloaded there if missing)")
@@ -108,13 +120,14 @@ def add_model_options(train: argparse.ArgumentParser) -> None:
     model.add_argument("--cost", choices=sorted(COSTS), default="quadratic")
     model.add_argument("--init", choices=sorted(INITS), default="standard",
                        help="initial weights: standard N(0,1), scaled N(0,1/n_in), he N(0,2/n_in)")
-    model.add_argument("--lmbda", type=float, default=0.0, help="L2 regularisation (network2's lmbda)")
-    model.add_argument("--l1", type=float, default=0.0, help="L1 regularisation")
+    model.add_argument("--lmbda", type=non_negative_float, default=0.0,
+                       help="L2 regularisation (network2's lmbda)")
+    model.add_argument("--l1", type=non_negative_float, default=0.0, help="L1 regularisation")
     model.add_argument("--momentum", type=float, default=0.0, help="momentum coefficient mu in [0, 1)")
     model.add_argument("--dropout", type=float, default=0.0, help="probability of dropping a hidden neuron")
-    model.add_argument("--early-stopping", type=int, metavar="N",
+    model.add_argument("--early-stopping", type=positive_int, metavar="N",
                        help="stop after N epochs without a better validation accuracy")
-    model.add_argument("--halve-eta", type=int, metavar="N", help="halve eta after N epochs "
+    model.add_argument("--halve-eta", type=positive_int, metavar="N", help="halve eta after N epochs "
                        "without a better validation accuracy; stop at eta/128")
 
 
@@ -126,20 +139,13 @@ def add_polarity_options(parser: argparse.ArgumentParser) -> None:
                           help="the ink is light on a dark background, as in MNIST")
 
 
-def sizes_arg(text: str) -> List[int]:
-    try:
-        return [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"sizes must be comma-separated integers, got {text!r}") from None
-
-
 def load_data(path: Optional[str]):
     """(training, validation, test) arrays; downloads MNIST into the cache folder when
     no data was named (no --data, no $FASTNET_DATA) and none is there yet."""
     try:
         return load_mnist_arrays(path, validation_size=None)
     except FileNotFoundError:
-        if path is not None or os.environ.get(DATA_ENV):
+        if path is not None or data_env() is not None:
             raise
     from ..io.download import fetch_mnist
     print(f"MNIST not found: downloading it into {default_cache_dir()}", file=sys.stderr)
@@ -163,7 +169,7 @@ def run_train(args) -> int:
     if args.early_stopping or args.halve_eta:
         options["validation_data"] = validation
     accuracy, cost = [], []
-    bar = progress_bar(len(X), enabled=not args.quiet and sys.stderr.isatty())
+    bar = ProgressBar(len(X), enabled=not args.quiet and sys.stderr.isatty())
     interrupted = False
     try:
         for result in net.train_epochs((X, y), args.epochs, args.batch, args.eta, test,
@@ -193,7 +199,7 @@ def run_train(args) -> int:
         metadata = dict(command="train", sizes=sizes, dtype=args.dtype, epochs=args.epochs,
                         options={k: v for k, v in options.items() if k != "validation_data"},
                         epochs_completed=len(accuracy), mini_batch_size=args.batch, eta=args.eta,
-                        seed=args.seed, data=str(args.data or os.environ.get(DATA_ENV) or default_cache_dir()),
+                        seed=args.seed, data=str(args.data or data_env() or default_cache_dir()),
                         interrupted=interrupted, test_accuracy=accuracy)
         path = net.save(args.save, metadata)
         print(f"Saved the model{' as it is' if interrupted else ''} to {path}", file=sys.stderr)
@@ -205,7 +211,7 @@ def run_train(args) -> int:
     return INTERRUPTED if interrupted else 0
 
 
-class progress_bar:
+class ProgressBar:
     """A tqdm bar over one epoch's examples when attached to a terminal, else nothing."""
 
     def __init__(self, total: int, enabled: bool):

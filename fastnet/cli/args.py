@@ -1,44 +1,80 @@
 """argparse types shared by the command-line modules: numbers checked where they are
-parsed, so a bad value is one clear line (exit status 2) before anything runs."""
+parsed, so a bad value is one clear line (exit status 2) before anything runs.
+
+Each type applies the library's own check (:mod:`fastnet.core.validate`) and words its
+error for the command line: argparse prefixes it with the option (``argument --epochs:
+expected an integer >= 0, got '-1'``)."""
 import argparse
-from typing import List
+from typing import Callable, List, TypeVar
 
-from ..core.validate import check_sizes
+from ..core.threads import check_threads
+from ..core.validate import check_int, check_real, check_sizes
+
+T = TypeVar("T")
 
 
-def _int_at_least(text: str, low: int, expected: str) -> int:
+def _parsed(text: str, parse: Callable[[str], T], check: Callable[[T], T], expected: str) -> T:
+    """``check(parse(text))``, or the argparse error "expected ..., got 'text'"."""
     try:
-        value = int(text)
-    except ValueError:
-        value = low - 1
-    if value < low:
-        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
-    return value
+        return check(parse(text))
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
 
 
 def positive_int(text: str) -> int:
-    return _int_at_least(text, 1, "a positive integer")
+    return _parsed(text, int, lambda n: check_int(n, "value", 1), "a positive integer")
 
 
 def non_negative_int(text: str) -> int:
-    return _int_at_least(text, 0, "an integer >= 0")
+    return _parsed(text, int, lambda n: check_int(n, "value", 0), "an integer >= 0")
+
+
+def digit(text: str) -> int:
+    return _parsed(text, int, lambda n: check_int(n, "value", 0, 9), "a digit 0-9")
 
 
 def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+    return _parsed(text, float, lambda x: check_real(x, "value", 0, low_open=True),
+                   "a positive number")
+
+
+def non_negative_float(text: str) -> float:
+    return _parsed(text, float, lambda x: check_real(x, "value", 0), "a number >= 0")
+
+
+def thread_count(text: str) -> int:
+    """Threads for the kernels: from 1 to Numba's thread limit (``check_threads``)."""
+    return _parsed(text, int, check_threads, "a whole number of threads from 1 to this "
+                   "machine's NUMBA_NUM_THREADS")
 
 
 def layer_sizes(text: str) -> List[int]:
     """'784,30,10' -> [784, 30, 10]: the layer sizes, checked as ``Network`` checks them."""
-    try:
-        return check_sizes([int(part) for part in text.split(",")])
-    except (TypeError, ValueError):
-        raise argparse.ArgumentTypeError(
-            f"sizes must be at least two comma-separated integers >= 1 such as 784,30,10, "
-            f"got {text!r}") from None
+    return _parsed(text, _ints, check_sizes,
+                   "layer sizes: at least two comma-separated integers >= 1 such as 784,30,10")
+
+
+def int_list(text: str) -> List[int]:
+    """'0,10,30' -> [0, 10, 30]: one or more integers >= 0."""
+    return _parsed(text, _ints, lambda values: [check_int(v, "value", 0) for v in _some(values)],
+                   "comma-separated integers >= 0")
+
+
+def float_list(text: str) -> List[float]:
+    """'0.1,3' -> [0.1, 3.0]: one or more numbers."""
+    return _parsed(text, lambda t: [float(part) for part in _parts(t)], _some,
+                   "comma-separated numbers")
+
+
+def _parts(text: str) -> List[str]:
+    return [part for part in text.split(",") if part.strip()]
+
+
+def _ints(text: str) -> List[int]:
+    return [int(part) for part in _parts(text)]
+
+
+def _some(values: List[T]) -> List[T]:
+    if not values:
+        raise ValueError("no values")
+    return values

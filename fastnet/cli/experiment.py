@@ -18,12 +18,10 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import List
 
-from .args import positive_int
-
-EXPERIMENTS = ("hidden", "encoding", "detector", "reduction", "eta", "perceptron", "descent",
-               "strings")
+from ..experiments import NAMES
+from .args import digit, float_list, int_list, positive_int
+from .status import INTERRUPTED
 
 # option dest -> (keyword of module.run, experiments that take it)
 SPECIFIC = {
@@ -35,17 +33,14 @@ SPECIFIC = {
     "count": ("count", ("strings",)),
 }
 
-INTERRUPTED = 130
-
-
 def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
     """Register ``experiment`` on the main parser's ``subparsers``."""
     parser = subparsers.add_parser(
         "experiment", parents=[common_parent] if common_parent is not None else [],
         help="run an experiment over several seeds and print its table",
         description="Run one of the experiments over several seeds; print a Markdown table.")
-    parser.add_argument("name", metavar="NAME", choices=EXPERIMENTS,
-                        help="one of: " + ", ".join(EXPERIMENTS))
+    parser.add_argument("name", metavar="NAME", choices=NAMES,
+                        help="one of: " + ", ".join(NAMES))
     parser.add_argument("--seeds", type=positive_int, default=3, help="seeds 0..SEEDS-1 per configuration (default 3)")
     parser.add_argument("--epochs", type=positive_int, default=10, help="epochs per run (default 10)")
     parser.add_argument("--data", help="a folder with the four MNIST IDX files, or a mnist.pkl.gz "
@@ -58,14 +53,14 @@ def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
     parser.add_argument("--limit-test", type=positive_int, metavar="N",
                         help="use the first N test examples only (quick runs)")
     specific = parser.add_argument_group("experiment-specific options")
-    specific.add_argument("--hidden", "--sizes", dest="hidden", type=_int_list, metavar="N,N,...",
+    specific.add_argument("--hidden", "--sizes", dest="hidden", type=int_list, metavar="N,N,...",
                           help="hidden: hidden-layer sizes (default 0,10,30,100,300; 0 = none)")
-    specific.add_argument("--etas", type=_float_list, metavar="ETA,ETA,...",
+    specific.add_argument("--etas", type=float_list, metavar="ETA,ETA,...",
                           help="eta, descent: learning rates (e.g. 0.001,0.01,0.1,1,3,10,100)")
-    specific.add_argument("--digit", type=_digit, metavar="K", help="detector: the digit to detect (default 3)")
+    specific.add_argument("--digit", type=digit, metavar="K", help="detector: the digit to detect (default 3)")
     specific.add_argument("--size", type=int, choices=(28, 64),
                           help="detector: input size 28 or 64 (default both)")
-    specific.add_argument("--scales", type=_float_list, metavar="S,S,...",
+    specific.add_argument("--scales", type=float_list, metavar="S,S,...",
                           help="perceptron: the scales to try")
     specific.add_argument("--count", type=positive_int, metavar="N",
                           help="strings: generated numbers to read per seed (default 1000)")
@@ -105,33 +100,3 @@ def run_experiment(args) -> int:
         else:
             print("No figure: no run finished.", file=sys.stderr)
     return INTERRUPTED if result.interrupted else 0
-
-
-def _digit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 9:
-        raise argparse.ArgumentTypeError(f"expected a digit 0-9, got {text!r}")
-    return value
-
-
-def _int_list(text: str) -> List[int]:
-    try:
-        values = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    if not values or min(values) < 0:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers >= 0, got {text!r}")
-    return values
-
-
-def _float_list(text: str) -> List[float]:
-    try:
-        values = [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-    if not values:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
-    return values

@@ -10,4 +10,5 @@
 - ``descent``: gradient descent on a 2-D valley, equations (7)-(11)
 - ``strings``: reading generated numbers (segmentation, then recognition)
 """
+#: every experiment, by the name of its module (``fastnet experiment NAME``)
 NAMES = ("hidden", "encoding", "detector", "reduction", "eta", "perceptron", "descent", "strings")

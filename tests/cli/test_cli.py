@@ -290,3 +290,22 @@ def test_bench_and_expand_commands_are_there():
     for command in ("bench", "expand"):
         run = fastnet(command, "--help")
         assert run.returncode == 0 and command in run.stdout
+
+
+def test_numbers_are_checked_where_parsed_and_name_the_option():
+    for args, option in ((("--epochs", -1), "--epochs"), (("--batch", 0), "--batch"),
+                         (("--eta", "nan"), "--eta"), (("--threads", 10_000), "--threads"),
+                         (("--lmbda", -1), "--lmbda"), (("--sizes", "784,0,10"), "--sizes")):
+        run = fastnet("train", *args)
+        assert run.returncode == 2 and f"argument {option}: expected " in run.stderr, run.stderr
+
+
+def test_the_docstring_lists_every_command():
+    import argparse
+
+    import fastnet.cli as cli
+    commands = next(action for action in cli.build_parser()._actions
+                    if isinstance(action, argparse._SubParsersAction)).choices
+    first_line = cli.__doc__.splitlines()[0]
+    for command in commands:
+        assert command in first_line and f"    fastnet {command} " in cli.__doc__
