@@ -6,11 +6,11 @@ optional ``path`` argument is resolved by :func:`fastnet.data.find_data`.
 """
 from __future__ import annotations
 
-import operator
 from typing import Optional, Tuple
 
 import numpy as np
 
+from .core.validate import check_int
 from .io.idx import Pair, PathLike, load_mnist_arrays
 
 __all__ = ["load_data", "load_data_wrapper", "vectorized_result"]
@@ -44,11 +44,7 @@ def load_data_wrapper(path: Optional[PathLike] = None) -> Tuple[list, list, list
 
 def vectorized_result(j: int) -> np.ndarray:
     """Return a (10, 1) float64 array with 1.0 at index ``j`` (0..9) and 0.0 elsewhere."""
-    if isinstance(j, (bool, np.bool_)):
-        raise TypeError(f"digit must be an integer, got {j!r}")
-    j = operator.index(j)  # TypeError for float, str, ...
-    if not 0 <= j <= 9:
-        raise ValueError(f"digit must be in 0..9, got {j}")
+    j = check_int(j, "digit", 0, 9)
     e = np.zeros((10, 1))
     e[j] = 1.0
     return e

@@ -27,6 +27,10 @@ class Dataset:
     train: Arrays
     test: Arrays
 
+    def summary(self) -> str:
+        """"50,000 training / 10,000 test examples", for titles."""
+        return f"{len(self.train[1]):,} training / {len(self.test[1]):,} test examples"
+
 
 def load_dataset(path=None, train_limit: Optional[int] = None, test_limit: Optional[int] = None) -> Dataset:
     """MNIST (or any data set in its format) via ``fastnet.data``; the first
@@ -176,6 +180,22 @@ def sweep_task(dataset: Dataset, **config) -> dict:
     result = train_run(dataset, **config)
     result.pop("net", None)
     return result
+
+
+def sweep(key: str, settings: Sequence[Tuple[object, dict]], seeds: Sequence[int], jobs: int,
+          dataset: Optional[Dataset], data, limits: Tuple[Optional[int], Optional[int]]
+          ) -> Tuple[List[dict], bool]:
+    """Train every ``(label, train_run keywords)`` of ``settings`` from each seed (with
+    ``run_many``); the table rows, one per label (``sweep_rows``, under ``key``), and
+    whether Ctrl-C cut the sweep short."""
+    labels, configs = [], []
+    for label, config in settings:
+        for seed in seeds:
+            labels.append(label)
+            configs.append(dict(config, seed=seed))
+    results, interrupted = run_many(sweep_task, configs, jobs=jobs, dataset=dataset, path=data,
+                                    limits=limits)
+    return sweep_rows(labels, results, key), interrupted
 
 
 def seed_values(seeds: Union[int, Sequence[int]]) -> List[int]:

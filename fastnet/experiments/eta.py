@@ -11,24 +11,13 @@ from pathlib import Path
 from typing import Optional, Sequence, Tuple
 
 from ..core.validate import check_int, check_real, check_sizes
-from .common import (
-    SWEEP_COLUMNS,
-    Dataset,
-    Result,
-    plot_sweep,
-    prepare,
-    run_many,
-    seed_values,
-    sweep_rows,
-    sweep_task,
-    unique,
-    unstable_sentence,
-)
+from . import common
+from .common import Dataset, Result
 
 ETAS = (0.001, 0.01, 0.1, 1.0, 3.0, 10.0, 100.0)
 LEARNED = 50.0  # % below which the note says a rate did not learn
 
-COLUMNS = [("eta_text", "eta")] + SWEEP_COLUMNS
+COLUMNS = [("eta_text", "eta")] + common.SWEEP_COLUMNS
 
 
 def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
@@ -41,37 +30,30 @@ def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
 
     ``data``, ``limits``, ``jobs`` and ``dataset`` as in ``hidden.run``. After Ctrl-C the
     rows hold the runs that finished and ``Result.interrupted`` is set."""
-    etas = unique(check_real(value, "a learning rate", 0, low_open=True) for value in etas)
+    etas = common.unique(check_real(value, "a learning rate", 0, low_open=True) for value in etas)
     if not etas:
         raise ValueError("etas: give at least one learning rate")
-    dataset, inputs, classes = prepare(data, limits, jobs, dataset)
+    dataset, inputs, classes = common.prepare(data, limits, jobs, dataset)
     if sizes is None:
         sizes = [inputs, 30, classes]
     sizes = check_sizes(sizes)
     if sizes[0] != inputs or sizes[-1] < classes:
         raise ValueError(f"sizes {sizes} do not fit the data: {inputs} inputs and {classes} classes")
-    seed_list = seed_values(seeds)
+    seed_list = common.seed_values(seeds)
     epochs = check_int(epochs, "epochs", 1)
-    labels, configs = [], []
-    for eta in etas:
-        for seed in seed_list:
-            labels.append(eta)
-            configs.append(dict(sizes=sizes, seed=seed, epochs=epochs, batch=batch, eta=eta))
-    results, interrupted = run_many(sweep_task, configs, jobs=jobs, dataset=dataset, path=data,
-                                    limits=limits)
-    rows = sweep_rows(labels, results, "eta")
+    settings = [(eta, dict(sizes=sizes, epochs=epochs, batch=batch, eta=eta)) for eta in etas]
+    rows, interrupted = common.sweep("eta", settings, seed_list, jobs, dataset, data, limits)
     for row in rows:
         row["eta_text"] = f"{row['eta']:g}"  # 0.001 would show as 0.00 in a float cell
     return Result(title=f"Learning rate eta: Network({sizes}), {len(seed_list)} seeds, "
-                        f"{epochs} epochs, mini-batch {batch}, "
-                        f"{len(dataset.train[1]):,} training / {len(dataset.test[1]):,} test examples",
+                        f"{epochs} epochs, mini-batch {batch}, {dataset.summary()}",
                   columns=list(COLUMNS), rows=rows, note=_note(rows, epochs), interrupted=interrupted)
 
 
 def plot(result: Result, path) -> Path:
     """Final accuracy against eta (log axis) with the seeds' standard deviation as error
     bars, beside the mean accuracy per epoch for each eta."""
-    return plot_sweep(result, path, "eta", "learning rate eta", scale="log")
+    return common.plot_sweep(result, path, "eta", "learning rate eta", scale="log")
 
 
 def _note(rows, epochs: int) -> str:
@@ -90,7 +72,7 @@ def _note(rows, epochs: int) -> str:
     failed = [row for row in rows if row["final"] < LEARNED]
     if failed:
         text += f" Below {LEARNED:g} % after {epochs} epoch{'s' * (epochs != 1)}: eta = {_list(failed)}."
-    return text + unstable_sentence(rows, lambda row: f"eta={row['eta']:g}")
+    return text + common.unstable_sentence(rows, lambda row: f"eta={row['eta']:g}")
 
 
 def _list(rows) -> str:

@@ -14,24 +14,13 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from ..core.validate import check_int
-from .common import (
-    SWEEP_COLUMNS,
-    Dataset,
-    Result,
-    plot_sweep,
-    prepare,
-    run_many,
-    seed_values,
-    sweep_rows,
-    sweep_task,
-    unique,
-    unstable_sentence,
-)
+from . import common
+from .common import Dataset, Result
 
 HIDDEN = (0, 10, 30, 100, 300)
 REFERENCE = 30  # the book's choice, which the note compares the best n against
 
-COLUMNS = [("n", "hidden n")] + SWEEP_COLUMNS
+COLUMNS = [("n", "hidden n")] + common.SWEEP_COLUMNS
 
 
 def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
@@ -47,31 +36,24 @@ def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
     ``data`` and ``limits`` with ``jobs=1``; with ``jobs`` > 1 each worker process loads
     ``data`` itself. After Ctrl-C the rows hold the runs that finished and
     ``Result.interrupted`` is set."""
-    hidden = unique(check_int(n, "hidden size", 0) for n in hidden)
+    hidden = common.unique(check_int(n, "hidden size", 0) for n in hidden)
     if not hidden:
         raise ValueError("hidden: give at least one hidden-layer size")
-    dataset, inputs, classes = prepare(data, limits, jobs, dataset)
-    seed_list = seed_values(seeds)
+    dataset, inputs, classes = common.prepare(data, limits, jobs, dataset)
+    seed_list = common.seed_values(seeds)
     epochs = check_int(epochs, "epochs", 1)
-    labels, configs = [], []
-    for n in hidden:
-        sizes = [inputs, n, classes] if n else [inputs, classes]
-        for seed in seed_list:
-            labels.append(n)
-            configs.append(dict(sizes=sizes, seed=seed, epochs=epochs, batch=batch, eta=eta))
-    results, interrupted = run_many(sweep_task, configs, jobs=jobs, dataset=dataset, path=data,
-                                    limits=limits)
-    rows = sweep_rows(labels, results, "n")
+    settings = [(n, dict(sizes=[inputs, n, classes] if n else [inputs, classes], epochs=epochs,
+                         batch=batch, eta=eta)) for n in hidden]
+    rows, interrupted = common.sweep("n", settings, seed_list, jobs, dataset, data, limits)
     return Result(title=f"Hidden-layer size n: {len(seed_list)} seeds, {epochs} epochs, "
-                        f"mini-batch {batch}, eta {eta:g}, "
-                        f"{len(dataset.train[1]):,} training / {len(dataset.test[1]):,} test examples",
+                        f"mini-batch {batch}, eta {eta:g}, {dataset.summary()}",
                   columns=list(COLUMNS), rows=rows, note=_note(rows), interrupted=interrupted)
 
 
 def plot(result: Result, path) -> Path:
     """Final accuracy against n (symmetric-log axis, so n = 0 has its place) with the
     seeds' standard deviation as error bars, beside the mean accuracy per epoch for each n."""
-    return plot_sweep(result, path, "n", "hidden neurons n", scale="symlog")
+    return common.plot_sweep(result, path, "n", "hidden neurons n", scale="symlog")
 
 
 def _note(rows: List[dict]) -> str:
@@ -98,7 +80,7 @@ def _note(rows: List[dict]) -> str:
         text += " Every n was still improving in the last epoch."
     elif rising:
         text += f" Still improving in the last epoch: n = {', '.join(str(row['n']) for row in rising)}."
-    return text + unstable_sentence(rows, lambda row: f"n={row['n']}")
+    return text + common.unstable_sentence(rows, lambda row: f"n={row['n']}")
 
 
 def _pm(row: dict) -> str:

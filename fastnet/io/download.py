@@ -6,9 +6,9 @@ all that is needed.
 
 Every file is verified before it is used: a download is streamed into a temporary
 file in the target folder while its SHA-256 is computed, and is renamed to its final
-name only if it matches (:func:`fastnet.io.atomic.write_atomically`). A partial or wrong download is deleted and the next mirror
-is tried. A file already in the folder is checked the same way; a wrong one is
-deleted and downloaded again, never used.
+name only if it matches (:func:`fastnet.io.atomic.write_atomically`). A partial or
+wrong download is deleted and the next mirror is tried. A file already in the folder
+is checked the same way; a wrong one is deleted and downloaded again, never used.
 
 A file is accepted if either its own SHA-256 is the one the mirrors serve
 (:data:`SHA256`) or the SHA-256 of its decompressed IDX content is MNIST's

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import operator
 import os
 import pickle
 import struct
@@ -18,6 +17,7 @@ from typing import Dict, Optional, Tuple, Union
 
 import numpy as np
 
+from ..core.validate import check_int
 from .atomic import write_atomically
 
 DATA_ENV = "FASTNET_DATA"
@@ -241,10 +241,8 @@ def load_mnist_arrays(path: Optional[PathLike] = None,
     stored split (``validation_size`` is ignored). Warning: unpickling can run
     arbitrary code, so only load a ``.pkl.gz`` file from a trusted source.
     """
-    if isinstance(validation_size, bool):
-        raise TypeError("validation_size must be an integer")
     if validation_size is not None:
-        validation_size = operator.index(validation_size)
+        validation_size = check_int(validation_size, "validation_size")
     source = find_data(path)
     if source.is_file():
         return _load_pickle(source)
