@@ -14,14 +14,14 @@ constructor, ``activation``/``output`` neurons (with ``LogLikelihoodCost`` for s
 ``dtype`` and ``threads``. The cross-entropy is computed from the outputs' weighted
 inputs, so ``total_cost`` never overflows and needs no ``nan_to_num``.
 """
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .core.activations import sigmoid, sigmoid_prime
 from .core.costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost
 from .core.model import Network as _CoreNetwork
-from .core.registry import CostLike
+from .core.registry import COSTS, CostLike
 from .mnist_loader import vectorized_result
 
 __all__ = ["Network", "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", "load",
@@ -30,18 +30,21 @@ __all__ = ["Network", "QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost", 
 
 class Network(_CoreNetwork):
     """The book's network2.Network: ``Network(sizes, cost=CrossEntropyCost)``, weights
-    from ``default_weight_initializer``. ``cost`` is the cost class, as in the book."""
+    from ``default_weight_initializer``. ``cost`` is the cost class, as in the book
+    (``net.cost.fn(a, y)``); the cost of data is ``total_cost``."""
 
-    def __init__(self, sizes, cost: CostLike = CrossEntropyCost, dtype=np.float32, *,
-                 activation: str = "sigmoid", output: Optional[str] = None,
+    def __init__(self, sizes: Sequence[int], cost: CostLike = CrossEntropyCost,
+                 dtype=np.float32, *, activation: str = "sigmoid", output: Optional[str] = None,
                  encoding: Optional[str] = None, threads: Optional[int] = None):
-        self._allocate(sizes, dtype, encoding, activation, output, cost, threads)
-        self.default_weight_initializer()
+        # init="scaled" is default_weight_initializer's draw
+        super().__init__(sizes, dtype, encoding, activation=activation, output=output,
+                         cost=cost, init="scaled", threads=threads)
 
-    def _allocate(self, *args, **kwargs) -> None:
-        super()._allocate(*args, **kwargs)
-        #: the cost class (``QuadraticCost``, ``CrossEntropyCost``, ``LogLikelihoodCost``)
-        self.cost = self._cost
+    @property
+    def cost(self) -> type:
+        """The cost class (``QuadraticCost``, ``CrossEntropyCost``, ``LogLikelihoodCost``),
+        as the book's ``self.cost``."""
+        return COSTS[self.cost_name]
 
     def default_weight_initializer(self) -> None:
         """Biases N(0, 1); weights N(0, 1/n_in) (n_in: the neuron's inputs), drawn with
@@ -65,40 +68,33 @@ class Network(_CoreNetwork):
         many epochs without a better evaluation accuracy (the book's later version)."""
         if evaluation_data is not None and not isinstance(evaluation_data, tuple):
             evaluation_data = list(evaluation_data)
-        monitor = set()
-        if monitor_training_cost:
-            monitor.add("training_cost")
-        if monitor_training_accuracy:
-            monitor.add("training_accuracy")
-        if monitor_evaluation_cost:
-            monitor.add("validation_cost")
+        evaluation_cost, evaluation_accuracy = [], []
+        training_cost, training_accuracy = [], []
+        # what each monitor asks train_epochs for, where it is in the epoch's record (and
+        # out of how many), the list SGD returns it in, and the book's printed line
+        reports = [(monitor_training_cost, "training_cost", "training_cost", None,
+                    training_cost, "Cost on training data"),
+                   (monitor_training_accuracy, "training_accuracy", "training_correct", "n_train",
+                    training_accuracy, "Accuracy on training data"),
+                   (monitor_evaluation_cost, "validation_cost", "validation_cost", None,
+                    evaluation_cost, "Cost on evaluation data"),
+                   (monitor_evaluation_accuracy, None, "validation_correct", "n_validation",
+                    evaluation_accuracy, "Accuracy on evaluation data")]
+        reports = [report[1:] for report in reports if report[0]]
         if (monitor_evaluation_cost or monitor_evaluation_accuracy or early_stopping_n) \
                 and not evaluation_data:
             raise ValueError("monitoring or early stopping on evaluation data needs evaluation_data")
-        evaluation_cost, evaluation_accuracy = [], []
-        training_cost, training_accuracy = [], []
         results = self.train_epochs(training_data, epochs, mini_batch_size, eta, lmbda=lmbda,
                                     l1=l1, momentum=momentum, dropout=dropout,
                                     validation_data=evaluation_data or None,
                                     early_stopping=early_stopping_n or None, halve_eta=halve_eta,
-                                    monitor=monitor)
+                                    monitor={monitor for monitor, *_ in reports if monitor})
         for result in results:
             record = result.record
             print("Epoch %s training complete" % result.epoch)
-            if monitor_training_cost:
-                training_cost.append(record["training_cost"])
-                print("Cost on training data: {}".format(record["training_cost"]))
-            if monitor_training_accuracy:
-                training_accuracy.append(record["training_correct"])
-                print("Accuracy on training data: {} / {}".format(record["training_correct"],
-                                                                  record["n_train"]))
-            if monitor_evaluation_cost:
-                evaluation_cost.append(record["validation_cost"])
-                print("Cost on evaluation data: {}".format(record["validation_cost"]))
-            if monitor_evaluation_accuracy:
-                evaluation_accuracy.append(record["validation_correct"])
-                print("Accuracy on evaluation data: {} / {}".format(record["validation_correct"],
-                                                                    record["n_validation"]))
+            for _, key, out_of, values, line in reports:
+                values.append(record[key])
+                print(f"{line}: {record[key]}" + (f" / {record[out_of]}" if out_of else ""))
             if result.stop:
                 print(f"Stopped: {result.stop}")
             print(flush=True)
@@ -119,11 +115,7 @@ class Network(_CoreNetwork):
     def total_cost(self, data, lmbda: float, convert: bool = False) -> float:
         """(1/n) sum_x C_x + (lmbda/2n) sum ||w||^2 over ``data`` (n = len(data)), the
         book's ``total_cost``; ``convert`` is accepted, labels are vectorised as needed."""
-        return self.cost_of(data, lmbda)
-
-    def cost_of(self, data, lmbda: float = 0.0, l1: float = 0.0) -> float:
-        """``fastnet.network.Network.cost`` (whose name the book's ``cost`` attribute hides)."""
-        return _CoreNetwork.cost(self, data, lmbda, l1)
+        return super().cost(data, lmbda)
 
     def save(self, filename, metadata: Optional[dict] = None):
         """Write the book's JSON (``{"sizes", "weights", "biases", "cost"}``) for a

@@ -399,3 +399,14 @@ def test_read_only_inputs_are_accepted():
     X = np.random.default_rng(0).random((5, 4)).astype(np.float32)
     X.setflags(write=False)
     np.testing.assert_array_equal(net.predict(X), net.predict(X.copy()))
+
+
+def test_cost_is_the_class_and_total_cost_is_the_cost_of_data():
+    """As in the book, ``net.cost`` is the cost class (a property, not an attribute that
+    hides the core method); the cost of data is ``total_cost``."""
+    net = network2.Network([3, 2], cost=network2.QuadraticCost, dtype=np.float64)
+    a, y = np.array([[0.2], [0.9]]), np.array([[0.0], [1.0]])
+    assert net.cost is network2.QuadraticCost and net.cost.fn(a, y) == pytest.approx(0.025)
+    data = [(np.ones((3, 1)), 1)]
+    assert net.total_cost(data, 2.0) == Network.cost(net, data, 2.0)
+    assert "cost" not in vars(net) and not hasattr(net, "cost_of")
