@@ -38,18 +38,21 @@ def run(data=None, seeds: int = 3, epochs: int = 10, jobs: int = 1, limits=(None
         rows.append(dict(reduction=label, eta=rate, final=mean, std=std,
                          curve=np.mean([r["curves"][name] for r in runs], axis=0).tolist(),
                          difference=(max(r["max_difference"] for r in runs) if name == "sum, eta/m" else None)))
-    note = ""
-    if len(rows) == 3:
-        apart = ("bit-identical parameters" if rows[1]["difference"] == 0 else
-                 f"parameters at most {rows[1]['difference']:.2g} apart (rounding)")
-        note = (f"'sum' with eta/m = {eta / batch:g} ends {rows[1]['final'] - rows[0]['final']:+.3f} points from "
-                f"'mean' with eta = {eta:g}, with {apart}: the same run. 'sum' with eta = {eta:g} is a {batch}x larger step "
-                f"and ends at {rows[2]['final']:.2f}%.")
     return Result(f"Summed vs averaged gradients, mini-batch {batch}, {epochs} epochs "
                   f"([inputs, {hidden}, classes], {len(runs)} seeds)",
                   [("reduction", "reduction"), ("eta", "eta"), ("final", "final accuracy % (mean)"),
                    ("std", "std"), ("difference", "max |param difference| vs mean")],
-                  rows, note, interrupted)
+                  rows, _note(rows, eta, batch), interrupted)
+
+
+def _note(rows, eta: float, batch: int) -> str:
+    if len(rows) != 3:
+        return ""
+    apart = ("bit-identical parameters" if rows[1]["difference"] == 0 else
+             f"parameters at most {rows[1]['difference']:.2g} apart (rounding)")
+    return (f"'sum' with eta/m = {eta / batch:g} ends {rows[1]['final'] - rows[0]['final']:+.3f} points "
+            f"from 'mean' with eta = {eta:g}, with {apart}: the same run. 'sum' with eta = {eta:g} "
+            f"is a {batch}x larger step and ends at {rows[2]['final']:.2f}%.")
 
 
 def plot(result: Result, path) -> None:

@@ -59,19 +59,23 @@ def run(data=None, seeds: int = 1, epochs: int = 30, jobs: int = 1, limits=(None
                          strings=int(totals[0]), digits=int(totals[2]),
                          digit_accuracy=100.0 * totals[3] / totals[2],
                          string_accuracy=100.0 * totals[1] / totals[0], single=single))
-    note = ""
-    separate = next((row for row in rows if row["subset"].startswith("separate")), None)
-    if separate is not None:
-        gap = separate["digit_accuracy"] - single
-        note = (f"On strings of separate digits the digits are read {separate['digit_accuracy']:.2f}% right, "
-                f"{gap:+.2f} points from the same network's {single:.2f}% on the single MNIST test digits "
-                f"({'within' if gap >= -2 else 'outside'} the target of at most 2 points below).")
     return Result(f"Reading generated numbers: {count} strings of 2-10 MNIST test digits per seed, "
                   f"network [784, {hidden}, 10] trained {epochs} epochs on the training set",
                   [("subset", "strings with"), ("strings", "strings"), ("digits", "digits"),
                    ("digit_accuracy", "digits read right %"), ("string_accuracy", "whole strings right %"),
                    ("single", "single-digit test accuracy %")],
-                  rows, note, interrupted)
+                  rows, _note(rows), interrupted)
+
+
+def _note(rows) -> str:
+    separate = next((row for row in rows if row["subset"].startswith("separate")), None)
+    if separate is None:
+        return ""
+    single = separate["single"]
+    gap = separate["digit_accuracy"] - single
+    return (f"On strings of separate digits the digits are read {separate['digit_accuracy']:.2f}% "
+            f"right, {gap:+.2f} points from the same network's {single:.2f}% on the single MNIST "
+            f"test digits ({'within' if gap >= -2 else 'outside'} the target of at most 2 points below).")
 
 
 def plot(result: Result, path):
