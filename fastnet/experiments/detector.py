@@ -3,6 +3,8 @@
 version (images resized to 64x64, 4,096 inputs). Since 1 image in 10 is a k, accuracy
 alone flatters (answering "no" always scores ~90%): precision and recall are reported.
 """
+from pathlib import Path
+
 import numpy as np
 
 from .common import Dataset, Result, mean_std, run_many, train_run
@@ -84,7 +86,7 @@ def _note(rows, digit: int) -> str:
             f"accuracy; precision and recall show what the neuron learned ({'; '.join(parts)}).")
 
 
-def plot(result: Result, path):
+def plot(result: Result, path) -> Path:
     from ..io.plots import pyplot, save_figure
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))

@@ -2,6 +2,8 @@
 digits better. Both are trained here as real options of the network, and the book's
 exercise is added: a fixed extra layer that turns a trained net's 10 outputs into 4 bits.
 """
+from pathlib import Path
+
 import numpy as np
 
 from ..core.encodings import ENCODINGS
@@ -78,7 +80,7 @@ def _note(rows) -> str:
             f"({one_hot['final']:.2f}% vs {binary['final']:.2f}%, difference {gap:+.2f} points).")
 
 
-def plot(result: Result, path) -> None:
+def plot(result: Result, path) -> Path:
     from ..io.plots import accuracy_curves
-    accuracy_curves([(row["network"], row["curve"], "-") for row in result.rows if row.get("curve")],
-                    path, "10 one-hot outputs vs 4 binary outputs")
+    curves = [(row["network"], row["curve"], "-") for row in result.rows if row.get("curve")]
+    return accuracy_curves(curves, path, "10 one-hot outputs vs 4 binary outputs")

@@ -2,6 +2,8 @@
 averaging (for on-line learning, where the batch size varies) changes the effective
 learning rate by the batch size m. Shown here: 'sum' with eta/m is the same run as
 'mean' with eta (to rounding), and 'sum' with eta is 'mean' with m*eta."""
+from pathlib import Path
+
 import numpy as np
 
 from ..network import Network
@@ -55,8 +57,8 @@ def _note(rows, eta: float, batch: int) -> str:
             f"is a {batch}x larger step and ends at {rows[2]['final']:.2f}%.")
 
 
-def plot(result: Result, path) -> None:
+def plot(result: Result, path) -> Path:
     from ..io.plots import accuracy_curves
-    accuracy_curves([(f"{row['reduction']}, eta {row['eta']:g}", row["curve"], style)
-                     for row, style in zip(result.rows, ("-", "--", ":"))],
-                    path, "Averaged vs summed mini-batch gradients")
+    return accuracy_curves([(f"{row['reduction']}, eta {row['eta']:g}", row["curve"], style)
+                            for row, style in zip(result.rows, ("-", "--", ":"))],
+                           path, "Averaged vs summed mini-batch gradients")

@@ -7,6 +7,8 @@ A true digit counts as read when the segment that overlaps its box best (IoU >= 
 is recognised as that digit; a string when the whole text is right. Strings are split
 by whether any neighbouring digits touch.
 """
+from pathlib import Path
+
 import numpy as np
 
 from ..vision.digit_strings import make_strings
@@ -78,7 +80,7 @@ def _note(rows) -> str:
             f"test digits ({'within' if gap >= -2 else 'outside'} the target of at most 2 points below).")
 
 
-def plot(result: Result, path):
+def plot(result: Result, path) -> Path:
     from ..io.plots import pyplot, save_figure
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))

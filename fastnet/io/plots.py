@@ -2,6 +2,7 @@
 written atomically (:func:`save_figure`). matplotlib is optional (``pip install
 fastnet[plot]``); it is imported only here."""
 from pathlib import Path
+from types import ModuleType
 from typing import Sequence
 
 import numpy as np
@@ -9,7 +10,7 @@ import numpy as np
 from .atomic import write_atomically
 
 
-def pyplot():
+def pyplot() -> ModuleType:
     """matplotlib.pyplot, drawing to files only; RuntimeError saying how to install it."""
     try:
         import matplotlib

@@ -77,3 +77,21 @@ def test_strings_experiment_rows_and_scoring(small):
     assert [row["subset"] for row in result.rows][-1] == "all strings"
     assert sum(row["strings"] for row in result.rows[:-1]) == 40 == result.rows[-1]["strings"]
     assert all(0 <= row["digit_accuracy"] <= 100 for row in result.rows)
+
+
+def test_every_figure_is_written_atomically_as_a_png(tmp_path):
+    from fastnet.experiments import strings
+    from fastnet.experiments.common import Result
+    curve = [80.0, 85.0]
+    figures = {
+        encoding: [dict(network="10 outputs, one-hot", curve=curve)],
+        reduction: [dict(reduction=name, eta=3.0, curve=curve) for name in ("mean", "sum", "sum")],
+        detector: [dict(input="28x28 (784 inputs)", accuracy=95.0, precision=80.0, recall=70.0)],
+        strings: [dict(subset="separate digits", digit_accuracy=90.0, string_accuracy=60.0, single=94.0)],
+    }
+    for module, rows in figures.items():
+        path = tmp_path / f"{module.__name__.rsplit('.', 1)[1]}.png"
+        assert module.plot(Result("title (x)", [], rows), path) == path
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["detector.png", "encoding.png",
+                                                          "reduction.png", "strings.png"]
