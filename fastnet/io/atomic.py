@@ -32,9 +32,9 @@ def write_atomically(path: PathLike, write: Writer,
 
 def write_files_atomically(writers: Mapping[PathLike, Writer],
                            verify: Optional[Callable[[Path], None]] = None) -> List[Path]:
-    """Write several files, each through its own temporary file; rename them onto their
-    names only once all are complete (so a failure midway replaces none of them).
-    Returns the destinations, in order."""
+    """Write several files, each through its own temporary file (``verify`` runs on
+    each); rename them onto their names only once all are complete, so a failure while
+    writing any of them replaces none. Returns the destinations, in order."""
     paths = [Path(path) for path in writers]
     temps: List[Path] = []
     current = paths[0] if paths else None
