@@ -3,7 +3,14 @@ place where the kernels' records (``kernels.records``) are built, by keyword."""
 import numpy as np
 
 from .. import kernels
-from ..kernels.records import Architecture, Buffers, HyperParameters, Parameters, SparseRows
+from ..kernels.records import (
+    Architecture,
+    Buffers,
+    HyperParameters,
+    Parameters,
+    Shared,
+    SparseRows,
+)
 from .inputs import SparseInputs
 from .params import ParameterLayout, aligned_zeros
 from .threads import using_threads
@@ -21,9 +28,10 @@ class Workspace:
             derivs=aligned_zeros(per_example_size, dtype),
             deltas=aligned_zeros(per_example_size, dtype),
             row_starts=row_starts,
-            lower=aligned_zeros(capacity * layout.first_width, dtype),
-            sync=np.zeros(kernels.SYNC_STATE_SIZE, np.int64),
         )
+        #: threaded training's barrier state and lower half's first-layer sums
+        self.shared = Shared(lower=aligned_zeros(capacity * layout.first_width, dtype),
+                             sync=np.zeros(kernels.SYNC_STATE_SIZE, np.int64))
 
     @property
     def acts(self) -> np.ndarray:
@@ -57,7 +65,7 @@ class Workspace:
             kernels.train_epoch(*args)
         else:
             with using_threads(threads):
-                kernels.train_epoch_threaded(*args, threads)
+                kernels.train_epoch_threaded(*args, self.shared, threads)
 
     def gradient(self, inputs: SparseInputs, targets, cost, codes, params, grads):
         """The summed gradient of the cost over every example of inputs, into grads."""

@@ -20,7 +20,16 @@ from .dropout import drop_neurons, uniform
 from .epoch import train_epoch, train_epoch_threaded
 from .forward import dense, first_layer, forward
 from .inference import feedforward_rows
-from .records import Architecture, Buffers, Dropout, HyperParameters, Parameters, Rates, SparseRows
+from .records import (
+                      Architecture,
+                      Buffers,
+                      Dropout,
+                      HyperParameters,
+                      Parameters,
+                      Rates,
+                      Shared,
+                      SparseRows,
+)
 from .layout import (
                      LANES,
                      first_biases,

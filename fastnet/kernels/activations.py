@@ -1,10 +1,9 @@
 """Neurons' activation functions, applied in place to a layer's weighted inputs.
 
 Each hidden or output layer has a code (``SIGMOID``, ``TANH``, ``RELU``, ``SOFTMAX``,
-``IDENTITY``;
-the facade maps names to codes). While training, the derivative f'(z) of every
-neuron is stored beside its activation, computed from the activation itself, so the
-backward pass needs no z and no branch on the kind of neuron.
+``IDENTITY``; ``core.registry`` maps names to codes). While training, the derivative
+f'(z) of every neuron is stored beside its activation, computed from the activation
+itself, so the backward pass needs no z and no branch on the kind of neuron.
 """
 import numpy as np
 from numba import njit

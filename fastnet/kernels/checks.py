@@ -1,4 +1,4 @@
-"""Scans the facade runs on user data before any training kernel sees it."""
+"""Scans the engine runs on user data (``core.validate``) before any training kernel sees it."""
 import numpy as np
 from numba import njit
 

@@ -41,7 +41,8 @@ def train_epoch(inputs, targets, order, net, hyper, trained, work):
     is allocated here."""
     T = trained.params.dtype.type
     n, batch_size = order.size, hyper.batch_size
-    lazy = hyper.momentum == 0 and hyper.l1 == 0 and hyper.l2 != 0  # the first layer's decay: update.fold
+    # the first layer's L2 decay is carried by a factor (update.fold)
+    lazy = hyper.momentum == 0 and hyper.l1 == 0 and hyper.l2 != 0
     w_scale = T(1)
     weights_t = first_weights(trained.params, net.sizes, net.starts)
     for b, k in enumerate(range(0, n, batch_size)):
@@ -59,7 +60,7 @@ def train_epoch(inputs, targets, order, net, hyper, trained, work):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def train_epoch_threaded(inputs, targets, order, net, hyper, trained, work, n_threads):
+def train_epoch_threaded(inputs, targets, order, net, hyper, trained, work, shared, n_threads):
     """``train_epoch`` on n_threads threads (the Numba thread count, >= 2), in ONE
     parallel region. Threads 0 and 1 each own one half of the first layer's input rows
     (``sparse.input_halves``); every thread owns a fixed slice of every later layer's
@@ -69,16 +70,16 @@ def train_epoch_threaded(inputs, targets, order, net, hyper, trained, work, n_th
     it joins the halves and runs the rest of the forward pass and the deltas of its
     examples; a second barrier, and the next batch. Every number is computed by the
     same operations in the same order as in ``train_epoch``, so the parameters are
-    bit-identical to it for every thread count. work.sync: int64 (sync.STATE_SIZE,)
-    zeros; work.lower: (batch_size * first layer width,) for the lower half's sums (the
-    upper half's go to layer 1's rows of derivs, unused until f'(z) is written there;
-    layer 1's rows of acts still hold the previous batch's activations, which the update
-    reads)."""
+    bit-identical to it for every thread count. shared (``records.Shared``): the barrier's
+    state, and the lower half's sums (the upper half's go to layer 1's rows of derivs,
+    unused until f'(z) is written there; layer 1's rows of acts still hold the previous
+    batch's activations, which the update reads)."""
     T = trained.params.dtype.type
     n, batch_size, sizes = order.size, hyper.batch_size, net.sizes
     weights_t = first_weights(trained.params, sizes, net.starts)
     biases = first_biases(trained.params, sizes, net.starts)
-    lazy = hyper.momentum == 0 and hyper.l1 == 0 and hyper.l2 != 0  # the first layer's decay: update.fold
+    # the first layer's L2 decay is carried by a factor (update.fold)
+    lazy = hyper.momentum == 0 and hyper.l1 == 0 and hyper.l2 != 0
     for p in prange(n_threads):
         h_lo, h_hi = input_halves(p, n_threads)  # the half of the inputs it owns, or none
         k_lo, k_hi = half_start(sizes[0], h_lo), half_start(sizes[0], h_hi)
@@ -86,7 +87,7 @@ def train_epoch_threaded(inputs, targets, order, net, hyper, trained, work, n_th
         w_scale = T(1)  # the same sequence on every thread, as in train_epoch
         for b, k in enumerate(range(0, n, batch_size)):
             rows = order[k : min(k + batch_size, n)]
-            lower_sums = matrix(work.lower, 0, rows.size, biases.size)
+            lower_sums = matrix(shared.lower, 0, rows.size, biases.size)
             if previous.size > 0:  # the previous step's update, this thread's slice
                 w_scale = update_slice(previous, inputs, net, hyper, trained, work, p, n_threads,
                                        w_scale, lazy)
@@ -97,7 +98,7 @@ def train_epoch_threaded(inputs, targets, order, net, hyper, trained, work, n_th
             if h_lo < h_hi:  # this thread's half of the inputs, for every example
                 prefetch_batches(order, k, batch_size, inputs, targets)
                 half_sums(rows, inputs, weights_t, lower_sums if h_lo == 0 else upper_sums, h_lo)
-            barrier(work.sync, n_threads)  # both halves summed, every slice of W^l updated
+            barrier(shared.sync, n_threads)  # both halves summed, every slice of W^l updated
             e_lo, e_hi = part_range(rows.size, p, n_threads, 1)  # this thread's examples
             z = layer_rows(work.acts, sizes, work.row_starts, 1, rows.size)
             for i in range(e_lo, e_hi):
@@ -105,7 +106,7 @@ def train_epoch_threaded(inputs, targets, order, net, hyper, trained, work, n_th
             dropout = Dropout(rate=hyper.dropout, seed=hyper.seed, step=hyper.first_step + b)
             forward_after_first(rows, trained.params, net, work, True, dropout, e_lo, e_hi)
             backprop_deltas(targets, rows, trained.params, net, work, e_lo, e_hi)
-            barrier(work.sync, n_threads)  # the batch's deltas complete before any update
+            barrier(shared.sync, n_threads)  # the batch's deltas complete before any update
             previous = rows
         if previous.size > 0:
             w_scale = update_slice(previous, inputs, net, hyper, trained, work, p, n_threads,

@@ -179,7 +179,9 @@ def partial_sum(indices, values, w, width, z):
     every t: z = W^T values. W (rows, width) is given flat, as w (rows * width,)
     (``views.flat``, taken once by the caller, not per example); z (width,), contiguous.
     Summed 8, 4, 2, then 1 vector at a time (W^0's padded rows are a whole number of
-    vectors), then column by column for what is left."""
+    vectors), then column by column for what is left. The blocks stay written out one
+    per width: a block's sums live in registers only as named variables, and narrower
+    blocks alone (4 + 4 for 8, the same bits) read the inputs more often, a slower epoch."""
     n = lanes(z)
     c = 0
     while c + 8 * n <= width:
@@ -207,7 +209,7 @@ def join_halves(lower, upper, biases, w_scale, z):
     lower and the upper half of the inputs (z may be upper itself). w_scale: the factor
     the stored weights carry during L2 decay (``update.fold``), or 1."""
     for c in range(z.size):
-        z[c] = w_scale * (lower[c] + upper[c]) + biases[c]
+        z[c] = w_scale * (lower[c] + upper[c]) + biases[c]  # (25): z = W^0 x + b
 
 
 @njit(**JIT_OPTIONS)

@@ -37,7 +37,6 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
     one = params.dtype.type(1)
     net = Architecture(sizes=sizes, starts=starts, codes=codes, cost=0)  # no cost: no deltas
     no_dropout = Dropout(rate=0.0, seed=0, step=0)
-    no_sync = np.zeros(0, np.int64)
     upper_start = half_start(n_in, 1)  # the first input of the upper half
     first_bad = np.full(n_chunks + 1, n, np.int64)  # per chunk (one spare: n may be 0)
     for c in prange(n_chunks):
@@ -56,8 +55,7 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
             if not np.isfinite(z[i - lo, 0]) and first_bad[c] == n and not np.isfinite(inputs[i]).all():
                 first_bad[c] = i
         # no f'(z) is written (not training): acts stands in for every other buffer
-        work = Buffers(acts=acts, derivs=acts, deltas=acts, row_starts=row_starts, lower=lower,
-                       sync=no_sync)
+        work = Buffers(acts=acts, derivs=acts, deltas=acts, row_starts=row_starts)
         forward_after_first(np.arange(hi - lo), params, net, work, False, no_dropout, 0, hi - lo)
         out[lo:hi] = layer_rows(acts, sizes, row_starts, last, hi - lo)[:, : sizes[last]]
     bad = first_bad.min()

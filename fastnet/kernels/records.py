@@ -1,9 +1,11 @@
 """The records the training kernels take, instead of long lists of positional arguments.
 
-Each is a ``typing.NamedTuple``: Numba compiles it to a plain struct (reading a field
-costs nothing), and the caller builds it with keywords, so that no two arguments of the
-same type (``l2`` and ``l1``, ``acts`` and ``deltas``) can be swapped without a word.
-``core.workspace.Workspace`` builds them all, in one place; the kernels build ``Rates``.
+Each is a ``typing.NamedTuple``, which Numba compiles to a plain struct; the caller
+builds it with keywords, so that no two arguments of the same type (``l2`` and ``l1``,
+``acts`` and ``deltas``) can be swapped without a word. ``core.workspace.Workspace``
+builds them, in one place; the kernels build ``Dropout`` and ``Rates``. A compiled
+function updates the reference count of every array of a record it is passed, used or
+not, so a record holds what its kernels use together (``Shared`` apart from ``Buffers``).
 The small inner kernels (``forward.dense``, ``backward.hidden_delta``, ``update.decay``...)
 keep short argument lists named for what they compute.
 """
@@ -35,13 +37,18 @@ class Parameters(NamedTuple):
 
 
 class Buffers(NamedTuple):
-    """Work buffers sized by the caller: nothing is allocated in a training kernel."""
+    """Per-example work buffers sized by the caller: nothing is allocated in a training
+    kernel."""
     acts: np.ndarray  #: activations of layers 1..L-1 for a mini-batch (``layout.row_offsets``)
     derivs: np.ndarray  #: f'(z), laid out like acts
     deltas: np.ndarray  #: BP1/BP2 errors, laid out like acts
     row_starts: np.ndarray  #: (L,) int64 where layer l starts in acts, derivs and deltas
-    lower: np.ndarray  #: threads: the first layer's sums over the lower half of the inputs
-    sync: np.ndarray  #: threads: the barrier's state, int64 (``compiler.sync.STATE_SIZE``) zeros
+
+
+class Shared(NamedTuple):
+    """What the threads of ``epoch.train_epoch_threaded`` share besides the Buffers."""
+    lower: np.ndarray  #: (capacity * width,): first-layer sums over the inputs' lower half
+    sync: np.ndarray  #: the barrier's state, int64 (``compiler.sync.STATE_SIZE``) zeros
 
 
 class HyperParameters(NamedTuple):

@@ -51,10 +51,10 @@ def decay(w, l2, l1, lo, hi):
     """w -= l2 w + l1 sign(w) on [lo, hi): the regularisation part of a step (93)."""
     if l1 == 0:  # the common case, kept free of sign() so that it vectorises
         for k in range(np.uint64(lo), np.uint64(hi)):
-            w[k] -= l2 * w[k]
+            w[k] -= l2 * w[k]  # L2, (93): w -> (1 - eta lmbda/n) w
     else:
         for k in range(np.uint64(lo), np.uint64(hi)):
-            w[k] -= l2 * w[k] + l1 * np.sign(w[k])
+            w[k] -= l2 * w[k] + l1 * np.sign(w[k])  # and L1: - (eta l1/n) sgn(w)
 
 
 @njit(**ORDERED_JIT_OPTIONS)
@@ -62,7 +62,7 @@ def decay_velocity(w, v, mu, l2, l1, lo, hi):
     """v = mu v - l2 w - l1 sign(w) on [lo, hi): momentum's regularised start of a step."""
     if l1 == 0:
         for k in range(np.uint64(lo), np.uint64(hi)):
-            v[k] = mu * v[k] - l2 * w[k]
+            v[k] = mu * v[k] - l2 * w[k]  # momentum: v -> mu v - eta (lmbda/n) w - ...
     else:
         for k in range(np.uint64(lo), np.uint64(hi)):
             v[k] = mu * v[k] - (l2 * w[k] + l1 * np.sign(w[k]))
@@ -102,7 +102,8 @@ def dense_step(out, net, l, delta, a_in, rates, j_lo, j_hi):
     (m, n_out), a_in (m, >= n_in). Each neuron's row is updated by the same operations
     whatever range it is in."""
     sizes, starts = net.sizes, net.starts
-    weights, biases = layer_weights(out.params, sizes, starts, l), layer_biases(out.params, sizes, starts, l)
+    weights = layer_weights(out.params, sizes, starts, l)
+    biases = layer_biases(out.params, sizes, starts, l)
     velocity_w = layer_weights(out.velocity, sizes, starts, l)
     velocity_b = layer_biases(out.velocity, sizes, starts, l)
     scale, l2, l1, mu = rates.scale, rates.l2, rates.l1, rates.mu
@@ -119,7 +120,7 @@ def dense_step(out, net, l, delta, a_in, rates, j_lo, j_hi):
             decay_velocity(w, v, mu, l2, l1, 0, w.size)
             subtract_outer(v, delta[:, j], a_in, scale)
             for k in range(w.size):
-                w[k] += v[k]
+                w[k] += v[k]  # momentum: w -> w + v
 
 
 @njit(**ORDERED_JIT_OPTIONS)
@@ -183,7 +184,8 @@ def subtract_sparse_outer(rows, inputs, delta, target_t, scale, h_lo, h_hi):
     some example is non-zero (BP4). target_t (n_in, width), delta (m, width). Every row
     gets the same operations, in example order, whatever thread updates it; 8, 4, 2,
     then 1 vector of a row at a time (W^0's padded width is a whole number of vectors),
-    then column by column for what is left."""
+    then column by column for what is left; the blocks stay written out one per width,
+    as ``forward.partial_sum``'s."""
     indptr, indices, values = inputs.indptr, inputs.indices, inputs.values
     width = target_t.shape[1]
     w = flat(target_t)
@@ -218,7 +220,8 @@ def first_step(out, net, rows, inputs, delta, rates, h_lo, h_hi, with_biases, w_
     biases when ``with_biases``: delta (m, width) with zero padding. w_scale: the factor
     the stored weights carry (``fold``; 1 with momentum)."""
     sizes, starts = net.sizes, net.starts
-    weights_t, velocity_t = first_weights(out.params, sizes, starts), first_weights(out.velocity, sizes, starts)
+    weights_t = first_weights(out.params, sizes, starts)
+    velocity_t = first_weights(out.velocity, sizes, starts)
     scale, l2, l1, mu = rates.scale, rates.l2, rates.l1, rates.mu
     if with_biases:
         biases = first_biases(out.params, sizes, starts)
@@ -235,7 +238,7 @@ def first_step(out, net, rows, inputs, delta, rates, h_lo, h_hi, with_biases, w_
         decay_velocity(w_flat, v_flat, mu, l2, l1, lo, hi)
         subtract_sparse_outer(rows, inputs, delta, velocity_t, scale, h_lo, h_hi)
         for c in range(np.uint64(lo), np.uint64(hi)):
-            w_flat[c] += v_flat[c]
+            w_flat[c] += v_flat[c]  # momentum: w -> w + v
 
 
 @njit(**ORDERED_JIT_OPTIONS)

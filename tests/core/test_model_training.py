@@ -166,3 +166,21 @@ def test_each_epoch_result_has_its_own_record():
     assert records == net.history
     records[0]["note"] = "only here"
     assert "note" not in records[1] and "note" not in records[2]
+
+
+def test_training_options_reach_the_kernels_only_by_name():
+    """Workspace.train takes every option by keyword (two swapped rates, l2 and l1, cannot
+    pass unnoticed), and the kernels' records name every field."""
+    from fastnet.core.inputs import SparseInputs
+    from fastnet.core.workspace import Workspace
+    from fastnet.kernels.records import HyperParameters
+    net = Network([5, 3, 2])
+    work = Workspace(net._layout, 4, net.dtype)
+    X = np.random.default_rng(0).random((4, 5)).astype(net.dtype)
+    targets = np.eye(2, dtype=net.dtype)[[0, 1, 0, 1]]
+    order = np.arange(4, dtype=np.int64)
+    with pytest.raises(TypeError):
+        work.train(SparseInputs(X), targets, order, 4, 0, net._codes, 0.5, True, 0.1, 0.0, 0.0,
+                   0.0, 0, 0, net._params, net._params, 1)
+    assert HyperParameters._fields == ("batch_size", "eta", "average", "l2", "l1", "momentum",
+                                       "dropout", "seed", "first_step")

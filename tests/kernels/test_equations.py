@@ -22,6 +22,7 @@ from fastnet.kernels.records import (
     HyperParameters,
     Parameters,
     Rates,
+    Shared,
     SparseRows,
 )
 
@@ -54,9 +55,9 @@ class Net:
                                 cost=COSTS[cost])
         row_starts, total = kernels.row_offsets(self.layout.sizes, capacity)
         self.work = Buffers(acts=np.zeros(total, dtype), derivs=np.zeros(total, dtype),
-                            deltas=np.zeros(total, dtype), row_starts=row_starts,
-                            lower=np.zeros(capacity * self.layout.first_width, dtype),
-                            sync=np.zeros(kernels.SYNC_STATE_SIZE, np.int64))
+                            deltas=np.zeros(total, dtype), row_starts=row_starts)
+        self.shared = Shared(lower=np.zeros(capacity * self.layout.first_width, dtype),
+                             sync=np.zeros(kernels.SYNC_STATE_SIZE, np.int64))
 
     def weights(self, buffer=None):
         return [w.astype(np.float64) for w in self.layout.weight_views(
@@ -302,12 +303,13 @@ def test_threaded_epoch_is_bit_identical_to_train_epoch(options, dtype):
     X, Y = examples(40, 4, 53, dtype)
     inputs, order = sparse(X), np.random.default_rng(0).permutation(53).astype(np.int64)
     h = hyper(7, **options)
-    kernels.train_epoch(inputs, Y, order, one.net, h, Parameters(one.params, one.velocity), one.work)
+    kernels.train_epoch(inputs, Y, order, one.net, h, Parameters(one.params, one.velocity),
+                        one.work)
     previous = numba.get_num_threads()
     numba.set_num_threads(2)
     try:
         kernels.train_epoch_threaded(inputs, Y, order, two.net, h,
-                                     Parameters(two.params, two.velocity), two.work, 2)
+                                     Parameters(two.params, two.velocity), two.work, two.shared, 2)
     finally:
         numba.set_num_threads(previous)
     np.testing.assert_array_equal(two.params, one.params)
