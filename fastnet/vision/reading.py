@@ -9,6 +9,7 @@ from typing import List, Optional, Tuple, Union
 
 import numpy as np
 
+from ..io.atomic import write_atomically
 from .segment import Box, Digit, ImageLike, as_gray, segment
 
 __all__ = ["NumberReading", "read_number", "draw"]
@@ -72,7 +73,8 @@ def draw(image: ImageLike, reading: NumberReading, path: PathLike,
 
     ``image``: the picture given to :func:`read_number`. ``scale``: integer
     enlargement (default: enough for the picture to be about 200 px tall, at most
-    8x). Returns the path written."""
+    8x). The file is written atomically: an existing one is replaced only by a complete
+    picture. Returns the path written."""
     from PIL import Image, ImageDraw, ImageFont
 
     a = as_gray(image, None)
@@ -98,5 +100,5 @@ def draw(image: ImageLike, reading: NumberReading, path: PathLike,
         y = max(0, t * scale + band - size - 2)
         pen.text((l * scale + 1, y), str(lab), fill=colour, font=font)
     path = os.fspath(path)
-    canvas.save(path, format="PNG")
+    write_atomically(path, lambda f: canvas.save(f, format="PNG"))  # all or nothing
     return path

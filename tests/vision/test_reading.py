@@ -76,3 +76,29 @@ def test_read_number(digits, small_net, tmp_path):
     with Image.open(path) as im:
         assert im.format == "PNG" and im.width >= canvas.shape[1]
     assert rd.read_number(small_net, np.zeros((30, 90))).text == ""
+
+
+def test_draw_replaces_an_existing_picture_only_with_a_complete_one(tmp_path, monkeypatch):
+    """A failure while the PNG is written leaves the user's file as it was, and no
+    temporary file behind."""
+    from PIL import Image
+
+    canvas = np.zeros((28, 56))
+    canvas[4:24, 6:20] = 1.0
+    reading = rd.NumberReading(text="1", digits=[(1, 0.9, (4, 6, 24, 20))], segments=[])
+    path = tmp_path / "boxes.png"
+    path.write_bytes(b"the user's picture")
+
+    def broken_save(self, fp, format=None, **params):
+        fp.write(b"\x89PNG half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Image.Image, "save", broken_save)
+    with pytest.raises(OSError, match="boxes.png"):
+        rd.draw(canvas, reading, path)
+    assert path.read_bytes() == b"the user's picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["boxes.png"]
+    monkeypatch.undo()
+    rd.draw(canvas, reading, path)
+    with Image.open(path) as im:
+        assert im.format == "PNG"
