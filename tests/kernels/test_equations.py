@@ -15,16 +15,6 @@ from oracles.checks import assert_close
 from fastnet import kernels
 from fastnet.core.inputs import SparseInputs
 from fastnet.core.params import ParameterLayout, aligned_zeros
-from fastnet.kernels.records import (
-    Architecture,
-    Buffers,
-    Dropout,
-    HyperParameters,
-    Parameters,
-    Rates,
-    Shared,
-    SparseRows,
-)
 
 dtypes = pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
 SIZES = [[5, 3, 2], [17, 33, 9, 4], [30, 11, 7], [784, 30, 10], [9, 1]]
@@ -50,13 +40,13 @@ class Net:
             w[...] = rng.standard_normal(w.shape) / np.sqrt(w.shape[1])
             b[...] = rng.standard_normal(b.shape)
         self.velocity = aligned_zeros(self.layout.size, dtype)
-        self.net = Architecture(sizes=self.layout.sizes, starts=self.layout.starts,
+        self.net = kernels.Architecture(sizes=self.layout.sizes, starts=self.layout.starts,
                                 codes=np.array([CODES[n] for n in self.names], np.int64),
                                 cost=COSTS[cost])
         row_starts, total = kernels.row_offsets(self.layout.sizes, capacity)
-        self.work = Buffers(acts=np.zeros(total, dtype), derivs=np.zeros(total, dtype),
+        self.work = kernels.Buffers(acts=np.zeros(total, dtype), derivs=np.zeros(total, dtype),
                             deltas=np.zeros(total, dtype), row_starts=row_starts)
-        self.shared = Shared(lower=np.zeros(capacity * self.layout.first_width, dtype),
+        self.shared = kernels.Shared(lower=np.zeros(capacity * self.layout.first_width, dtype),
                              sync=np.zeros(kernels.SYNC_STATE_SIZE, np.int64))
 
     def weights(self, buffer=None):
@@ -83,10 +73,10 @@ def examples(n_in, n_out, n, dtype, seed=1):
 
 def sparse(X):
     inputs = SparseInputs(X)
-    return SparseRows(indptr=inputs.indptr, indices=inputs.indices, values=inputs.values)
+    return kernels.SparseRows(indptr=inputs.indptr, indices=inputs.indices, values=inputs.values)
 
 
-NO_DROPOUT = Dropout(rate=0.0, seed=0, step=0)
+NO_DROPOUT = kernels.Dropout(rate=0.0, seed=0, step=0)
 
 
 # ---------------------------------------------------------------- forward: (25)
@@ -221,9 +211,9 @@ def test_apply_gradient_is_the_step_20_21(sizes, batch, options, dtype):
         rows = np.arange(first, first + batch, dtype=np.int64)
         kernels.forward(rows, inputs, case.params, case.net, case.work, NO_DROPOUT, 1.0)
         kernels.backprop_deltas(Y, rows, case.params, case.net, case.work, 0, batch)
-        rates = Rates(scale=T(eta / batch), l2=T(eta * l2), l1=T(eta * l1), mu=T(mu))
-        kernels.apply_gradient(rows, inputs, case.net, case.work,
-                               Parameters(params=case.params, velocity=case.velocity), rates)
+        rates = kernels.Rates(scale=T(eta / batch), l2=T(eta * l2), l1=T(eta * l1), mu=T(mu))
+        trained = kernels.Parameters(params=case.params, velocity=case.velocity)
+        kernels.apply_gradient(rows, inputs, case.net, case.work, trained, rates)
         nabla_w, nabla_b = eq.gradient(X[rows], Y[rows], weights, biases, case.names, case.cost)
         weights, biases = eq.step(weights, biases, nabla_w, nabla_b, batch, eta, l2, l1, mu,
                                   velocities)
@@ -239,18 +229,17 @@ def test_a_step_shared_by_parts_is_the_whole_step(options, dtype):
     whole, parts = Net([40, 24, 9, 5], dtype), Net([40, 24, 9, 5], dtype)
     X, Y = examples(40, 5, 10, dtype)
     inputs, rows = sparse(X), np.arange(10, dtype=np.int64)
-    rates = Rates(scale=dtype(0.05), l2=dtype(0.01 * options.get("l2", 0)),
+    rates = kernels.Rates(scale=dtype(0.05), l2=dtype(0.01 * options.get("l2", 0)),
                   l1=dtype(0.01 * options.get("l1", 0)), mu=dtype(options.get("mu", 0)))
     for case in (whole, parts):
         case.velocity[:] = np.random.default_rng(3).standard_normal(case.velocity.size) * 0.01
         kernels.forward(rows, inputs, case.params, case.net, case.work, NO_DROPOUT, 1.0)
         kernels.backprop_deltas(Y, rows, case.params, case.net, case.work, 0, 10)
     kernels.apply_gradient(rows, inputs, whole.net, whole.work,
-                           Parameters(params=whole.params, velocity=whole.velocity), rates)
+                           kernels.Parameters(params=whole.params, velocity=whole.velocity), rates)
     for part in (0, 1):
-        kernels.apply_gradient(rows, inputs, parts.net, parts.work,
-                               Parameters(params=parts.params, velocity=parts.velocity), rates,
-                               part, 2)
+        trained = kernels.Parameters(params=parts.params, velocity=parts.velocity)
+        kernels.apply_gradient(rows, inputs, parts.net, parts.work, trained, rates, part, 2)
     np.testing.assert_array_equal(parts.params, whole.params)
     np.testing.assert_array_equal(parts.velocity, whole.velocity)
 
@@ -264,7 +253,7 @@ EPOCHS = {"book": {}, "sum": dict(average=False, eta=0.05), "l2": dict(l2=0.02),
 
 
 def hyper(batch, eta=0.5, average=True, l2=0.0, l1=0.0, mu=0.0, **_):
-    return HyperParameters(batch_size=batch, eta=eta, average=average, l2=l2, l1=l1,
+    return kernels.HyperParameters(batch_size=batch, eta=eta, average=average, l2=l2, l1=l1,
                            momentum=mu, dropout=0.0, seed=0, first_step=0)
 
 
@@ -286,7 +275,7 @@ def test_train_epoch_is_mini_batch_sgd(options, batch, dtype):
                             [(np.zeros_like(w), np.zeros_like(b))
                              for w, b in zip(case.weights(), case.biases())])
     kernels.train_epoch(sparse(X), Y, order, case.net, h,
-                        Parameters(params=case.params, velocity=case.velocity), case.work)
+                        kernels.Parameters(params=case.params, velocity=case.velocity), case.work)
     loose = {np.float64: 1e-10, np.float32: 2e-4}[dtype]
     for got, want in zip(case.weights() + case.biases(), want_w + want_b):
         np.testing.assert_allclose(got, want, rtol=loose, atol=loose)
@@ -303,13 +292,14 @@ def test_threaded_epoch_is_bit_identical_to_train_epoch(options, dtype):
     X, Y = examples(40, 4, 53, dtype)
     inputs, order = sparse(X), np.random.default_rng(0).permutation(53).astype(np.int64)
     h = hyper(7, **options)
-    kernels.train_epoch(inputs, Y, order, one.net, h, Parameters(one.params, one.velocity),
+    kernels.train_epoch(inputs, Y, order, one.net, h, kernels.Parameters(one.params, one.velocity),
                         one.work)
     previous = numba.get_num_threads()
     numba.set_num_threads(2)
     try:
         kernels.train_epoch_threaded(inputs, Y, order, two.net, h,
-                                     Parameters(two.params, two.velocity), two.work, two.shared, 2)
+                                     kernels.Parameters(two.params, two.velocity), two.work,
+                                     two.shared, 2)
     finally:
         numba.set_num_threads(previous)
     np.testing.assert_array_equal(two.params, one.params)
