@@ -1,10 +1,11 @@
 """What a training run is told and tells back: its options (checked), the rules that
 stop it or lower eta, and the record of each epoch."""
-import math
 from dataclasses import dataclass
 from typing import FrozenSet, Iterable, NamedTuple, Optional
 
 import numpy as np
+
+from .validate import check_int, check_real
 
 #: per-epoch measurements ``monitor`` can ask for (test and validation accuracy are
 #: always measured when that data is given)
@@ -13,22 +14,9 @@ MONITORS = frozenset({"training_cost", "training_accuracy", "validation_cost", "
 MIN_ETA_DIVISOR = 128
 
 
-def _number(value, name: str, low: float, high: float = math.inf, high_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not (low <= value and (value < high if high_open else value <= high)):
-        bound = f"< {high}" if high_open else (f"<= {high}" if high != math.inf else "finite")
-        raise ValueError(f"{name} must be >= {low} and {bound}, got {value!r}")
-    return value
-
-
 def _patience(value, name: str) -> Optional[int]:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be None or a whole number of epochs >= 1, got {value!r}")
-    return int(value)
+    """None (off), or a whole number of epochs >= 1."""
+    return None if value is None else check_int(value, name, 1)
 
 
 @dataclass(frozen=True)
@@ -51,9 +39,9 @@ class TrainingOptions:
         unknown = monitor - MONITORS
         if unknown:
             raise ValueError(f"monitor takes {sorted(MONITORS)}, got {sorted(unknown)}")
-        return cls(_number(lmbda, "lmbda", 0.0), _number(l1, "l1", 0.0),
-                   _number(momentum, "momentum", 0.0, 1.0, high_open=True),
-                   _number(dropout, "dropout", 0.0, 1.0, high_open=True),
+        return cls(check_real(lmbda, "lmbda", 0.0), check_real(l1, "l1", 0.0),
+                   check_real(momentum, "momentum", 0.0, 1.0, high_open=True),
+                   check_real(dropout, "dropout", 0.0, 1.0, high_open=True),
                    _patience(early_stopping, "early_stopping"), _patience(halve_eta, "halve_eta"),
                    monitor)
 

@@ -57,6 +57,26 @@ def test_bad_hyper_parameters(net, kwargs, error, match):
     assert all(np.array_equal(a, b) for a, b in zip(before, net.weights))
 
 
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(lmbda=-1.0), ValueError, "lmbda must be a finite number >= 0"),
+    (dict(lmbda=float("inf")), ValueError, "lmbda must be a finite number >= 0"),
+    (dict(l1=float("nan")), ValueError, "l1 must be a finite number >= 0"),
+    (dict(l1="1"), TypeError, "l1 must be a number"),
+    (dict(momentum=1.0), ValueError, r"momentum must be a finite number in \[0, 1\)"),
+    (dict(dropout=-0.1), ValueError, r"dropout must be a finite number in \[0, 1\)"),
+    (dict(early_stopping=0), ValueError, "early_stopping must be >= 1"),
+    (dict(halve_eta=2.5), TypeError, "halve_eta must be an integer"),
+    (dict(halve_eta=True), TypeError, "halve_eta must be an integer"),
+])
+def test_bad_training_options(net, kwargs, error, match):
+    """The options are checked by the same helpers as every other number: infinity is
+    refused like NaN, before any step changes the weights."""
+    before = [w.copy() for w in net.weights]
+    with pytest.raises(error, match=match):
+        net.SGD(good_pairs(), 1, 2, 3.0, validation_data=good_pairs(), **kwargs)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.weights))
+
+
 def corrupt(pairs, i, x=None, y=None):
     pairs = list(pairs)
     old_x, old_y = pairs[i]
