@@ -11,9 +11,10 @@ Two formats, chosen on ``save`` by the file's suffix and on ``load`` by its cont
 - ``.json``: the book's network2.py format, ``{"sizes", "weights", "biases", "cost"}``,
   which network2.load reads, plus a ``"metadata"`` object that it ignores (and
   ``"activation"``/``"output"`` for networks of other than sigmoid neurons). The cost is
-  the class name ("QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost"): a known one
-  is trained with after loading, any other loads all the same (as the quadratic cost)
-  and its name is kept in ``net.metadata["cost"]``.
+  the class name ("QuadraticCost", "CrossEntropyCost", "LogLikelihoodCost"; none: the
+  quadratic cost, as the book's first network2.py), trained with after loading and kept
+  in ``net.metadata["cost"]``; any other name, or a ``cost``/``activation``/``output``
+  that contradicts the metadata's ``architecture``, is refused.
 
 Writes are atomic (:mod:`fastnet.io.atomic`): a failure leaves any previous file intact.
 Every problem with a file being loaded is a ``ValueError`` that says what is wrong.
@@ -209,15 +210,20 @@ def _load_json(path: Path, dtype, cls) -> Network:
     cost = data.get("cost", QUADRATIC_COST)
     if not isinstance(cost, str):
         raise ValueError(f"'cost' must be the name of a cost class, got {cost!r}")
+    if cost not in _COST_NAMES:
+        raise ValueError(f"field 'cost': unknown cost {cost!r}; a network2 JSON model names "
+                         f"one of the cost classes {sorted(_COST_NAMES)}")
     meta = _check_metadata(data.get("metadata", {}))
     meta["cost"] = cost
-    if cost in _COST_NAMES:  # a cost fastnet knows: train with it too
-        architecture = dict(meta.get("architecture") or {})
-        architecture["cost"] = _COST_NAMES[cost]
-        for key in ("activation", "output"):
-            if key in data:
-                architecture[key] = data[key]
-        meta["architecture"] = architecture
+    architecture = _check_architecture(meta)
+    fields = {"cost": (cost, _COST_NAMES[cost])}
+    fields.update((key, (data[key], data[key])) for key in ("activation", "output") if key in data)
+    for key, (value, name) in fields.items():
+        if architecture.get(key, name) != name:
+            raise ValueError(f"field {key!r} ({value!r}) contradicts metadata 'architecture' "
+                             f"({architecture[key]!r}): the file was edited or is corrupt")
+        architecture[key] = name
+    meta["architecture"] = architecture
     return _build(sizes, weights, biases, np.float64 if dtype is None else dtype, meta, cls)
 
 

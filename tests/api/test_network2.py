@@ -300,6 +300,31 @@ def test_network2_json_round_trips_with_the_reference(tmp_path):
     np.testing.assert_allclose(loaded.feedforward(x), book.feedforward(x), rtol=1e-12)
 
 
+@pytest.mark.parametrize("cost", ["os.system", "HingeCost", "quadratic"])
+def test_load_refuses_an_unknown_cost_name(tmp_path, cost):
+    """The book's load looks the cost up by class name; a name that is not one of the
+    cost classes is an error naming the file and the field, never a silent default."""
+    np.random.seed(2)
+    ref2.ReferenceNetwork2([4, 3, 2]).save(tmp_path / "book.json")
+    data = json.loads((tmp_path / "book.json").read_text())
+    data["cost"] = cost
+    (tmp_path / "book.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=rf"book\.json.*field 'cost': unknown cost '{cost}'"):
+        network2.load(tmp_path / "book.json")
+
+
+def test_load_refuses_a_cost_that_contradicts_the_metadata(tmp_path):
+    np.random.seed(2)
+    net = network2.Network([4, 3, 2], cost=network2.CrossEntropyCost)
+    net.save(tmp_path / "m.json")
+    data = json.loads((tmp_path / "m.json").read_text())
+    data["cost"] = "QuadraticCost"
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"m\.json.*field 'cost' \('QuadraticCost'\) contradicts "
+                                         r"metadata 'architecture' \('cross-entropy'\)"):
+        network2.load(tmp_path / "m.json")
+
+
 def test_npz_keeps_the_architecture(tmp_path):
     from fastnet.io.persist import load
     net = Network([5, 4, 3], activation="relu", cost="log-likelihood")

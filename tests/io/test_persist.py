@@ -565,14 +565,27 @@ def book_json(**changes):
     (book_json(weights=[[[None] * 3] * 5, [[0.0] * 5] * 2]), "must hold real numbers"),
     (book_json(weights=[[[1e400] * 3] * 5, [[0.0] * 5] * 2]), "NaN or infinity"),
     (book_json(cost=3), "'cost' must be the name"),
+    (book_json(cost="os.system"), r"field 'cost': unknown cost 'os.system'"),
+    (book_json(cost="HingeCost"), r"field 'cost': unknown cost 'HingeCost'"),
+    (book_json(metadata={"architecture": {"cost": "quadratic"}}),
+     r"field 'cost' \('CrossEntropyCost'\) contradicts metadata 'architecture' \('quadratic'\)"),
+    (book_json(activation="relu", metadata={"architecture": {"activation": "tanh"}}),
+     r"field 'activation' \('relu'\) contradicts metadata 'architecture' \('tanh'\)"),
     (book_json(metadata=[1]), "metadata must be a JSON object"),
     ("[1, 2, 3]", "not a model file"),
     ('"text"', "not a model file"),
 ])
 def test_malformed_json(tmp_path, text, message):
     (tmp_path / "bad.json").write_text(text)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message) as raised:
         persist.load(tmp_path / "bad.json")
+    assert str(raised.value).startswith(repr(str(tmp_path / "bad.json")))
+
+
+def test_a_missing_cost_is_the_books_quadratic_cost(tmp_path):
+    """The book's first network2.py wrote no "cost"; it loads with the quadratic cost."""
+    (tmp_path / "old.json").write_text(book_json(cost=None))
+    assert persist.load(tmp_path / "old.json").cost_name == "quadratic"
 
 
 def test_json_with_nan_is_refused(tmp_path):
