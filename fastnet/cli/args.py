@@ -5,7 +5,9 @@ Each type applies the library's own check (:mod:`fastnet.core.validate`) and wor
 error for the command line: argparse prefixes it with the option (``argument --epochs:
 expected an integer >= 0, got '-1'``)."""
 import argparse
-from typing import Callable, List, TypeVar
+import os
+from pathlib import Path
+from typing import Callable, Iterable, List, TypeVar
 
 from ..core.threads import check_threads
 from ..core.validate import check_int, check_real, check_sizes
@@ -52,6 +54,54 @@ def layer_sizes(text: str) -> List[int]:
     """'784,30,10' -> [784, 30, 10]: the layer sizes, checked as ``Network`` checks them."""
     return _parsed(text, _ints, check_sizes,
                    "layer sizes: at least two comma-separated integers >= 1 such as 784,30,10")
+
+
+def model_file(text: str) -> str:
+    """A model file to write (``--save``): a .npz or .json name in a writable folder."""
+    from ..io.persist import MODEL_SUFFIXES
+    return _destination(text, MODEL_SUFFIXES, "the model's format")
+
+
+def figure_file(text: str) -> str:
+    """A figure to write (``--plot``): a name in a writable folder with a suffix that
+    matplotlib writes (none: PNG); matplotlib itself must be installed."""
+    from ..io.plots import pyplot
+    try:
+        plt = pyplot()
+    except RuntimeError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    formats = [""] + [f".{kind}" for kind in plt.figure().canvas.get_supported_filetypes()]
+    plt.close("all")
+    return _destination(text, formats, "the figure's format")
+
+
+def png_file(text: str) -> str:
+    """A PNG picture to write (``read --show``): a .png name in a writable folder."""
+    return _destination(text, [".png"], "a PNG picture")
+
+
+def _destination(text: str, suffixes: Iterable[str], what: str) -> str:
+    """``text`` when a file can be written there: not a folder, in an existing folder
+    this process may write in, with one of ``suffixes`` (lower case; "" for none); else
+    the argparse error saying which of these fails. Checked when parsed, so a long run
+    never ends in a file it cannot write."""
+    path = Path(text)
+    folder = path.parent
+    if not text or path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file name")
+    if not folder.is_dir():
+        problem = (f"{str(folder)!r} is not a folder" if folder.exists()
+                   else f"the folder {str(folder)!r} does not exist")
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: {problem}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no permission to write in "
+                                         f"the folder {str(folder)!r}")
+    suffixes = list(suffixes)
+    if path.suffix.lower() not in suffixes:
+        known = ", ".join(repr(s) for s in suffixes if s)
+        raise argparse.ArgumentTypeError(f"cannot tell {what} from the suffix of {text!r}: "
+                                         f"use {known}")
+    return text
 
 
 def int_list(text: str) -> List[int]:

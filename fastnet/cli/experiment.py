@@ -20,7 +20,8 @@ import logging
 import sys
 
 from ..experiments import NAMES
-from .args import digit, float_list, int_list, positive_int
+from ..experiments.common import cap_jobs
+from .args import digit, figure_file, float_list, int_list, positive_int
 from .status import INTERRUPTED
 
 # option dest -> (keyword of module.run, experiments that take it)
@@ -46,8 +47,9 @@ def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
     parser.add_argument("--data", help="a folder with the four MNIST IDX files, or a mnist.pkl.gz "
                         "(default: $FASTNET_DATA, then the cache folder)")
     parser.add_argument("--jobs", type=positive_int, default=1,
-                        help="runs in parallel processes (default 1)")
-    parser.add_argument("--plot", metavar="PNG", help="draw the experiment's figure")
+                        help="runs in parallel processes (default 1; at most the CPUs "
+                        "this process may use)")
+    parser.add_argument("--plot", metavar="PNG", type=figure_file, help="draw the experiment's figure")
     parser.add_argument("--limit-train", type=positive_int, metavar="N",
                         help="use the first N training examples only (quick runs)")
     parser.add_argument("--limit-test", type=positive_int, metavar="N",
@@ -90,7 +92,8 @@ def run_experiment(args) -> int:
     log = logging.getLogger("fastnet.experiments")
     log.addHandler(progress)
     log.setLevel(logging.INFO)
-    result = module.run(data=args.data, seeds=args.seeds, epochs=args.epochs, jobs=args.jobs,
+    jobs = cap_jobs(args.jobs, "--jobs")
+    result = module.run(data=args.data, seeds=args.seeds, epochs=args.epochs, jobs=jobs,
                         limits=(args.limit_train, args.limit_test), **specific)
     print(result.markdown(), flush=True)
     if args.plot:

@@ -119,6 +119,25 @@ def _worker_call(task_and_config):
     return result
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the platform tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no sched_getaffinity (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
+
+
+def cap_jobs(jobs: int, name: str = "jobs") -> int:
+    """``jobs`` capped at the usable CPUs, with a note on the log saying so: more worker
+    processes than CPUs would only compete for them."""
+    jobs = check_int(jobs, name, 1)
+    cpus = usable_cpus()
+    if jobs > cpus:
+        log.warning("%s %d: this machine has %d usable CPU%s; running %d processes at a time",
+                    name, jobs, cpus, "" if cpus == 1 else "s", cpus)
+    return min(jobs, cpus)
+
+
 def run_many(task: Callable[..., dict], configs: List[dict], jobs: int = 1,
              dataset: Optional[Dataset] = None, path=None,
              limits: Tuple[Optional[int], Optional[int]] = (None, None)) -> Tuple[List[dict], bool]:
@@ -128,7 +147,9 @@ def run_many(task: Callable[..., dict], configs: List[dict], jobs: int = 1,
     ``jobs`` > 1 runs the configs in that many ``spawn``-ed processes (fork is unsafe with
     Numba's OpenMP threads), each single-threaded and loading the data once from ``path``;
     a ``task`` must then be a module-level function and its result picklable (the
-    ``net`` entry is dropped)."""
+    ``net`` entry is dropped). ``jobs`` is capped by ``cap_jobs`` and by the number of
+    configs."""
+    jobs = min(cap_jobs(jobs), max(1, len(configs)))
     if jobs <= 1:
         dataset = dataset or load_dataset(path, *limits)
         results = []

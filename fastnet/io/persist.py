@@ -34,10 +34,12 @@ from ..core.registry import COSTS
 from ..core.validate import check_dtype, check_sizes
 from .atomic import write_atomically
 
-__all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION", "MODEL_SUFFIXES"]
 
 FORMAT_NAME = "fastnet-model"
 FORMAT_VERSION = 1  #: the newest .npz format this fastnet writes and reads
+#: the suffixes ``save`` knows (fastnet's format, the book's network2 JSON)
+MODEL_SUFFIXES = (".npz", ".json")
 QUADRATIC_COST = "QuadraticCost"
 #: network2 JSON cost class names -> fastnet's cost names
 _COST_NAMES = {cls.__name__: name for name, cls in COSTS.items()}
@@ -66,10 +68,8 @@ def save(net: Network, path: PathLike, metadata: Optional[Mapping[str, Any]] = N
 
 def _writer_for(path: Path) -> Callable[..., None]:
     suffix = path.suffix.lower()
-    if suffix == ".npz":
-        return _write_npz
-    if suffix == ".json":
-        return _write_json
+    if suffix in MODEL_SUFFIXES:
+        return _write_npz if suffix == ".npz" else _write_json
     raise ValueError(f"cannot tell the format from the suffix of {str(path)!r}: "
                      f"use '.npz' (fastnet's format) or '.json' (the book's network2 format)")
 
