@@ -1,0 +1,201 @@
+"""Lists of ``(x, y)`` pairs (the book's data form) become the same arrays as the
+one-array-at-a-time conversion gave, on the compiled path and on the fallback, with
+every check and error kept; in-place changes to the list or its arrays are seen."""
+import fractions
+import random
+
+import numpy as np
+import pytest
+
+from fastnet import Network
+from fastnet.core import validate
+from fastnet.core.validate import to_arrays
+
+
+def reference(data, n_in, n_out, dtype, n_classes=None):
+    """The conversion as it was: np.stack of every x and y, then the checked cast."""
+    xs, ys = [], []
+    for x, y in data:
+        xs.append(np.asarray(x))
+        ys.append(y)
+    X = np.stack([x.reshape(n_in) for x in xs])
+    if all(isinstance(y, (int, np.integer)) and not isinstance(y, (bool, np.bool_)) for y in ys):
+        y = np.asarray(ys, dtype=np.int64)
+    else:
+        y = np.stack([np.asarray(y) for y in ys]).astype(np.float64).reshape(len(ys), -1)
+    X = validate.check_inputs(X, n_in, dtype, "data")
+    return X, validate.check_outputs(y, len(X), n_out, dtype, "data", n_classes)
+
+
+def book_pairs(n, n_in=12, n_out=3, x_dtype=np.float32, y_form="one-hot", shuffle=True, seed=0):
+    """Pairs as load_data_wrapper makes them: views of one array of inputs, and one-hot
+    (n_out, 1) columns (float64 or float32), int labels, or numpy int labels."""
+    rng = np.random.default_rng(seed)
+    X = (rng.random((n, n_in)) * (rng.random((n, n_in)) < 0.3)).astype(x_dtype)
+    labels = rng.integers(0, n_out, n)
+    if y_form == "one-hot":
+        one_hot = np.zeros((n, n_out, 1))
+        one_hot[np.arange(n), labels, 0] = 1.0
+        ys = list(one_hot)
+    elif y_form == "one-hot float32":
+        ys = list(np.eye(n_out, dtype=np.float32)[labels][:, :, None])
+    elif y_form == "flat vectors":
+        ys = list(rng.random((n, n_out)))
+    elif y_form == "row vectors":
+        ys = list(rng.random((n, 1, n_out)))
+    elif y_form == "int":
+        ys = [int(label) for label in labels]
+    else:
+        ys = list(labels)  # numpy int64 scalars, as the loader's test data
+    pairs = list(zip(X[:, :, None], ys))
+    if shuffle:
+        random.Random(seed).shuffle(pairs)
+    return pairs
+
+
+def assert_same(got, expected):
+    for a, b in zip(got, expected):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.flags.c_contiguous
+        assert np.array_equal(a, b)
+        assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("x_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("y_form", ["one-hot", "one-hot float32", "flat vectors", "row vectors",
+                                    "int", "numpy int"])
+def test_book_pairs_become_the_same_arrays(x_dtype, dtype, y_form):
+    pairs = book_pairs(300, x_dtype=x_dtype, y_form=y_form)
+    n_classes = 3 if y_form in ("int", "numpy int") else None
+    got = to_arrays(pairs, 12, 3, dtype, "data", n_classes)
+    assert_same(got, reference(pairs, 12, 3, dtype, n_classes))
+
+
+def test_the_compiled_path_serves_the_book_data():
+    """On CPython the object layout is proven and the book's pairs take the compiled
+    path (not the one-by-one fallback, which gives the same arrays)."""
+    assert validate._object_layout() is not None
+    pairs = book_pairs(50)
+    assert validate._gather_pairs(pairs, 12, np.float32) is not None
+    assert_same(validate._gather_pairs(pairs, 12, np.float32),
+                (reference(pairs, 12, 3, np.float32)[0], validate._stack_each(pairs, 12, "d")[1]
+                 .astype(np.float32)))
+
+
+class Subclass(np.ndarray):
+    pass
+
+
+def odd_inputs():
+    rng = np.random.default_rng(1)
+    wide = rng.random((12, 40))
+    return {
+        "flat (n_in,)": [(rng.random(12), 1), (rng.random(12), 0)],
+        "flat and column mixed": [(rng.random(12), 1), (rng.random((12, 1)), 0)],
+        "columns of a Fortran array": [(c, 2) for c in np.asfortranarray(wide).T[:, :, None]],
+        "strided columns": [(wide[:, [j]], j % 3) for j in range(40)],
+        "reversed": [(x[::-1], 1) for x in rng.random((5, 12, 1))],
+        "float16 (fallback)": [(rng.random((12, 1)).astype(np.float16), 1)] * 3,
+        "mixed dtypes (fallback)": [(rng.random((12, 1)), 1), (rng.random((12, 1)).astype(np.float32), 2)],
+        "lists (fallback)": [(list(rng.random(12)), 1), (rng.random(12), 0)],
+        "uint8 (fallback)": [(rng.integers(0, 255, (12, 1), dtype=np.uint8), 0)] * 2,
+        "big-endian (fallback)": [(rng.random((12, 1)).astype(">f8"), 0)] * 2,
+        "pairs as lists": [[x, 1] for x in rng.random((4, 12, 1))],
+        "ndarray subclass (fallback)": [(rng.random((12, 1)).view(Subclass), 1)] * 2,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(odd_inputs()))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_other_forms_become_the_same_arrays(name, dtype):
+    pairs = odd_inputs()[name]
+    assert_same(to_arrays(pairs, 12, 3, dtype, "data"), reference(pairs, 12, 3, dtype))
+
+
+@pytest.mark.parametrize("bad, message", [
+    ((np.zeros((11, 1)), 0), r"data\[777\] input must have shape \(12, 1\), got \(11, 1\)"),
+    ((np.zeros((12, 2)), 0), r"data\[777\] input must have shape \(12, 1\), got \(12, 2\)"),
+    ((np.zeros((1, 12)), 0), r"data\[777\] input must have shape \(12, 1\), got \(1, 12\)"),
+    ((np.zeros((12, 1)), np.zeros((4, 1))), r"data\[777\] output must be an int label or a vector shaped like"),
+    ((np.zeros((12, 1)),), r"data\[777\] must be an \(x, y\) pair"),
+    ((np.zeros((12, 1)), 0, 0), r"data\[777\] must be an \(x, y\) pair"),
+    ((np.zeros((12, 1)), np.zeros((3, 1), complex)), r"data\[777\] output must be an int label"),
+])
+def test_a_bad_pair_deep_in_a_long_list_is_named(bad, message):
+    pairs = book_pairs(1000)
+    pairs[777] = bad
+    with pytest.raises((TypeError, ValueError), match=message):
+        to_arrays(pairs, 12, 3, np.float32, "data")
+
+
+def test_non_finite_and_out_of_range_values_are_still_refused():
+    pairs = book_pairs(1000, y_form="int")
+    pairs[640] = (np.full((12, 1), np.nan, np.float32), 1)
+    with pytest.raises(ValueError, match="data input 640 contains NaN"):
+        to_arrays(pairs, 12, 3, np.float32, "data")
+    pairs[640] = (np.full((12, 1), 1e300), 1)
+    with pytest.raises(ValueError, match="data input 640 .* too large for float32"):
+        to_arrays(pairs, 12, 3, np.float32, "data")
+    pairs = book_pairs(1000, y_form="int")
+    pairs[5] = (pairs[5][0], 3)
+    with pytest.raises(ValueError, match=r"data label 5 is 3, outside \[0, 3\)"):
+        to_arrays(pairs, 12, 3, np.float32, "data", 3)
+    pairs = book_pairs(1000)
+    pairs[9][1][0, 0] = np.inf
+    with pytest.raises(ValueError, match="data targets contain NaN or infinity"):
+        to_arrays(pairs, 12, 3, np.float32, "data")
+
+
+def test_in_place_changes_are_seen():
+    """A list converted once and then changed (an array written in place, a pair
+    replaced, the list reordered) converts to its new contents."""
+    pairs = book_pairs(500)
+    X0, y0 = to_arrays(pairs, 12, 3, np.float32, "data")
+    pairs[10][0][3, 0] = 0.5  # the array itself, in place
+    pairs[20][1][:] = np.eye(3)[:, [2]]
+    X1, y1 = to_arrays(pairs, 12, 3, np.float32, "data")
+    assert X1[10, 3] == np.float32(0.5) and np.array_equal(y1[20], [0, 0, 1])
+    pairs[30] = (np.ones((12, 1), np.float32), np.eye(3)[:, [1]])
+    pairs.reverse()
+    X2, y2 = to_arrays(pairs, 12, 3, np.float32, "data")
+    assert np.array_equal(X2[499 - 30], np.ones(12)) and np.array_equal(X2[0], X1[499])
+    assert_same((X2, y2), reference(pairs, 12, 3, np.float32))
+    pairs[0][0].shape = (12,)  # the same array object, reshaped in place
+    assert_same(to_arrays(pairs, 12, 3, np.float64, "data"), reference(pairs, 12, 3, np.float64))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("y_form", ["one-hot", "int"])
+def test_an_epoch_on_the_list_equals_one_on_the_arrays(dtype, y_form):
+    pairs = book_pairs(400, n_in=20, n_out=4, y_form=y_form, shuffle=False)
+    X = np.vstack([x.T for x, _ in pairs])
+    y = np.array([y if y_form == "int" else int(np.argmax(y)) for _, y in pairs])
+    params = []
+    for data in (pairs, (X, y)):
+        np.random.seed(4)
+        random.seed(4)
+        net = Network([20, 7, 4], dtype=dtype)
+        net.SGD(data, 2, 10, 3.0)
+        params.append(np.concatenate([p.ravel() for p in net.weights + net.biases]))
+    assert params[0].tobytes() == params[1].tobytes()
+
+
+def test_arrays_of_different_lengths_are_named(capsys):
+    net = Network([4, 3, 2])
+    with pytest.raises(ValueError, match=r"^training_data = \(X, y\) needs one y per row of X: "
+                                         r"X has 12 rows and y 11 labels$"):
+        net.SGD((np.zeros((12, 4)), np.zeros(11, int)), 1, 4, 1.0)
+    with pytest.raises(ValueError, match="test_data .* X has 5 rows and y 6 target vectors"):
+        net.evaluate((np.zeros((5, 4)), np.zeros((6, 2))))
+
+
+def test_a_fraction_is_a_learning_rate(capsys):
+    """eta = Fraction(1, 2) trains exactly as eta = 0.5."""
+    params = []
+    for eta in (fractions.Fraction(1, 2), 0.5):
+        np.random.seed(2)
+        random.seed(2)
+        net = Network([12, 5, 3])
+        net.SGD(book_pairs(60), 1, 10, eta, lmbda=fractions.Fraction(1, 10))
+        params.append(np.concatenate([p.ravel() for p in net.weights + net.biases]))
+    assert params[0].tobytes() == params[1].tobytes()
