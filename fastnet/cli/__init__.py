@@ -22,15 +22,19 @@ from typing import List, Optional
 import numpy as np
 
 from ..config import __version__
+from ..core.encodings import ENCODINGS, Encoding, get_encoding
 from ..core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
 from ..core.threads import using_threads
 from ..io.idx import DATA_ENV, data_env, default_cache_dir, load_mnist_arrays
 from ..network import Network
 from .args import (
+    figure_file,
     layer_sizes,
+    model_file,
     non_negative_float,
     non_negative_int,
     positive_float,
+    png_file,
     positive_int,
     thread_count,
 )
@@ -61,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", parents=[common], help="train a network (the book's run by default)")
     train.add_argument("--sizes", type=layer_sizes, help="layer sizes, e.g. 784,30,10 "
                        "(default: the data's inputs, 30 hidden, the data's classes)")
-    train.add_argument("--epochs", type=non_negative_int, default=30)
+    train.add_argument("--epochs", type=positive_int, default=30)
     train.add_argument("--batch", type=positive_int, default=10, help="mini-batch size")
     train.add_argument("--eta", type=positive_float, default=3.0, help="learning rate")
     train.add_argument("--seed", type=non_negative_int,
@@ -70,9 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     data_help = (f"a folder with the four IDX files, or a mnist.pkl.gz (default: ${DATA_ENV}, "
                  f"then {default_cache_dir()}, downloaded there if missing)")
     train.add_argument("--data", help=data_help)
-    train.add_argument("--save", metavar="MODEL.npz", help="save the trained model (.npz, or .json "
-                       "in the book's network2 format)")
-    train.add_argument("--plot", metavar="CURVE.png", help="draw the learning curve")
+    train.add_argument("--save", metavar="MODEL.npz", type=model_file, help="save the trained "
+                       "model (.npz, or .json in the book's network2 format)")
+    train.add_argument("--plot", metavar="CURVE.png", type=figure_file, help="draw the learning curve")
     train.add_argument("--quiet", action="store_true", help="no progress bar, no per-epoch lines")
     add_model_options(train)
     train.set_defaults(run=run_train)
@@ -80,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", parents=[common], help="accuracy and confusion matrix")
     evaluate.add_argument("model")
     evaluate.add_argument("--data", help=data_help)
-    evaluate.add_argument("--plot", metavar="CONFUSION.png", help="draw the confusion matrix")
+    evaluate.add_argument("--plot", metavar="CONFUSION.png", type=figure_file,
+                          help="draw the confusion matrix")
     evaluate.set_defaults(run=run_evaluate)
 
     predict = commands.add_parser("predict", parents=[common], help="read digits from image files")
@@ -93,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("model")
     read.add_argument("images", nargs="+", metavar="IMAGE", help="PNG, JPEG or NPY image of a number")
     add_polarity_options(read)
-    read.add_argument("--show", metavar="OUT.png", help="draw the boxes and the digits read "
+    read.add_argument("--show", metavar="OUT.png", type=png_file, help="draw the boxes and the digits read "
                       "(several images: OUT-1.png, OUT-2.png, ...)")
     read.set_defaults(run=run_read)
 
@@ -118,6 +123,9 @@ def add_model_options(train: argparse.ArgumentParser) -> None:
     model.add_argument("--output", choices=sorted(OUTPUTS), help="output neurons (default: "
                        "softmax with --cost log-likelihood, else sigmoid)")
     model.add_argument("--cost", choices=sorted(COSTS), default="quadratic")
+    model.add_argument("--output-encoding", dest="encoding", choices=sorted(ENCODINGS),
+                       help="how the outputs code the classes (default: one-hot, an output per "
+                       "class; binary: the bits of the class, 4 outputs for 10 classes)")
     model.add_argument("--init", choices=sorted(INITS), default="standard",
                        help="initial weights: standard N(0,1), scaled N(0,1/n_in), he N(0,2/n_in)")
     model.add_argument("--lmbda", type=non_negative_float, default=0.0,
@@ -152,18 +160,44 @@ def load_data(path: Optional[str]):
     return load_mnist_arrays(fetch_mnist(default_cache_dir()), validation_size=None)
 
 
+def fitting_outputs(encoding: Encoding, classes: int, n_out: int) -> bool:
+    """Whether ``n_out`` outputs of ``encoding`` code ``classes`` classes and none is
+    spare (one-hot: an output per class; binary: the fewest bits; threshold: 1 of 2)."""
+    try:
+        return (encoding.classes(n_out) >= classes
+                and (n_out == 1 or encoding.classes(n_out - 1) < classes))
+    except ValueError:  # the threshold encoding with other than 1 output
+        return False
+
+
+def train_sizes(sizes: Optional[List[int]], encoding: Optional[str], inputs: int, classes: int) -> List[int]:
+    """The layer sizes to train: ``--sizes``, checked against the data (its inputs, and
+    the outputs the encoding needs for its classes: enough, none spare), or the data's
+    inputs, 30 hidden and those outputs. ValueError naming the option at fault."""
+    named = ENCODINGS[encoding or "one-hot"]
+    needed = next((n for n in range(1, classes + 1) if fitting_outputs(named, classes, n)), None)
+    if needed is None:
+        raise ValueError(f"--output-encoding {encoding} cannot code the data's {classes} classes")
+    if sizes is None:
+        return [inputs, 30, needed]
+    coding = named if encoding else get_encoding(None, sizes[-1])  # 1 output: threshold
+    if sizes[0] != inputs or not fitting_outputs(coding, classes, sizes[-1]):
+        raise ValueError(f"--sizes {','.join(map(str, sizes))} does not fit the data: {inputs} "
+                         f"inputs and {classes} classes need {inputs},...,{needed} "
+                         f"({named.name} outputs)")
+    return sizes
+
+
 def run_train(args) -> int:
     (X, y), validation, test = load_data(args.data)
     classes = int(max(y.max(), test[1].max())) + 1
-    sizes = args.sizes or [X.shape[1], 30, classes]
-    if sizes[0] != X.shape[1] or sizes[-1] < classes:
-        raise ValueError(f"--sizes {','.join(map(str, sizes))} does not fit the data: "
-                         f"{X.shape[1]} inputs and {classes} classes")
+    sizes = train_sizes(args.sizes, args.encoding, X.shape[1], classes)
     if args.seed is not None:
         np.random.seed(args.seed)
         random.seed(args.seed)
-    net = Network(sizes, dtype=np.dtype(args.dtype).type, activation=args.activation,
-                  output=args.output, cost=args.cost, init=args.init, threads=args.threads)
+    net = Network(sizes, dtype=np.dtype(args.dtype).type, encoding=args.encoding,
+                  activation=args.activation, output=args.output, cost=args.cost, init=args.init,
+                  threads=args.threads)
     options = dict(lmbda=args.lmbda, l1=args.l1, momentum=args.momentum, dropout=args.dropout,
                    early_stopping=args.early_stopping, halve_eta=args.halve_eta)
     if args.early_stopping or args.halve_eta:
@@ -201,7 +235,11 @@ def run_train(args) -> int:
                         epochs_completed=len(accuracy), mini_batch_size=args.batch, eta=args.eta,
                         seed=args.seed, data=str(args.data or data_env() or default_cache_dir()),
                         interrupted=interrupted, test_accuracy=accuracy)
-        path = net.save(args.save, metadata)
+        try:
+            path = net.save(args.save, metadata)
+        except OSError as error:
+            raise OSError(f"--save {args.save}: the model could not be written "
+                          f"({error.strerror or error})") from None
         print(f"Saved the model{' as it is' if interrupted else ''} to {path}", file=sys.stderr)
     if args.plot and accuracy:
         from ..io.plots import learning_curve
@@ -244,8 +282,9 @@ def load_model(path: str) -> Network:
 def run_evaluate(args) -> int:
     net = load_model(args.model)
     _, _, (X, y) = load_data(args.data)
+    check_model_fits(net, args, X.shape[1], int(y.max()) + 1)
     predicted = net.predict(X)
-    k = net.sizes[-1]
+    k = int(max(y.max(), predicted.max())) + 1
     matrix = np.bincount(y * k + predicted, minlength=k * k).reshape(k, k)
     correct = int(np.trace(matrix))
     print(f"Test accuracy: {correct} / {len(y)} ({100 * correct / len(y):.2f}%)")
@@ -261,18 +300,44 @@ def run_evaluate(args) -> int:
     return 0
 
 
+def check_model_fits(net: Network, args, inputs: int, classes: int) -> None:
+    """ValueError naming the model file and the data when the model's inputs are not the
+    data's, or its outputs cannot code the data's classes."""
+    data = f"--data {args.data}" if args.data else f"the data in {data_env() or default_cache_dir()}"
+    n_out = net.sizes[-1]
+    if net.sizes[0] != inputs:
+        raise ValueError(f"{args.model} takes {net.sizes[0]} inputs; {data} has {inputs} per example")
+    if net.encoding.classes(n_out) < classes:
+        raise ValueError(f"the outputs of {args.model} do not fit the data's classes: "
+                         f"{n_out} {net.encoding.name} outputs code {net.encoding.classes(n_out)} "
+                         f"classes; {data} has {classes}")
+
+
 def run_predict(args) -> int:
     from ..io.images import load_digit
     net = load_model(args.model)
     if net.sizes[0] != 784:
         raise ValueError(f"{args.model} takes {net.sizes[0]} inputs, not a 28x28 image")
     for path in args.images:
-        x = load_digit(path, invert=args.invert)
+        try:
+            x = load_digit(path, invert=args.invert)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}{polarity_hint(args.invert)}") from None
         activations = net.feedforward(x.reshape(784, 1))[:, 0]
-        digit = int(np.argmax(activations))
-        print(f"{path}: {digit}  (activation {activations[digit]:.3f})")
+        digit = int(net.encoding.decode(activations[None, :])[0])
+        confidence = f"  (activation {activations[digit]:.3f})" if net.encoding.name == "one-hot" else ""
+        print(f"{path}: {digit}{confidence}")
         print("  " + "  ".join(f"{j}:{a:.3f}" for j, a in enumerate(activations)))
     return 0
+
+
+def polarity_hint(invert: Optional[bool]) -> str:
+    """What to say when no digit was found in a picture read with ``invert``: a
+    polarity the user chose may be the wrong one."""
+    if invert is None:
+        return ""
+    given = "--dark-on-light" if invert else "--light-on-dark"
+    return f"; is {given} right for this picture? Without it the polarity is detected"
 
 
 def run_read(args) -> int:
@@ -286,7 +351,7 @@ def run_read(args) -> int:
     for i, path in enumerate(args.images, start=1):
         image = read_image(path)
         reading = net.read_number(image, invert=args.invert)
-        print(f"{path}: {reading.text or '(no digits found)'}")
+        print(f"{path}: {reading.text or '(no digits found' + polarity_hint(args.invert) + ')'}")
         for digit, confidence, box in reading.digits:
             print(f"  {digit}  confidence {confidence:.3f}  box (top, left, bottom, right) {tuple(box)}")
         if args.show:
@@ -306,15 +371,12 @@ def run_info(args) -> int:
     print(f"sizes: {net.sizes}  dtype: {np.dtype(net.dtype).name}  parameters: {n_params:,}")
     history = net.history
     if history:
-        runs = sorted({(h['mini_batch_size'], h['eta'], h['n_train']) for h in history})
-        how = "; ".join(f"mini-batch {b}, eta {e}, {n:,} examples" for b, e, n in runs)
-        print(f"trained: {len(history)} epochs ({how}), {sum(h['seconds'] for h in history):.1f} s")
-        scored = [(i, h) for i, h in enumerate(history) if h.get("correct") is not None]
+        print(f"trained: {len(history)} epochs{training_summary(history)}")
+        scored = [(i, h) for i, h in enumerate(history) if number(h.get("correct")) is not None]
         if scored:
             last = scored[-1][1]
             best_epoch, best = max(scored, key=lambda item: item[1]["correct"])
-            print(f"test accuracy: last {last['correct']} / {last['n_test']} "
-                  f"({100 * last['correct'] / last['n_test']:.2f}%), best {best['correct']} "
+            print(f"test accuracy: last {last['correct']}{out_of(last)}, best {best['correct']} "
                   f"(epoch {best_epoch})")
     else:
         print("trained: no epochs recorded")
@@ -322,6 +384,35 @@ def run_info(args) -> int:
         if meta.get(key) is not None:
             print(f"{key}: {meta[key]}")
     return 0
+
+
+def number(value) -> Optional[float]:
+    """``value`` when it is a number (a saved history may hold anything), else None."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def training_summary(history: List[dict]) -> str:
+    """" (mini-batch 10, eta 3.0, 50,000 examples), 52.1 s" from the epochs' records,
+    with whatever of it they hold."""
+    runs = []
+    for h in history:
+        batch, eta, n_train = (number(h.get(key)) for key in ("mini_batch_size", "eta", "n_train"))
+        parts = ([f"mini-batch {batch}"] if batch is not None else []) + \
+            ([f"eta {eta}"] if eta is not None else []) + \
+            ([f"{n_train:,} examples"] if n_train is not None else [])
+        run = ", ".join(parts)
+        if run and run not in runs:
+            runs.append(run)
+    seconds = [t for t in (number(h.get("seconds")) for h in history) if t is not None]
+    return (f" ({'; '.join(runs)})" if runs else "") + (f", {sum(seconds):.1f} s" if seconds else "")
+
+
+def out_of(record: dict) -> str:
+    """" / 10000 (91.23%)" for an epoch's record, or what of it is there."""
+    n_test = number(record.get("n_test"))
+    if not n_test:
+        return ""
+    return f" / {n_test} ({100 * record['correct'] / n_test:.2f}%)"
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The real ``fastnet`` command, run in subprocesses as a user would."""
+import json
 import os
 import signal
 import subprocess
@@ -309,3 +310,138 @@ def test_the_docstring_lists_every_command():
     first_line = cli.__doc__.splitlines()[0]
     for command in commands:
         assert command in first_line and f"    fastnet {command} " in cli.__doc__
+
+
+def one_line_error(run, command="train"):
+    """The run failed with status 2 and one line on stderr (argparse's usage aside)."""
+    lines = [line for line in run.stderr.splitlines() if not line.startswith(("usage:", " "))]
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"fastnet {command}: error: "), run.stderr
+    return lines[0]
+
+
+def test_outputs_must_code_the_classes_with_none_spare(mnist_slice, tmp_path):
+    """One-hot outputs: one per class, no fewer, no more; binary: the fewest bits."""
+    for sizes, extra in (("784,30", []), ("784,30,5", []), ("784,30,11", []),
+                         ("784,30,5", ["--output-encoding", "binary"]),
+                         ("784,30,3", ["--output-encoding", "binary"])):
+        line = one_line_error(fastnet("train", "--data", mnist_slice, "--sizes", sizes, *extra))
+        assert f"--sizes {sizes} does not fit the data: 784 inputs and 10 classes need 784,...," in line
+    line = one_line_error(fastnet("train", "--data", mnist_slice, "--output-encoding", "threshold"))
+    assert "--output-encoding threshold cannot code the data's 10 classes" in line
+    model = tmp_path / "binary.npz"
+    run = fastnet("train", "--data", mnist_slice, "--sizes", "784,30,4", "--output-encoding", "binary",
+                  "--epochs", 1, "--seed", 1, "--save", model)
+    assert run.returncode == 0, run.stderr
+    net = load(model)
+    assert net.sizes == [784, 30, 4] and net.encoding.name == "binary"
+    evaluation = fastnet("evaluate", model, "--data", mnist_slice)
+    assert evaluation.returncode == 0, evaluation.stderr
+    assert evaluation.stdout.startswith("Test accuracy: ")
+
+
+def test_epochs_0_is_refused_and_writes_nothing(mnist_slice, tmp_path):
+    run = fastnet("train", "--data", mnist_slice, "--epochs", 0, "--save", tmp_path / "m.npz")
+    assert "argument --epochs: expected a positive integer, got '0'" in one_line_error(run)
+    assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("command, option, name, message", [
+    ("train", "--save", "missing/m.npz", "the folder '{tmp}/missing' does not exist"),
+    ("train", "--save", "", "'{tmp}/' is a folder"),
+    ("train", "--save", "m.pkl", "cannot tell the model's format from the suffix of '{tmp}/m.pkl': "
+                                 "use '.npz', '.json'"),
+    ("train", "--save", "file.npz/m.npz", "'{tmp}/file.npz' is not a folder"),
+    ("train", "--plot", "missing/c.png", "the folder '{tmp}/missing' does not exist"),
+    ("train", "--plot", "c.docx", "cannot tell the figure's format"),
+    ("evaluate", "--plot", "missing/c.png", "the folder '{tmp}/missing' does not exist"),
+    ("read", "--show", "missing/b.png", "the folder '{tmp}/missing' does not exist"),
+    ("read", "--show", "b.jpg", "cannot tell a PNG picture from the suffix"),
+    ("experiment", "--plot", "missing/e.png", "the folder '{tmp}/missing' does not exist"),
+])
+def test_destinations_are_checked_before_any_work(tmp_path, command, option, name, message):
+    """A file that cannot be written is refused when the arguments are parsed: before
+    the data is looked for (--data names no data here) and before any training."""
+    (tmp_path / "file.npz").write_bytes(b"")
+    head = {"train": ["train", "--epochs", 1], "evaluate": ["evaluate", tmp_path / "file.npz"],
+            "read": ["read", tmp_path / "file.npz", tmp_path / "file.npz"],
+            "experiment": ["experiment", "hidden"]}[command]
+    run = fastnet(*head, "--data", tmp_path / "nowhere", option, f"{tmp_path}/{name}")
+    line = one_line_error(run, command)
+    assert f"argument {option}: " in line and message.format(tmp=tmp_path) in line, line
+
+
+def test_a_failing_save_names_the_option_and_the_path(mnist_slice, tmp_path, monkeypatch, capsys):
+    """The destination was fine when checked and fails when written (a full disk, a
+    folder removed): the error names --save and the user's path, no temporary file."""
+    from fastnet import cli
+    from fastnet.core.model import Network
+
+    def fail(self, path, metadata=None):
+        temporary = os.path.join(os.path.dirname(path), ".m.npz.x1y2.tmp")
+        raise OSError(28, "No space left on device", temporary)
+    monkeypatch.setattr(Network, "save", fail)
+    status = cli.main(["train", "--data", str(mnist_slice), "--sizes", "784,10", "--epochs", "1",
+                       "--quiet", "--save", str(tmp_path / "m.npz")])
+    error = capsys.readouterr().err
+    assert status == 2
+    assert f"--save {tmp_path / 'm.npz'}: the model could not be written (No space left on device)" in error
+    assert ".tmp" not in error
+
+
+def json_model(tmp_path, history):
+    from fastnet.network import Network
+    path = Network([4, 3, 2]).save(tmp_path / "m.json")
+    data = json.loads(path.read_text())
+    data["metadata"]["history"] = history
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("history, shown", [
+    ([{}], "trained: 1 epochs\n"),
+    ([{"correct": 0, "n_test": 0, "seconds": 1.5}], "trained: 1 epochs, 1.5 s\ntest accuracy: last 0, best 0"),
+    ([{"correct": 7, "n_test": 10, "eta": "fast", "seconds": None, "mini_batch_size": 5}],
+     "trained: 1 epochs (mini-batch 5)\ntest accuracy: last 7 / 10 (70.00%), best 7 (epoch 0)"),
+])
+def test_info_prints_what_the_history_holds(tmp_path, history, shown):
+    run = fastnet("info", json_model(tmp_path, history))
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    assert shown in run.stdout
+
+
+def test_evaluate_refuses_a_model_that_does_not_fit_the_data(mnist_slice, tmp_path):
+    from fastnet.network import Network
+    Network([784, 5, 2]).save(tmp_path / "two.npz")
+    line = one_line_error(fastnet("evaluate", tmp_path / "two.npz", "--data", mnist_slice), "evaluate")
+    assert (f"the outputs of {tmp_path / 'two.npz'} do not fit the data's classes: 2 one-hot "
+            f"outputs code 2 classes; --data {mnist_slice} has 10") in line
+    Network([100, 5, 10]).save(tmp_path / "small.npz")
+    line = one_line_error(fastnet("evaluate", tmp_path / "small.npz", "--data", mnist_slice), "evaluate")
+    assert f"{tmp_path / 'small.npz'} takes 100 inputs; --data {mnist_slice} has 784 per example" in line
+
+
+def test_predict_names_the_file_and_doubts_the_polarity_given(tmp_path):
+    from fastnet.network import Network
+    Network([784, 5, 10]).save(tmp_path / "m.npz")
+    picture = np.zeros((28, 28), np.uint8)
+    picture[6:22, 12:16] = 255  # a light "1" on a dark background
+    Image.fromarray(picture).save(tmp_path / "light.png")
+    Image.fromarray(255 - picture).save(tmp_path / "dark.png")
+    run = fastnet("predict", tmp_path / "m.npz", tmp_path / "dark.png", tmp_path / "light.png",
+                  "--dark-on-light")
+    line = one_line_error(run, "predict")
+    assert f"{tmp_path / 'light.png'}: no digit found" in line
+    assert "is --dark-on-light right for this picture? Without it the polarity is detected" in line
+    assert run.stdout.startswith(f"{tmp_path / 'dark.png'}: ")
+    assert fastnet("predict", tmp_path / "m.npz", tmp_path / "light.png").returncode == 0
+
+
+def test_experiment_jobs_are_capped_at_the_cpus(mnist_slice):
+    from fastnet.experiments.common import usable_cpus
+    cpus = usable_cpus()
+    run = fastnet("experiment", "hidden", "--hidden", "0", "--seeds", 1, "--epochs", 1, "--jobs", 1000,
+                  "--data", mnist_slice, "--limit-train", 500, "--limit-test", 100)
+    assert run.returncode == 0, run.stderr
+    assert (f"--jobs 1000: this machine has {cpus} usable CPU{'' if cpus == 1 else 's'}; "
+            f"running {cpus} processes at a time") in run.stderr
