@@ -256,14 +256,14 @@ def _all_labels(ys: list) -> bool:
 
 
 # -- pairs gathered at memory speed -------------------------------------------------------
-# numpy spends about a microsecond on each small array it stacks, several times the copy
-# of its 784 numbers. ``_gather`` reads each array's fields (data pointer, shape, strides,
-# dtype) from the array object itself, by its address, in one compiled pass that checks
-# them and copies the numbers into the final array: the fields of CPython's ndarray
-# object (numpy's PyArrayObject_fields) are a fixed C struct. ``_object_layout`` finds
-# their offsets and proves them on a probe array before any pair is read this way; where
-# anything differs (another interpreter, another numpy, an unexpected array), the pairs
-# take ``_stack_each`` and give exactly its arrays and errors.
+# When numpy stacks many small arrays, the work per array (a view, a cast set up for it)
+# outweighs copying its numbers. ``_gather`` reads each array's fields (data pointer,
+# shape, strides, dtype) from the array object itself, by its address, in one compiled
+# pass that checks them and copies the numbers into the final array: the fields of
+# CPython's ndarray object (numpy's PyArrayObject_fields) are a fixed C struct.
+# ``_object_layout`` finds their offsets and proves them on a probe array before any
+# pair is read this way; where anything differs (another interpreter, another numpy, an
+# unexpected array), the pairs take ``_stack_each`` and give exactly its arrays and errors.
 
 @intrinsic
 def _load(typingctx, address, like):
