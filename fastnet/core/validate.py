@@ -6,16 +6,11 @@ number and layer-size checks here are the only ones: every layer above calls the
 """
 import math
 import numbers
-import sys
-from operator import itemgetter
 from typing import List, Optional, Tuple, Union
 
 import numpy as np
-from numba import njit
-from numba.core import types
-from numba.extending import intrinsic
 
-from ..config import CACHE, DTYPES
+from ..config import DTYPES
 from ..kernels.checks import first_non_finite
 
 Labels = np.ndarray   # (n,) int64, each in [0, number of classes)
@@ -187,7 +182,7 @@ def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional
         X, y = data
     else:
         _check_pair_lengths(data, what)
-        X, y = _stack_pairs(data, n_in, dtype, what)
+        X, y = _stack_pairs(data, n_in, what)
     if len(X) == 0:
         raise ValueError(f"{what} is empty")
     X = check_inputs(X, n_in, dtype, what, finite)
@@ -211,7 +206,7 @@ def _check_pair_lengths(data, what: str) -> None:
                          f"and y {len(data[1])} {kind}")
 
 
-def _stack_pairs(data, n_in: int, dtype, what: str):
+def _stack_pairs(data, n_in: int, what: str):
     """(X, y) from ``(x, y)`` pairs: X (n, n_in); y int64 labels when every y is an int,
     else the y vectors flattened, (n, size of one y), as floats."""
     if isinstance(data, np.ndarray) or not hasattr(data, "__iter__"):
@@ -220,8 +215,7 @@ def _stack_pairs(data, n_in: int, dtype, what: str):
     pairs = data if isinstance(data, list) else list(data)
     if not pairs:
         return np.empty((0, n_in)), np.empty(0, np.int64)
-    gathered = _gather_pairs(pairs, n_in, dtype)
-    return gathered if gathered is not None else _stack_each(pairs, n_in, what)
+    return _stack_each(pairs, n_in, what)
 
 
 def _stack_each(pairs: list, n_in: int, what: str):
@@ -253,159 +247,3 @@ def _all_labels(ys: list) -> bool:
     """Is every y an int (a Python or numpy integer, not a bool)? Decided per type."""
     return all(issubclass(kind, numbers.Integral) and not issubclass(kind, (bool, np.bool_))
                for kind in set(map(type, ys)))
-
-
-# -- pairs gathered at memory speed -------------------------------------------------------
-# When numpy stacks many small arrays, the work per array (a view, a cast set up for it)
-# outweighs copying its numbers. ``_gather`` reads each array's fields (data pointer,
-# shape, strides, dtype) from the array object itself, by its address, in one compiled
-# pass that checks them and copies the numbers into the final array: the fields of
-# CPython's ndarray object (numpy's PyArrayObject_fields) are a fixed C struct.
-# ``_object_layout`` finds their offsets and proves them on a probe array before any
-# pair is read this way; where anything differs (another interpreter, another numpy, an
-# unexpected array), the pairs take ``_stack_each`` and give exactly its arrays and errors.
-
-@intrinsic
-def _load(typingctx, address, like):
-    """The value of the dtype of the array ``like`` stored at memory ``address`` (an int)."""
-    def codegen(context, builder, signature, args):
-        pointer = builder.inttoptr(args[0], context.get_value_type(like.dtype).as_pointer())
-        return builder.load(pointer)
-    return like.dtype(address, like), codegen
-
-
-@njit(cache=CACHE)
-def _peek(addresses, like):
-    """The numbers of like's dtype stored at the given memory addresses."""
-    out = np.empty(addresses.size, np.intp)
-    for i in range(addresses.size):
-        out[i] = _load(addresses[i], like)
-    return out
-
-
-@njit(cache=CACHE)
-def _gather_arrays(addresses, layout, descrs, rows, cols, ndims, out, like):
-    """Copy the arrays at ``addresses`` (ndarray objects, kept alive by the caller) into
-    the rows of ``out`` (n, rows * cols), each flattened in C order and cast to out's
-    dtype. An array must be an exact ndarray whose dtype object is ``descrs[0]`` or
-    ``descrs[1]`` (of like's dtype), shaped (rows, cols) (``ndims`` bit 2) or
-    (rows * cols,) (bit 1), its data and strides aligned. Returns -1, or the index of
-    the first array that is not (then nothing is copied).
-    ``layout``: the offsets of ob_type, data, nd, dimensions, strides and descr in the
-    object, then the address of the ndarray type (``_object_layout``).
-
-    All arrays are checked before any is copied: the checking loop is short, so the
-    processor follows the pointers of several arrays at once (the objects of a shuffled
-    list are all over memory), where a copy in between would leave it one at a time."""
-    words = np.empty(0, np.intp)
-    c_ints = np.empty(0, np.intc)
-    type_at, data_at, nd_at, dims_at, strides_at, descr_at, array_type = layout
-    word, size = words.itemsize, like.itemsize
-    sources = np.empty((addresses.size, 3), np.intp)  # data, row step, column step
-    for i in range(addresses.size):
-        address = addresses[i]
-        if _load(address + type_at, words) != array_type:
-            return i
-        descr = _load(address + descr_at, words)
-        if descr != descrs[0] and descr != descrs[1]:
-            return i
-        nd = _load(address + nd_at, c_ints)
-        dims = _load(address + dims_at, words)
-        strides = _load(address + strides_at, words)
-        if nd == 2 and ndims & 2 and _load(dims, words) == rows and _load(dims + word, words) == cols:
-            row_step, col_step = _load(strides, words), _load(strides + word, words)
-        elif nd == 1 and ndims & 1 and _load(dims, words) == rows * cols:
-            col_step = _load(strides, words)
-            row_step = cols * col_step
-        else:
-            return i
-        data = _load(address + data_at, words)
-        if data % size != 0 or row_step % size != 0 or col_step % size != 0:
-            return i
-        sources[i, 0], sources[i, 1], sources[i, 2] = data, row_step, col_step
-    for i in range(addresses.size):
-        data, row_step, col_step = sources[i, 0], sources[i, 1], sources[i, 2]
-        row = out[i]
-        if cols == 1 and row_step == size:  # a contiguous column: a loop the compiler vectorises
-            for r in range(rows):
-                row[r] = _load(data + r * size, like)
-        else:
-            for r in range(rows):
-                for c in range(cols):
-                    row[r * cols + c] = _load(data + r * row_step + c * col_step, like)
-    return -1
-
-
-_LAYOUT: list = []  # [the offsets for _gather_arrays, or None], once found
-
-
-def _object_layout() -> Optional[np.ndarray]:
-    """``_gather_arrays``'s layout for this interpreter and numpy, or None where it does
-    not hold. The offsets follow the struct (after CPython's object header: data,
-    nd, dimensions, strides, base, descr); each is checked on a strided probe array
-    against what numpy reports (fields first, then the shape and strides they point to,
-    then a gather), so no pointer is followed before the fields holding it are proven."""
-    if _LAYOUT:
-        return _LAYOUT[0]
-    layout = None
-    word = np.dtype(np.intp).itemsize
-    head = object.__basicsize__
-    offsets = np.array([head - word, head, head + word, head + 2 * word, head + 3 * word,
-                        head + 5 * word, id(np.ndarray)], np.intp)
-    probe = np.arange(24, dtype=np.float32).reshape(4, 6)[1:, ::2]
-    base, words, c_ints = id(probe), np.empty(0, np.intp), np.empty(0, np.intc)
-    if sys.implementation.name == "cpython" and offsets[5] + word <= np.ndarray.__basicsize__:
-        fields = _peek(base + offsets[[0, 1, 5]], words).tolist()
-        nd = int(_peek(base + offsets[[2]], c_ints)[0])
-        if fields == [id(np.ndarray), probe.ctypes.data, id(probe.dtype)] and nd == probe.ndim:
-            dims, strides = _peek(base + offsets[[3, 4]], words)
-            pointed = _peek(np.array([dims, dims + word, strides, strides + word], np.intp), words)
-            if tuple(pointed.tolist()) == probe.shape + probe.strides:
-                out = np.empty((1, probe.size), np.float32)
-                descrs = np.array([id(probe.dtype)] * 2, np.intp)
-                like = np.empty(0, np.float32)
-                if (_gather_arrays(np.array([base], np.intp), offsets, descrs, 3, 3, 2, out, like) < 0
-                        and np.array_equal(out[0], probe.ravel())):
-                    layout = offsets
-    _LAYOUT.append(layout)
-    return layout
-
-
-def _gather(arrays: list, rows: int, cols: int, ndims: int, dtype) -> Optional[np.ndarray]:
-    """``arrays`` (float32 or float64, see ``_gather_arrays``) as the rows of a new
-    (n, rows * cols) array of dtype, or None where an array does not qualify."""
-    first = arrays[0]
-    if (type(first) is not np.ndarray or first.dtype.type not in DTYPES or not first.dtype.isnative
-            or rows * cols == 0):
-        return None
-    layout = _object_layout()
-    if layout is None:
-        return None
-    out = np.empty((len(arrays), rows * cols), dtype)
-    addresses = np.fromiter(map(id, arrays), np.intp, len(arrays))
-    descrs = np.array([id(first.dtype), id(np.dtype(first.dtype.type))], np.intp)
-    if _gather_arrays(addresses, layout, descrs, rows, cols, ndims, out, np.empty(0, first.dtype)) >= 0:
-        return None
-    return out
-
-
-def _gather_pairs(pairs: list, n_in: int, dtype):
-    """``_stack_pairs`` at memory speed for pairs (tuples or lists) of float32/float64
-    arrays x shaped (n_in, 1) or (n_in,), and int labels or float32/float64 arrays y all
-    shaped like the first (the book's data); None for anything else. X and the y vectors
-    come in ``dtype``: the same numbers as ``_stack_each``'s after the cast that follows
-    it, since a float cast to float64 and on to dtype rounds once, as a direct cast does."""
-    if not set(map(type, pairs)) <= {tuple, list} or set(map(len, pairs)) != {2}:
-        return None
-    xs, ys = list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
-    X = _gather(xs, n_in, 1, 3, dtype)
-    if X is None:
-        return None
-    if _all_labels(ys):
-        return X, np.asarray(ys, dtype=np.int64)
-    first = ys[0]
-    if type(first) is not np.ndarray or first.ndim not in (1, 2):
-        return None
-    rows, cols = first.shape if first.ndim == 2 else (first.shape[0], 1)
-    Y = _gather(ys, rows, cols, first.ndim, dtype)
-    return None if Y is None else (X, Y)
