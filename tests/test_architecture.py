@@ -46,7 +46,8 @@ def imports(path: Path):
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
-            targets = [target]
+            # ``from . import sub`` imports the submodules, not the package being run
+            targets = [target] if node.module else []
             if node.module is None or importlib.util.find_spec(target) is not None:
                 targets += [f"{target}.{alias.name}" for alias in node.names]
         elif isinstance(node, ast.Import):

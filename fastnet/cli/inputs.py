@@ -1,0 +1,31 @@
+"""What the commands read: the data set (``--data``) and model files."""
+import sys
+from typing import Optional
+
+from ..io.idx import DATA_ENV, data_env, default_cache_dir, load_mnist_arrays
+from ..network import Network
+
+
+def data_help() -> str:
+    """The help text of every ``--data`` option that reads MNIST-format data."""
+    return (f"a folder with the four IDX files, or a mnist.pkl.gz (default: ${DATA_ENV}, "
+            f"then {default_cache_dir()}, downloaded there if missing)")
+
+
+def load_data(path: Optional[str]):
+    """(training, validation, test) arrays; downloads MNIST into the cache folder when
+    no data was named (no --data, no $FASTNET_DATA) and none is there yet."""
+    try:
+        return load_mnist_arrays(path, validation_size=None)
+    except FileNotFoundError:
+        if path is not None or data_env() is not None:
+            raise
+    from ..io.download import fetch_mnist
+    print(f"MNIST not found: downloading it into {default_cache_dir()}", file=sys.stderr)
+    return load_mnist_arrays(fetch_mnist(default_cache_dir()), validation_size=None)
+
+
+def load_model(path: str) -> Network:
+    """The model in the file at ``path`` (ValueError / FileNotFoundError saying what is wrong)."""
+    from ..io.persist import load
+    return load(path)
