@@ -5,6 +5,6 @@ Change ``import network`` to ``from fastnet import network`` (or ``from fastnet.
 import *``) and keep the script. The class itself is :class:`fastnet.core.model.Network`.
 """
 from .core.activations import sigmoid, sigmoid_prime
-from .core.model import Network
+from .core.model import Network, _rebuild  # noqa: F401  pickles name fastnet.network._rebuild
 
 __all__ = ["Network", "sigmoid", "sigmoid_prime"]
