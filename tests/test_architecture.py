@@ -17,7 +17,7 @@ RANKS = {"config": 0, "kernels": 1, "core": 2, "io": 3,
          "experiments": 5, "vision": 5, "bench": 5, "cli": 6}
 #: the old module paths: aliases that nothing inside the package imports
 ALIASES = {"digit_strings": "fastnet.vision.digit_strings",
-           "expand": "fastnet.io.expand", "download": "fastnet.io.download",
+           "download": "fastnet.io.download",
            "persist": "fastnet.io.persist", "data": "fastnet.io.idx",
            "neurons": "fastnet.experiments.neurons"}
 #: imports inside a function that reach up on purpose: the model's conveniences
@@ -125,6 +125,17 @@ def test_old_costs_path_keeps_its_names():
     from fastnet.core import registry
     assert costs.QuadraticCost is cost_classes.QuadraticCost
     assert costs.ACTIVATIONS is registry.ACTIVATIONS and costs.COSTS is registry.COSTS
+
+
+def test_old_expand_path_keeps_its_names():
+    from fastnet import expand
+    from fastnet.cli import expand as command
+    from fastnet.io import expand as files
+    for name in ("expand_images", "expand_mnist", "default_dest", "SHIFTS", "VALIDATION_SIZE"):
+        assert getattr(expand, name) is getattr(files, name), name
+    for name in ("main", "run_expand", "add_parser"):
+        assert getattr(expand, name) is getattr(command, name), name
+    assert set(expand.__all__) <= set(vars(expand))
 
 
 def test_old_segment_path_keeps_its_names():
