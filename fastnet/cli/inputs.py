@@ -16,7 +16,7 @@ def load_data(path: Optional[str]):
     """(training, validation, test) arrays; downloads MNIST into the cache folder when
     no data was named (no --data, no $FASTNET_DATA) and none is there yet."""
     try:
-        return load_mnist_arrays(path, validation_size=None)
+        return load_mnist_arrays(path, validation_size=None, argument="--data")
     except FileNotFoundError:
         if path is not None or data_env() is not None:
             raise

@@ -32,11 +32,13 @@ class Dataset:
         return f"{len(self.train[1]):,} training / {len(self.test[1]):,} test examples"
 
 
-def load_dataset(path=None, train_limit: Optional[int] = None, test_limit: Optional[int] = None) -> Dataset:
-    """MNIST (or any data set in its format) via ``fastnet.data``; the first
-    ``train_limit`` / ``test_limit`` examples only, for quick runs and tests."""
+def load_dataset(path=None, train_limit: Optional[int] = None, test_limit: Optional[int] = None,
+                 argument: str = "data=") -> Dataset:
+    """MNIST (or any data set in its format) via :mod:`fastnet.io.idx`; the first
+    ``train_limit`` / ``test_limit`` examples only, for quick runs and tests. ``argument``
+    names ``path`` in errors as the user gave it (the experiments' ``data=``)."""
     from ..io.idx import load_mnist_arrays
-    (X, y), _, (Xt, yt) = load_mnist_arrays(path, validation_size=None)
+    (X, y), _, (Xt, yt) = load_mnist_arrays(path, validation_size=None, argument=argument)
     return Dataset((X[:train_limit], y[:train_limit]), (Xt[:test_limit], yt[:test_limit]))
 
 

@@ -141,16 +141,19 @@ def _usable(path: Path) -> Union[Path, str]:
     return f"missing {', '.join(missing)} (and no {PICKLE_FILE})"
 
 
-def find_data(path: Optional[PathLike] = None) -> Path:
+def find_data(path: Optional[PathLike] = None, argument: str = "path=") -> Path:
     """Locate MNIST: a folder holding the four IDX files, or a ``.pkl.gz`` file.
 
     With ``path``: that folder (four IDX files, each ``name.gz`` or ``name``, or a
     ``mnist.pkl.gz``) or ``.pkl.gz`` file. Without: ``$FASTNET_DATA``, then
     :func:`default_cache_dir`. Returns the folder for IDX data, the file for a
-    pickle. Raises ``FileNotFoundError`` listing every place looked at.
+    pickle. Raises ``FileNotFoundError`` listing every place looked at; ``argument``
+    names ``path`` as the caller's user gives it (``path=`` in Python, ``--data`` on
+    the command line).
     """
     if path is not None:
-        places = [(Path(path), "path argument")]
+        keyword = argument.endswith("=")
+        places = [(Path(path), f"{argument[:-1]} argument" if keyword else argument)]
     else:
         places = [(default_cache_dir(), "cache folder")]
         if data_env() is not None:
@@ -165,7 +168,7 @@ def find_data(path: Optional[PathLike] = None) -> Path:
     raise FileNotFoundError(
         "MNIST data not found. Looked in:\n" + "\n".join(looked) + "\n"
         "Provide it in one of these ways:\n"
-        f"  - pass path=... : a folder with the four IDX files ({names}) "
+        f"  - {'pass ' + argument + '...' if argument.endswith('=') else 'give ' + argument + ' PATH'}: a folder with the four IDX files ({names}) "
         f"or {PICKLE_FILE}, or the path of a .pkl.gz file;\n"
         f"  - set {DATA_ENV} to a folder with the four IDX .gz files;\n"
         f"  - put the four IDX .gz files in the cache folder {default_cache_dir()}."
@@ -226,8 +229,8 @@ def _load_pickle(file: Path) -> Tuple[Pair, Pair, Pair]:
     return tuple(pairs)
 
 
-def load_mnist_arrays(path: Optional[PathLike] = None,
-                      validation_size: Optional[int] = 10000) -> Tuple[Pair, Pair, Pair]:
+def load_mnist_arrays(path: Optional[PathLike] = None, validation_size: Optional[int] = 10000,
+                      argument: str = "path=") -> Tuple[Pair, Pair, Pair]:
     """Load MNIST as ``((X_train, y_train), (X_val, y_val), (X_test, y_test))``.
 
     X is float32, C-contiguous, shape (n, rows*cols) (784 for MNIST), pixels scaled
@@ -237,13 +240,13 @@ def load_mnist_arrays(path: Optional[PathLike] = None,
     sizes are 50,000 / 10,000 / 10,000 (``None``: 10,000 or a sixth of a smaller set); the training and validation X are views
     of one array.
 
-    ``path`` is resolved by :func:`find_data`. A ``.pkl.gz`` file keeps its own
+    ``path`` is resolved by :func:`find_data` (``argument``: how its errors name it). A ``.pkl.gz`` file keeps its own
     stored split (``validation_size`` is ignored). Warning: unpickling can run
     arbitrary code, so only load a ``.pkl.gz`` file from a trusted source.
     """
     if validation_size is not None:
         validation_size = check_int(validation_size, "validation_size")
-    source = find_data(path)
+    source = find_data(path, argument)
     if source.is_file():
         return _load_pickle(source)
     (X, y), test = _load_idx(source)

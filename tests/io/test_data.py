@@ -385,3 +385,15 @@ def test_star_import():
     exec("from fastnet.mnist_loader import *", namespace)
     assert {"load_data", "load_data_wrapper", "vectorized_result"} <= namespace.keys()
     assert set(mnist_loader.__all__) == {"load_data", "load_data_wrapper", "vectorized_result"}
+
+
+def test_a_missing_folder_is_named_as_the_user_gave_it(tmp_path):
+    """Python users hear about path=, command-line users about --data."""
+    from fastnet.io.idx import load_mnist_arrays
+    with pytest.raises(FileNotFoundError) as python_error:
+        load_mnist_arrays(tmp_path / "nowhere")
+    assert "(path argument)" in str(python_error.value) and "pass path=...:" in str(python_error.value)
+    with pytest.raises(FileNotFoundError) as cli_error:
+        load_mnist_arrays(tmp_path / "nowhere", argument="--data")
+    message = str(cli_error.value)
+    assert "(--data)" in message and "give --data PATH:" in message and "path=" not in message and "path argument" not in message
