@@ -47,7 +47,10 @@ def check_real(value, name: str, low: Optional[float] = None, high: Optional[flo
     (None: unbounded; ``low_open``/``high_open`` exclude the bound itself)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise WrongType(f"{name} must be a number, got {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int or Fraction beyond float's range
+        number = math.inf
     inside = (math.isfinite(number)
               and (low is None or (number > low if low_open else number >= low))
               and (high is None or (number < high if high_open else number <= high)))

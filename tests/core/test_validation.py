@@ -1,5 +1,7 @@
 """Bad input is rejected in Python, before any kernel runs, with an error that says
 what was wrong; the network is left untouched."""
+import fractions
+
 import numpy as np
 import pytest
 
@@ -220,3 +222,12 @@ def test_check_sizes_names_the_argument():
     assert check_sizes([], "hidden_layer_sizes", min_layers=0) == []
     with pytest.raises(ValueError, match=r"hidden_layer_sizes must be positive \(>= 1\), got 0"):
         check_sizes([10, 0], "hidden_layer_sizes", min_layers=0)
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), fractions.Fraction(10**400, 3)])
+def test_numbers_beyond_float_range_are_refused_as_not_finite(value):
+    """float() of such an int or Fraction overflows: the check says the number is not
+    finite, with the argument's name, instead of letting an OverflowError through."""
+    from fastnet.core.validate import check_real
+    with pytest.raises(ValueError, match="eta must be a finite number > 0"):
+        check_real(value, "eta", 0.0, low_open=True)
