@@ -118,9 +118,12 @@ class Network(_CoreNetwork):
         return super().cost(data, lmbda)
 
     def save(self, filename, metadata: Optional[dict] = None):
-        """Write the book's JSON (``{"sizes", "weights", "biases", "cost"}``) for a
-        ``.json`` name, fastnet's ``.npz`` otherwise; atomic."""
-        return super().save(filename, metadata)
+        """Write the book's JSON (``{"sizes", "weights", "biases", "cost"}``) to
+        ``filename``, whatever its name, as the book does; fastnet's format for a name
+        ending in ``.npz``. Atomic; returns the path written."""
+        from .io.persist import save
+        npz = str(filename).lower().endswith(".npz")
+        return save(self, filename, metadata, form="npz" if npz else "json")
 
     def __repr__(self) -> str:
         return "network2." + super().__repr__()

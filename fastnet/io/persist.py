@@ -51,16 +51,19 @@ _READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, K
 
 
 # -- save -------------------------------------------------------------------------------
-def save(net: Network, path: PathLike, metadata: Optional[Mapping[str, Any]] = None) -> Path:
+def save(net: Network, path: PathLike, metadata: Optional[Mapping[str, Any]] = None,
+         form: Optional[str] = None) -> Path:
     """Write ``net`` to ``path`` atomically and return the path.
 
     ``.npz``: fastnet's format (bit-exact, keeps ``history`` and ``metadata``);
-    ``.json``: the book's network2.py format. ``metadata``: a JSON-able dict stored
+    ``.json``: the book's network2.py format; ``form`` ("npz" or "json") chooses the
+    format whatever the suffix (network2's ``save`` writes the book's JSON to any
+    name). ``metadata``: a JSON-able dict stored
     beside the history (its ``fastnet_version`` and ``history`` keys are replaced by
     the current ones). Refuses NaN or infinite parameters (ValueError).
     """
     path = Path(path)
-    writer = _writer_for(path)
+    writer = _writer_for(path if form is None else path.with_name(f"model.{form}"))
     layers = _parameters(net)
     meta = _metadata_for(net, metadata)
     return write_atomically(path, lambda f: writer(f, net, layers, meta))

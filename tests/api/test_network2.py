@@ -278,6 +278,22 @@ def test_network2_defaults_are_the_books():
         np.testing.assert_allclose(got, want, rtol=1e-6)
 
 
+def test_save_writes_the_books_json_to_any_name_as_the_book_does(tmp_path):
+    """The book's network2.save(filename) writes JSON whatever the name; only a name
+    ending in .npz gives fastnet's format."""
+    np.random.seed(6)
+    net = network2.Network([4, 3, 2], dtype=np.float64)
+    for name in ("net", "net.txt", "model.JSON"):
+        path = net.save(tmp_path / name)
+        data = json.loads(path.read_text())
+        assert path.name == name and data["sizes"] == [4, 3, 2] and data["cost"] == "CrossEntropyCost"
+        loaded = network2.load(path)
+        for got, want in zip(loaded.weights + loaded.biases, net.weights + net.biases):
+            np.testing.assert_array_equal(got, want)
+    assert (tmp_path / "m.npz").exists() is False
+    assert network2.load(net.save(tmp_path / "m.npz")).sizes == [4, 3, 2]
+
+
 def test_network2_json_round_trips_with_the_reference(tmp_path):
     np.random.seed(4)
     net = network2.Network([5, 4, 3], cost=network2.CrossEntropyCost, dtype=np.float64)
