@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(HERE))
+from fastnet.cli.args import layer_sizes  # noqa: E402  the --sizes type of fastnet train
 
 CHILD = r"""
 import contextlib, io, json, random, sys, time
@@ -42,10 +44,6 @@ for line in sys.stdin:
 """
 
 
-def sizes_arg(text):
-    return [int(part) for part in text.split(",")]
-
-
 def start_child(checkout: Path, data: str, cache: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(checkout), NUMBA_CACHE_DIR=cache)
     return subprocess.Popen([sys.executable, "-c", CHILD, data], stdin=subprocess.PIPE,
@@ -64,7 +62,7 @@ def ask(child: subprocess.Popen, sizes, threads, batch) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, type=Path, help="the other fastnet checkout")
-    parser.add_argument("--sizes", nargs="+", type=sizes_arg,
+    parser.add_argument("--sizes", nargs="+", type=layer_sizes,
                         default=[[784, 30, 10], [784, 100, 10], [784, 128, 64, 10]])
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--batch", type=int, default=10)

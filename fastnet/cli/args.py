@@ -44,6 +44,24 @@ def non_negative_float(text: str) -> float:
     return _parsed(text, float, lambda x: check_real(x, "value", 0), "a number >= 0")
 
 
+def unit_interval(text: str) -> float:
+    """A probability-like number from 0 up to, but not including, 1 (momentum, dropout)."""
+    return _parsed(text, float, lambda x: check_real(x, "value", 0, 1, high_open=True),
+                   "a number in [0, 1)")
+
+
+def machine_threads(text: str) -> int:
+    """Threads for every library in a benchmark (not only Numba's): from 1 to the CPUs
+    this process may use."""
+    from ..experiments.common import usable_cpus
+    threads, cpus = positive_int(text), usable_cpus()
+    try:
+        return check_int(threads, "threads", 1, cpus)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"threads must be from 1 to {cpus} (this machine's "
+                                         f"CPUs), got {threads}") from None
+
+
 def thread_count(text: str) -> int:
     """Threads for the kernels: from 1 to Numba's thread limit (``check_threads``)."""
     return _parsed(text, int, check_threads, "a whole number of threads from 1 to this "

@@ -11,7 +11,6 @@ Exit status as every fastnet command's (``fastnet.cli.status``): 2 and one line 
 for a mistake in the arguments or the data, 130 after Ctrl-C.
 """
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -20,7 +19,9 @@ from ..bench.data import check_fits, load_training
 from ..bench.options import Config
 from ..bench.peers import ALL_IMPLEMENTATIONS, IMPLEMENTATIONS, OPTIONAL
 from ..bench.runner import spawn_worker
-from .args import layer_sizes, non_negative_int, positive_float, positive_int
+from ..core.validate import check_int
+from ..experiments.common import usable_cpus
+from .args import layer_sizes, machine_threads, non_negative_int, positive_float, positive_int
 from .status import USER_ERROR, run_command
 
 DESCRIPTION = ("Time one training epoch of fastnet against the seed's per-example numpy, "
@@ -39,23 +40,6 @@ def implementation_list(text: str) -> List[str]:
     return list(dict.fromkeys(names))
 
 
-def threads_in_range(threads) -> int:
-    """``threads`` (None: 1) if it is from 1 to this machine's CPU count (every library's
-    threads, not only Numba's), else ValueError."""
-    threads = 1 if threads is None else threads
-    cpus = os.cpu_count() or 1
-    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= cpus:
-        raise ValueError(f"threads must be from 1 to {cpus} (this machine's CPUs), got {threads!r}")
-    return threads
-
-
-def threads_count(text: str) -> int:
-    try:
-        return threads_in_range(positive_int(text))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 def add_arguments(parser: argparse.ArgumentParser, threads: bool = True) -> None:
     """The benchmark's options (``threads=False``: --threads comes from a parent parser)."""
     parser.add_argument("--sizes", type=layer_sizes, action="extend", nargs="+",
@@ -64,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser, threads: bool = True) -> None
     parser.add_argument("--batch", type=positive_int, default=10, help="mini-batch size (default 10)")
     parser.add_argument("--eta", type=positive_float, default=3.0, help="learning rate (default 3.0)")
     if threads:
-        parser.add_argument("--threads", type=threads_count, default=1,
+        parser.add_argument("--threads", type=machine_threads, default=1,
                             help="threads for every implementation: Numba, BLAS, OpenMP, "
                             "PyTorch, XLA (default 1)")
     parser.add_argument("--rounds", type=positive_int, default=5,
@@ -127,8 +111,10 @@ def config_from_args(args) -> Config:
     for layers in args.sizes or [[784, 30, 10]]:
         if layers not in sizes:
             sizes.append(layers)
-    return Config(sizes=sizes, batch=args.batch, eta=args.eta,
-                  threads=threads_in_range(getattr(args, "threads", None)), rounds=args.rounds,
+    threads = getattr(args, "threads", None)  # None: --threads came from no parser
+    threads = 1 if threads is None else check_int(threads, "threads", 1, usable_cpus(),
+                                                  "this machine's CPUs")
+    return Config(sizes=sizes, batch=args.batch, eta=args.eta, threads=threads, rounds=args.rounds,
                   epochs_per_call=args.epochs_per_call, ref_examples=args.ref_examples,
                   only=args.only or list(IMPLEMENTATIONS), data=args.data, json=args.json,
                   markdown=args.markdown, accuracy_epochs=args.accuracy_epochs, limit=args.limit, seed=args.seed)

@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .common import Dataset, Result, mean_std, run_many, train_run
+from .common import Dataset, Result, mean_std, run_many, seed_values, train_run
 
 #: the perturbations' standard deviations, by default
 SCALES = (0.001, 0.01, 0.1)
@@ -178,7 +178,7 @@ def run(data=None, seeds: Union[int, Sequence[int]] = 3, epochs: int = 10, jobs:
     ``scales`` and count what changes: one row per scale, mean ± std over the seeds.
     ``jobs`` > 1 trains the seeds in parallel processes. Ctrl-C keeps the finished seeds
     (``Result.interrupted``)."""
-    seed_list = list(range(seeds)) if isinstance(seeds, (int, np.integer)) else [int(s) for s in seeds]
+    seed_list = seed_values(seeds)
     scales = [float(s) for s in scales]
     configs = [dict(seed=seed, epochs=epochs, sizes=list(sizes), scales=scales) for seed in seed_list]
     trials, interrupted = run_many(trial, configs, jobs=jobs, dataset=dataset, path=data, limits=limits)
