@@ -1,8 +1,8 @@
 """Drop-in replacement for the book's ``mnist_loader.py``.
 
 Same functions and return structures as the original, read from the standard
-IDX files (or the book's ``mnist.pkl.gz``) through :mod:`fastnet.data`; the
-optional ``path`` argument is resolved by :func:`fastnet.data.find_data`.
+IDX files (or the book's ``mnist.pkl.gz``) through :mod:`fastnet.io.idx`; the
+optional ``path`` argument is resolved by :func:`fastnet.io.idx.find_data`.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Cut a picture of a handwritten number into single digits ("手写数字的分片").
+"""Cut a picture of a handwritten number into single digits.
 
 The seed splits reading a handwritten number into two problems: cutting the
 picture of a string of digits into single digits, and recognising each digit.

@@ -1,4 +1,4 @@
-"""fastnet.images: a user's picture of one digit -> the MNIST 784-vector."""
+"""fastnet.io.images: a user's picture of one digit -> the MNIST 784-vector."""
 import struct
 import zlib
 
