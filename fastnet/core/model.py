@@ -225,7 +225,8 @@ class Network:
                      reduction: str = "mean", *, lmbda: float = 0.0, l1: float = 0.0,
                      momentum: float = 0.0, dropout: float = 0.0, validation_data=None,
                      early_stopping: Optional[int] = None, halve_eta: Optional[int] = None,
-                     monitor: Iterable[str] = ()) -> Iterator["EpochResult"]:
+                     monitor: Iterable[str] = (),
+                     prepared: Optional[Callable[[float], None]] = None) -> Iterator["EpochResult"]:
         """``SGD`` one epoch at a time: a generator that trains an epoch, then yields its
         ``EpochResult`` (test accuracy when ``test_data`` is given, seconds, examples,
         the epoch's history record, and why training stops, if it does).
@@ -246,6 +247,11 @@ class Network:
         schedule); ``monitor``: any of "training_cost", "training_accuracy",
         "validation_cost", "test_cost", measured after each epoch (costs include the
         regularisation terms, as network2's ``total_cost``).
+
+        Before the first epoch the shuffle and training kernels are compiled for these
+        arguments' types (or loaded from Numba's disk cache) by calls on no examples,
+        which change nothing: epoch times exclude them. The seconds this takes go to the
+        first epoch's record as ``compile_seconds``, and to ``prepared(seconds)`` if given.
         """
         epochs = check_int(epochs, "epochs", 0)
         mini_batch_size = check_int(mini_batch_size, "mini_batch_size", 1)
@@ -265,10 +271,10 @@ class Network:
             raise ValueError("monitoring the test cost needs test_data")
         callers_list = training_data if isinstance(training_data, list) else None
         return self._epoch_loop(X, inputs, targets, test, validation, epochs, mini_batch_size,
-                                eta, average, options, progress, callers_list)
+                                eta, average, options, progress, callers_list, prepared)
 
     def _epoch_loop(self, X, inputs, targets, test, validation, epochs, mini_batch_size, eta,
-                    average, options, progress, callers_list):
+                    average, options, progress, callers_list, prepared=None):
         n = len(X)
         order = np.arange(n, dtype=np.int64)
         work = Workspace(self._layout, min(mini_batch_size, n), self.dtype)
@@ -280,18 +286,28 @@ class Network:
                                    min(mini_batch_size, n))
         plateau = Plateau(eta, options.early_stopping, options.halve_eta)
         steps = 0
+
+        def train(rows):
+            work.train(inputs, targets, rows, batch_size=mini_batch_size,
+                       cost=self._kernel_cost, codes=self._codes, eta=plateau.eta,
+                       average=average, l2_rate=options.lmbda / n, l1_rate=options.l1 / n,
+                       momentum=options.momentum, dropout=options.dropout, seed=seed,
+                       first_step=steps, params=self._params, velocity=velocity,
+                       threads=threads)
+        if epochs:  # the same calls on no examples: compile the kernels, draw and step nothing
+            start = time.perf_counter()
+            shuffle(order[:0])
+            train(order[:0])
+            compile_seconds = time.perf_counter() - start
+            if prepared is not None:
+                prepared(compile_seconds)
         for j in range(epochs):
             start = time.perf_counter()
             shuffle(order)  # exactly random.shuffle(training_data), as the original
             if callers_list is not None:  # which shuffles the caller's list in place
                 callers_list[:] = [as_given[i] for i in order.tolist()]
             for k in range(0, n, chunk):
-                work.train(inputs, targets, order[k:k + chunk], batch_size=mini_batch_size,
-                           cost=self._kernel_cost, codes=self._codes, eta=plateau.eta,
-                           average=average, l2_rate=options.lmbda / n, l1_rate=options.l1 / n,
-                           momentum=options.momentum, dropout=options.dropout, seed=seed,
-                           first_step=steps, params=self._params, velocity=velocity,
-                           threads=threads)
+                train(order[k:k + chunk])
                 steps += -(-min(chunk, n - k) // mini_batch_size)
                 if progress is not None:
                     progress(min(k + chunk, n))
@@ -300,6 +316,8 @@ class Network:
                                         n_train=n, seconds=seconds, threads=threads,
                                         reduction="mean" if average else "sum"),
                                    options, (X, targets), test, validation)
+            if j == 0:
+                record["compile_seconds"] = compile_seconds
             self.history.append(record)
             stop = plateau.update(record["validation_correct"]) if validation is not None and (
                 options.early_stopping or options.halve_eta) else None

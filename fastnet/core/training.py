@@ -78,7 +78,7 @@ class EpochResult(NamedTuple):
     epoch: int  #: index of the epoch within its SGD / train_epochs call
     correct: Optional[int]  #: test examples right after the epoch (None without test data)
     n_test: Optional[int]  #: size of the test set (None without test data)
-    seconds: float  #: training time of the epoch (shuffle included, evaluation not)
+    seconds: float  #: training time of the epoch (shuffle included; evaluation and compiling not)
     examples: int  #: training examples seen
     record: Optional[dict] = None  #: the epoch's entry in ``Network.history`` (costs, accuracies, eta)
     stop: Optional[str] = None  #: why training stops after this epoch (early stopping, schedule)

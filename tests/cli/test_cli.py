@@ -218,6 +218,34 @@ def test_progress_bar_on_a_terminal_and_plain_lines_otherwise(mnist_slice, train
     assert text.count("Epoch ") == 2
 
 
+def test_a_first_run_on_a_terminal_says_it_compiles(mnist_slice, tmp_path):
+    """Under a pseudo-terminal, with an empty Numba cache: the line comes once, before
+    the first epoch, and the epochs' times leave the compiling out."""
+    import pty
+    master, slave = pty.openpty()
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    process = subprocess.Popen([sys.executable, "-m", "fastnet", "train", "--epochs", "1",
+                                "--data", str(mnist_slice)], env=env,
+                               stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(master)
+    assert process.wait(timeout=300) == 0
+    text = screen.decode(errors="replace")
+    assert text.count("Compiled the training kernels for this machine in ") == 1
+    assert text.index("Compiled the training kernels") < text.index("Epoch 0")
+    seconds = float(text.split("Epoch 0: ")[1].split(" s ")[0].split()[-1])
+    assert seconds < 5
+
+
 def test_ctrl_c_during_a_parallel_sweep_reports_the_finished_runs(mnist_slice):
     """`fastnet experiment hidden --jobs 2`: two spawned single-threaded workers; after the
     first runs finish, SIGINT stops the sweep and the table shows the finished runs."""
@@ -403,6 +431,8 @@ def json_model(tmp_path, history):
     ([{"correct": 0, "n_test": 0, "seconds": 1.5}], "trained: 1 epochs, 1.5 s\ntest accuracy: last 0, best 0"),
     ([{"correct": 7, "n_test": 10, "eta": "fast", "seconds": None, "mini_batch_size": 5}],
      "trained: 1 epochs (mini-batch 5)\ntest accuracy: last 7 / 10 (70.00%), best 7 (epoch 0)"),
+    ([{"seconds": 1.5, "compile_seconds": 23.4}, {"seconds": 1.0}],
+     "trained: 2 epochs, 2.5 s; compiling 23.4 s\n"),
 ])
 def test_info_prints_what_the_history_holds(tmp_path, history, shown):
     run = fastnet("info", json_model(tmp_path, history))
