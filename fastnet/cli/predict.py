@@ -36,7 +36,8 @@ def run_predict(args) -> int:
         try:
             x = load_digit(path, invert=args.invert)
         except ValueError as error:
-            raise ValueError(f"{path}: {error}{polarity_hint(args.invert)}") from None
+            blank = "no digit found" in str(error)  # the polarity given may be the wrong one
+            raise ValueError(f"{path}: {error}{polarity_hint(args.invert) if blank else ''}") from None
         activations = net.feedforward(x.reshape(784, 1))[:, 0]
         digit = int(net.encoding.decode(activations[None, :])[0])
         confidence = f"  (activation {activations[digit]:.3f})" if net.encoding.name == "one-hot" else ""
