@@ -25,6 +25,7 @@ from .args import (
     non_negative_int,
     positive_float,
     positive_int,
+    unit_interval,
 )
 from .inputs import data_help, load_data
 from .status import INTERRUPTED
@@ -67,8 +68,8 @@ def add_model_options(train: argparse.ArgumentParser) -> None:
     model.add_argument("--lmbda", type=non_negative_float, default=0.0,
                        help="L2 regularisation (network2's lmbda)")
     model.add_argument("--l1", type=non_negative_float, default=0.0, help="L1 regularisation")
-    model.add_argument("--momentum", type=float, default=0.0, help="momentum coefficient mu in [0, 1)")
-    model.add_argument("--dropout", type=float, default=0.0, help="probability of dropping a hidden neuron")
+    model.add_argument("--momentum", type=unit_interval, default=0.0, help="momentum coefficient mu in [0, 1)")
+    model.add_argument("--dropout", type=unit_interval, default=0.0, help="probability of dropping a hidden neuron")
     model.add_argument("--early-stopping", type=positive_int, metavar="N",
                        help="stop after N epochs without a better validation accuracy")
     model.add_argument("--halve-eta", type=positive_int, metavar="N", help="halve eta after N epochs "

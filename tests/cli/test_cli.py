@@ -324,7 +324,8 @@ def test_bench_and_expand_commands_are_there():
 def test_numbers_are_checked_where_parsed_and_name_the_option():
     for args, option in ((("--epochs", -1), "--epochs"), (("--batch", 0), "--batch"),
                          (("--eta", "nan"), "--eta"), (("--threads", 10_000), "--threads"),
-                         (("--lmbda", -1), "--lmbda"), (("--sizes", "784,0,10"), "--sizes")):
+                         (("--lmbda", -1), "--lmbda"), (("--sizes", "784,0,10"), "--sizes"),
+                         (("--momentum", 2), "--momentum"), (("--dropout", "nan"), "--dropout")):
         run = fastnet("train", *args)
         assert run.returncode == 2 and f"argument {option}: expected " in run.stderr, run.stderr
 
