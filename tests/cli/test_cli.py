@@ -188,18 +188,16 @@ def test_plots_without_matplotlib_say_how_to_get_it(monkeypatch, tmp_path):
         plots.learning_curve([90.0], [0.1], tmp_path / "c.png")
 
 
-def test_progress_bar_on_a_terminal_and_plain_lines_otherwise(mnist_slice, trained):
-    """Under a pseudo-terminal (80 columns) tqdm draws a bar during the epoch; piped
-    output (the other tests) has none."""
+def run_on_a_terminal(argv, env=None, timeout=120) -> str:
+    """Run ``python -m fastnet argv`` under a pseudo-terminal of 80 columns; what it
+    printed (stdout and stderr), after checking that it exited 0."""
     import fcntl
     import pty
     import struct
     import termios
-    assert "%|" not in trained[0].stderr
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    process = subprocess.Popen([sys.executable, "-m", "fastnet", "train", "--epochs", "2",
-                                "--sizes", "784,100,10", "--data", str(mnist_slice)],
+    process = subprocess.Popen([sys.executable, "-m", "fastnet", *argv], env=env,
                                stdin=slave, stdout=slave, stderr=slave, close_fds=True)
     os.close(slave)
     screen = b""
@@ -212,8 +210,16 @@ def test_progress_bar_on_a_terminal_and_plain_lines_otherwise(mnist_slice, train
             break
         screen += chunk
     os.close(master)
-    assert process.wait(timeout=120) == 0
-    text = screen.decode(errors="replace")
+    assert process.wait(timeout=timeout) == 0
+    return screen.decode(errors="replace")
+
+
+def test_progress_bar_on_a_terminal_and_plain_lines_otherwise(mnist_slice, trained):
+    """Under a pseudo-terminal (80 columns) tqdm draws a bar during the epoch; piped
+    output (the other tests) has none."""
+    assert "%|" not in trained[0].stderr
+    text = run_on_a_terminal(["train", "--epochs", "2", "--sizes", "784,100,10",
+                              "--data", str(mnist_slice)])
     assert "%|" in text and "ex/s" in text  # tqdm's bar and rate
     assert text.count("Epoch ") == 2
 
@@ -221,25 +227,8 @@ def test_progress_bar_on_a_terminal_and_plain_lines_otherwise(mnist_slice, train
 def test_a_first_run_on_a_terminal_says_it_compiles(mnist_slice, tmp_path):
     """Under a pseudo-terminal, with an empty Numba cache: the line comes once, before
     the first epoch, and the epochs' times leave the compiling out."""
-    import pty
-    master, slave = pty.openpty()
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
-    process = subprocess.Popen([sys.executable, "-m", "fastnet", "train", "--epochs", "1",
-                                "--data", str(mnist_slice)], env=env,
-                               stdin=slave, stdout=slave, stderr=slave, close_fds=True)
-    os.close(slave)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        screen += chunk
-    os.close(master)
-    assert process.wait(timeout=300) == 0
-    text = screen.decode(errors="replace")
+    text = run_on_a_terminal(["train", "--epochs", "1", "--data", str(mnist_slice)], env, 300)
     assert text.count("Compiled the training kernels for this machine in ") == 1
     assert text.index("Compiled the training kernels") < text.index("Epoch 0")
     seconds = float(text.split("Epoch 0: ")[1].split(" s ")[0].split()[-1])
