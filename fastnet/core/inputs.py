@@ -5,6 +5,7 @@ from typing import Optional
 import numpy as np
 
 from .. import kernels
+from ..kernels.records import SparseRows
 from .params import ParameterLayout
 from .validate import check_finite
 
@@ -37,6 +38,11 @@ class SparseInputs:
 
     def __len__(self) -> int:
         return (len(self.indptr) - 1) // 2
+
+    @property
+    def rows(self) -> SparseRows:
+        """The three arrays as the kernels' record."""
+        return SparseRows(indptr=self.indptr, indices=self.indices, values=self.values)
 
     def work_per_batch(self, layout: ParameterLayout, batch_size: int) -> float:
         """Multiply-adds of one training step (forward pass and update; the first layer

@@ -181,10 +181,13 @@ def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional
     iterable (list, zip, generator) of ``(x, y)`` pairs as the book's loader gives them:
     x (n_in, 1) or (n_in,), y a one-hot (n_out, 1) vector or an int label.
     """
-    if _is_array_pair(data):
+    if _is_array_pair(data) and len(data[0]) == len(data[1]):
         X, y = data
+    elif _is_array_pair(data) and data[1].ndim <= 2:
+        kind = "labels" if data[1].ndim == 1 else "target vectors"
+        raise ValueError(f"{what} = (X, y) needs one y per row of X: X has {len(data[0])} rows "
+                         f"and y {len(data[1])} {kind}")
     else:
-        _check_pair_lengths(data, what)
         X, y = _stack_pairs(data, n_in, what)
     if len(X) == 0:
         raise ValueError(f"{what} is empty")
@@ -193,20 +196,10 @@ def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional
 
 
 def _is_array_pair(data) -> bool:
-    """Is data the fast path ``(X, y)``: two arrays, X 2-D, one y per row of X?"""
+    """Is data the array form ``(X, y)``: a tuple of two arrays, X 2-D, y at least 1-D?"""
     return (isinstance(data, tuple) and len(data) == 2
             and all(isinstance(a, np.ndarray) for a in data)
-            and data[0].ndim == 2 and data[1].ndim >= 1 and len(data[0]) == len(data[1]))
-
-
-def _check_pair_lengths(data, what: str) -> None:
-    """A tuple ``(X, y)`` of arrays with a y per row of X missing or left over: a
-    ValueError naming both lengths (read as a list of pairs, X would be no pair)."""
-    if (isinstance(data, tuple) and len(data) == 2 and all(isinstance(a, np.ndarray) for a in data)
-            and data[0].ndim == 2 and data[1].ndim in (1, 2) and len(data[0]) != len(data[1])):
-        kind = "labels" if data[1].ndim == 1 else "target vectors"
-        raise ValueError(f"{what} = (X, y) needs one y per row of X: X has {len(data[0])} rows "
-                         f"and y {len(data[1])} {kind}")
+            and data[0].ndim == 2 and data[1].ndim >= 1)
 
 
 def _stack_pairs(data, n_in: int, what: str):
@@ -215,22 +208,16 @@ def _stack_pairs(data, n_in: int, what: str):
     if isinstance(data, np.ndarray) or not hasattr(data, "__iter__"):
         raise TypeError(f"{what} must be a list of (x, y) pairs or a tuple (X, y) of arrays, "
                         f"got {type(data).__name__}")
-    pairs = data if isinstance(data, list) else list(data)
-    if not pairs:
-        return np.empty((0, n_in)), np.empty(0, np.int64)
-    return _stack_each(pairs, n_in, what)
-
-
-def _stack_each(pairs: list, n_in: int, what: str):
-    """``_stack_pairs`` one pair at a time, with an error naming the first bad pair."""
     xs, ys = [], []
-    for i, pair in enumerate(pairs):
+    for i, pair in enumerate(data):
         try:
             x, y = pair
         except (TypeError, ValueError):
             raise TypeError(f"{what}[{i}] must be an (x, y) pair, got {type(pair).__name__}") from None
         xs.append(np.asarray(x))
         ys.append(y)
+    if not xs:
+        return np.empty((0, n_in)), np.empty(0, np.int64)
     for i, x in enumerate(xs):
         if x.shape not in ((n_in, 1), (n_in,)):
             raise ValueError(f"{what}[{i}] input must have shape ({n_in}, 1), got {x.shape}")

@@ -9,7 +9,6 @@ from ..kernels.records import (
     HyperParameters,
     Parameters,
     Shared,
-    SparseRows,
 )
 from .inputs import SparseInputs
 from .params import ParameterLayout, aligned_zeros
@@ -58,8 +57,7 @@ class Workspace:
         hyper = HyperParameters(batch_size=int(batch_size), eta=float(eta), average=bool(average),
                                 l2=float(l2_rate), l1=float(l1_rate), momentum=float(momentum),
                                 dropout=float(dropout), seed=int(seed), first_step=int(first_step))
-        args = (SparseRows(indptr=inputs.indptr, indices=inputs.indices, values=inputs.values),
-                targets, order, self._architecture(cost, codes), hyper,
+        args = (inputs.rows, targets, order, self._architecture(cost, codes), hyper,
                 Parameters(params=params, velocity=velocity), self.buffers)
         if threads == 1:
             kernels.train_epoch(*args)
@@ -70,7 +68,5 @@ class Workspace:
     def gradient(self, inputs: SparseInputs, targets, cost, codes, params, grads):
         """The summed gradient of the cost over every example of inputs, into grads."""
         rows = np.arange(len(inputs), dtype=np.int64)
-        kernels.batch_gradient(rows, SparseRows(indptr=inputs.indptr, indices=inputs.indices,
-                                                values=inputs.values),
-                               targets, params, self._architecture(cost, codes), self.buffers,
+        kernels.batch_gradient(rows, inputs.rows, targets, params, self._architecture(cost, codes), self.buffers,
                                grads)

@@ -63,14 +63,15 @@ def save(net: Network, path: PathLike, metadata: Optional[Mapping[str, Any]] = N
     the current ones). Refuses NaN or infinite parameters (ValueError).
     """
     path = Path(path)
-    writer = _writer_for(path if form is None else path.with_name(f"model.{form}"))
+    writer = _writer_for(path.suffix if form is None else f".{form}", path)
     layers = _parameters(net)
     meta = _metadata_for(net, metadata)
     return write_atomically(path, lambda f: writer(f, net, layers, meta))
 
 
-def _writer_for(path: Path) -> Callable[..., None]:
-    suffix = path.suffix.lower()
+def _writer_for(suffix: str, path: Path) -> Callable[..., None]:
+    """The writer of the format that ``suffix`` names (``MODEL_SUFFIXES``)."""
+    suffix = suffix.lower()
     if suffix in MODEL_SUFFIXES:
         return _write_npz if suffix == ".npz" else _write_json
     raise ValueError(f"cannot tell the format from the suffix of {str(path)!r}: "

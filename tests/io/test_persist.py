@@ -210,7 +210,7 @@ def test_failed_json_write_leaves_previous_file_untouched(tmp_path, monkeypatch)
         f.write(b'{"sizes": [3, 5')
         raise OSError("disk full")
 
-    monkeypatch.setattr(persist, "_writer_for", lambda path: half_json)
+    monkeypatch.setattr(persist, "_writer_for", lambda *args: half_json)
     with pytest.raises(OSError, match="disk full"):
         persist.save(make_net(seed=2), path)
     monkeypatch.undo()
