@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "fastnet"
 #: rank of each part of the package: a module may import its own rank or below
 RANKS = {"config": 0, "kernels": 1, "core": 2, "io": 3,
          "network": 4, "network2": 4, "mnist_loader": 4, "sklearn": 4,
-         "experiments": 5, "vision": 5, "bench": 5, "cli": 6}
+         "experiments": 5, "sweeps": 5, "vision": 5, "bench": 5, "cli": 6}
 #: the old module paths: aliases that nothing inside the package imports
 ALIASES = {"digit_strings": "fastnet.vision.digit_strings",
            "download": "fastnet.io.download",

@@ -1,4 +1,5 @@
-"""The ``fastnet`` command: train, evaluate, predict, read, info, experiment, bench, expand.
+"""The ``fastnet`` command: train, evaluate, predict, read, info, experiment, sweep, bench,
+expand.
 
     fastnet train [--data DIR] [--epochs 30] [--batch 10] [--eta 3.0] [--save model.npz]
     fastnet evaluate model.npz [--plot confusion.png]
@@ -6,13 +7,14 @@
     fastnet read model.npz number.png [--show boxes.png]
     fastnet info model.npz
     fastnet experiment hidden|encoding|detector|reduction|eta|perceptron|descent|strings [...]
+    fastnet sweep --sizes 784,30,10 784,100,10 --eta 0.5 3 --seeds 3 --out results.jsonl
     fastnet bench [--sizes 784,30,10] [--threads 1]     # side by side with the peers
     fastnet expand --out DIR                            # MNIST shifted: 250,000 images
 
 Errors in the user's input (arguments, data, model or image files) are reported in one
 line on stderr with exit status 2; Ctrl-C stops cleanly with status 130 (``status``).
 One module per command (``train``, ``evaluate``, ``predict``, ``read``, ``info``,
-``experiment``, ``bench``, ``expand``), each with its ``add_parser``; shared argument
+``experiment``, ``sweep``, ``bench``, ``expand``), each with its ``add_parser``; shared argument
 types in ``args``, what commands read in ``inputs``, exit codes in ``status``.
 """
 import argparse
@@ -21,7 +23,7 @@ from typing import List, Optional
 
 from ..config import __version__
 from ..core.threads import using_threads
-from . import bench, evaluate, expand, experiment, info, predict, read, train
+from . import bench, evaluate, expand, experiment, info, predict, read, sweep, train
 from .args import thread_count
 from .status import run_command
 
@@ -31,7 +33,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
 
     def command() -> int:
-        with using_threads(args.threads):
+        with using_threads(getattr(args, "threads", None)):
             return args.run(args)
     return run_command(args.command, command)
 
@@ -48,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "$FASTNET_NUM_THREADS, else automatic)")
     for command in (train, evaluate, predict, read, info, experiment):
         command.add_parser(commands, common)
+    sweep.add_parser(commands)
     bench.add_parser(commands)
     expand.add_parser(commands, common)
     return parser

@@ -53,7 +53,7 @@ def unit_interval(text: str) -> float:
 def machine_threads(text: str) -> int:
     """Threads for every library in a benchmark (not only Numba's): from 1 to the CPUs
     this process may use."""
-    from ..experiments.common import usable_cpus
+    from ..sweeps.engine import usable_cpus
     threads, cpus = positive_int(text), usable_cpus()
     try:
         return check_int(threads, "threads", 1, cpus)
@@ -91,6 +91,11 @@ def figure_file(text: str) -> str:
     formats = [""] + [f".{kind}" for kind in plt.figure().canvas.get_supported_filetypes()]
     plt.close("all")
     return _destination(text, formats, "the figure's format")
+
+
+def results_file(text: str) -> str:
+    """A results file to append to (``sweep --out``): a .jsonl name in a writable folder."""
+    return _destination(text, [".jsonl", ".ndjson"], "a JSON-lines results file")
 
 
 def png_file(text: str) -> str:

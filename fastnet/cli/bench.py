@@ -20,7 +20,7 @@ from ..bench.options import Config
 from ..bench.peers import ALL_IMPLEMENTATIONS, IMPLEMENTATIONS, OPTIONAL
 from ..bench.runner import spawn_worker
 from ..core.validate import check_int
-from ..experiments.common import usable_cpus
+from ..sweeps.engine import usable_cpus
 from .args import layer_sizes, machine_threads, non_negative_int, positive_float, positive_int
 from .status import USER_ERROR, run_command
 

@@ -1,7 +1,8 @@
 """The ``fastnet experiment NAME`` subcommand: run one experiment, print its Markdown
 table on stdout, optionally draw its figure.
 
-    fastnet experiment hidden [--hidden 0,10,30,100,300] [--seeds 3] [--epochs 10] [--jobs 2]
+    fastnet experiment hidden [--hidden 0,10,30,100,300] [--seeds 3] [--epochs 10]
+                              [--jobs N | --scheduler tcp://HOST:8786]
     fastnet experiment eta [--etas 0.001,0.01,0.1,1,3,10,100] [--plot eta.png]
     fastnet experiment detector [--digit 3] [--size 28|64]
     fastnet experiment perceptron [--scales ...]
@@ -11,7 +12,9 @@ table on stdout, optionally draw its figure.
 Every experiment module ``fastnet.experiments.<NAME>`` has
 ``run(data, seeds, epochs, jobs, limits, **specific) -> Result`` and
 ``plot(result, path)``; the options below that belong to one experiment only are
-passed on as ``specific`` keywords when given. Exit status 130 if Ctrl-C cut the
+passed on as ``specific`` keywords when given. Runs go to this machine's cores
+(``--jobs``) or a Dask cluster (``--scheduler``, ``$FASTNET_SCHEDULER``) as in
+``fastnet sweep``. Exit status 130 if Ctrl-C cut the
 sweep short (the table then shows the runs that finished), else 0.
 """
 import argparse
@@ -20,7 +23,7 @@ import logging
 import sys
 
 from ..experiments import NAMES
-from ..experiments.common import cap_jobs
+from ..sweeps.engine import SCHEDULER_ENV, cap_jobs, scheduler_from, usable_cpus
 from .args import digit, figure_file, float_list, int_list, positive_int
 from .status import INTERRUPTED
 
@@ -46,9 +49,11 @@ def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
     parser.add_argument("--epochs", type=positive_int, default=10, help="epochs per run (default 10)")
     parser.add_argument("--data", help="a folder with the four MNIST IDX files, or a mnist.pkl.gz "
                         "(default: $FASTNET_DATA, then the cache folder)")
-    parser.add_argument("--jobs", type=positive_int, default=1,
-                        help="runs in parallel processes (default 1; at most the CPUs "
-                        "this process may use)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=positive_int, help="runs at once, each in its own process "
+                       f"(default: this machine's CPUs, {usable_cpus()} here)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask cluster whose "
+                       f"scheduler is at ADDRESS (default: ${SCHEDULER_ENV})")
     parser.add_argument("--plot", metavar="PNG", type=figure_file, help="draw the experiment's figure")
     parser.add_argument("--limit-train", type=positive_int, metavar="N",
                         help="use the first N training examples only (quick runs)")
@@ -89,12 +94,19 @@ def run_experiment(args) -> int:
     module = importlib.import_module(f"fastnet.experiments.{args.name}")
     progress = logging.StreamHandler(sys.stderr)  # "run k/N finished" as the sweep goes
     progress.setFormatter(logging.Formatter("%(message)s"))
-    log = logging.getLogger("fastnet.experiments")
-    log.addHandler(progress)
-    log.setLevel(logging.INFO)
-    jobs = cap_jobs(args.jobs, "--jobs")
-    result = module.run(data=args.data, seeds=args.seeds, epochs=args.epochs, jobs=jobs,
-                        limits=(args.limit_train, args.limit_test), **specific)
+    for name in ("fastnet.experiments", "fastnet.sweeps"):  # and the note capping --jobs
+        log = logging.getLogger(name)
+        log.addHandler(progress)
+        log.setLevel(logging.INFO)
+    jobs = cap_jobs(args.jobs or usable_cpus(), "--jobs")
+    scheduler, scheduler_name = scheduler_from(args.scheduler, args.jobs)
+    if scheduler is not None:
+        specific["scheduler"] = scheduler
+    try:
+        result = module.run(data=args.data, seeds=args.seeds, epochs=args.epochs, jobs=jobs,
+                            limits=(args.limit_train, args.limit_test), **specific)
+    except ConnectionError as error:
+        raise ConnectionError(f"{scheduler_name}: {error}") from None
     print(result.markdown(), flush=True)
     if args.plot:
         if result.rows:

@@ -7,13 +7,12 @@ print each epoch, save the model and draw the learning curve.
 import argparse
 import random
 import sys
-from typing import List, Optional
 
 import numpy as np
 
 from .. import kernels
 from ..config import CACHE
-from ..core.encodings import ENCODINGS, Encoding, get_encoding
+from ..core.encodings import ENCODINGS, sizes_for_data
 from ..core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
 from ..io.idx import data_env, default_cache_dir
 from ..network import Network
@@ -52,62 +51,44 @@ def add_parser(commands, common) -> argparse.ArgumentParser:
     return train
 
 
-def add_model_options(train: argparse.ArgumentParser) -> None:
-    """The neuron types, cost and training options beyond the book's chapter 1."""
-    model = train.add_argument_group("network and training options (default: the book's network.py)")
-    model.add_argument("--activation", choices=sorted(ACTIVATIONS), default="sigmoid",
-                       help="hidden neurons")
-    model.add_argument("--output", choices=sorted(OUTPUTS), help="output neurons (default: "
-                       "softmax with --cost log-likelihood, else sigmoid)")
-    model.add_argument("--cost", choices=sorted(COSTS), default="quadratic")
-    model.add_argument("--output-encoding", dest="encoding", choices=sorted(ENCODINGS),
-                       help="how the outputs code the classes (default: one-hot, an output per "
-                       "class; binary: the bits of the class, 4 outputs for 10 classes)")
-    model.add_argument("--init", choices=sorted(INITS), default="standard",
-                       help="initial weights: standard N(0,1), scaled N(0,1/n_in), he N(0,2/n_in)")
-    model.add_argument("--lmbda", type=non_negative_float, default=0.0,
-                       help="L2 regularisation (network2's lmbda)")
-    model.add_argument("--l1", type=non_negative_float, default=0.0, help="L1 regularisation")
-    model.add_argument("--momentum", type=unit_interval, default=0.0, help="momentum coefficient mu in [0, 1)")
-    model.add_argument("--dropout", type=unit_interval, default=0.0, help="probability of dropping a hidden neuron")
+def add_model_options(parser: argparse.ArgumentParser, many: bool = False) -> None:
+    """The neuron types, cost and training options beyond the book's chapter 1; with
+    ``many`` (``fastnet sweep``) each takes one or more values and has no default here
+    (the sweep's grid fills in the book's), and the eta schedules are left out."""
+    def option(*flags, default=None, **kwargs):
+        if many:
+            kwargs["nargs"] = "+"
+            if "choices" not in kwargs:
+                kwargs["metavar"] = flags[0][2:].upper()
+            default = None
+        model.add_argument(*flags, default=default, **kwargs)
+    model = parser.add_argument_group("network and training options (default: the book's "
+                                      "network.py)" + ("; each takes one or more values" if many else ""))
+    option("--activation", choices=sorted(ACTIVATIONS), default="sigmoid", help="hidden neurons")
+    option("--output", choices=sorted(OUTPUTS), help="output neurons (default: "
+           "softmax with --cost log-likelihood, else sigmoid)")
+    option("--cost", choices=sorted(COSTS), default="quadratic")
+    option("--output-encoding", dest="encoding", choices=sorted(ENCODINGS),
+           help="how the outputs code the classes (default: one-hot, an output per "
+           "class; binary: the bits of the class, 4 outputs for 10 classes)")
+    option("--init", choices=sorted(INITS), default="standard",
+           help="initial weights: standard N(0,1), scaled N(0,1/n_in), he N(0,2/n_in)")
+    option("--lmbda", type=non_negative_float, default=0.0, help="L2 regularisation (network2's lmbda)")
+    option("--l1", type=non_negative_float, default=0.0, help="L1 regularisation")
+    option("--momentum", type=unit_interval, default=0.0, help="momentum coefficient mu in [0, 1)")
+    option("--dropout", type=unit_interval, default=0.0, help="probability of dropping a hidden neuron")
+    if many:
+        return
     model.add_argument("--early-stopping", type=positive_int, metavar="N",
                        help="stop after N epochs without a better validation accuracy")
     model.add_argument("--halve-eta", type=positive_int, metavar="N", help="halve eta after N epochs "
                        "without a better validation accuracy; stop at eta/128")
 
 
-def fitting_outputs(encoding: Encoding, classes: int, n_out: int) -> bool:
-    """Whether ``n_out`` outputs of ``encoding`` code ``classes`` classes and none is
-    spare (one-hot: an output per class; binary: the fewest bits; threshold: 1 of 2)."""
-    try:
-        return (encoding.classes(n_out) >= classes
-                and (n_out == 1 or encoding.classes(n_out - 1) < classes))
-    except ValueError:  # the threshold encoding with other than 1 output
-        return False
-
-
-def train_sizes(sizes: Optional[List[int]], encoding: Optional[str], inputs: int, classes: int) -> List[int]:
-    """The layer sizes to train: ``--sizes``, checked against the data (its inputs, and
-    the outputs the encoding needs for its classes: enough, none spare), or the data's
-    inputs, 30 hidden and those outputs. ValueError naming the option at fault."""
-    named = ENCODINGS[encoding or "one-hot"]
-    needed = next((n for n in range(1, classes + 1) if fitting_outputs(named, classes, n)), None)
-    if needed is None:
-        raise ValueError(f"--output-encoding {encoding} cannot code the data's {classes} classes")
-    if sizes is None:
-        return [inputs, 30, needed]
-    coding = named if encoding else get_encoding(None, sizes[-1])  # 1 output: threshold
-    if sizes[0] != inputs or not fitting_outputs(coding, classes, sizes[-1]):
-        raise ValueError(f"--sizes {','.join(map(str, sizes))} does not fit the data: {inputs} "
-                         f"inputs and {classes} classes need {inputs},...,{needed} "
-                         f"({named.name} outputs)")
-    return sizes
-
-
 def run_train(args) -> int:
     (X, y), validation, test = load_data(args.data)
     classes = int(max(y.max(), test[1].max())) + 1
-    sizes = train_sizes(args.sizes, args.encoding, X.shape[1], classes)
+    sizes = sizes_for_data(args.sizes, args.encoding, X.shape[1], classes)
     if args.seed is not None:
         np.random.seed(args.seed)
         random.seed(args.seed)

@@ -8,7 +8,7 @@
 - ``threshold``: one output answering yes/no (labels 1/0), yes when >= 0.5: the seed's
   one-neuron detector. The default for networks with a single output.
 """
-from typing import Dict
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -94,3 +94,35 @@ def get_encoding(name, n_out: int) -> Encoding:
         raise ValueError(f"encoding must be one of {sorted(ENCODINGS)}, got {name!r}")
     encoding.classes(n_out)  # raises for an impossible combination
     return encoding
+
+
+def fitting_outputs(encoding: Encoding, classes: int, n_out: int) -> bool:
+    """Whether ``n_out`` outputs of ``encoding`` code ``classes`` classes and none is
+    spare (one-hot: an output per class; binary: the fewest bits; threshold: 1 of 2)."""
+    try:
+        return (encoding.classes(n_out) >= classes
+                and (n_out == 1 or encoding.classes(n_out - 1) < classes))
+    except ValueError:  # the threshold encoding with other than 1 output
+        return False
+
+
+def sizes_for_data(sizes: Optional[Sequence[int]], encoding: Optional[str], inputs: int,
+                   classes: int, names=("--sizes", "--output-encoding")) -> List[int]:
+    """The layer sizes to train on data of ``inputs`` inputs and ``classes`` classes:
+    ``sizes`` when they fit (their inputs, and the outputs ``encoding`` needs for the
+    classes: enough, none spare), or ``[inputs, 30, outputs]`` when ``sizes`` is None.
+    ValueError naming the option at fault; ``names`` are the sizes' and the encoding's
+    names as the user gives them."""
+    named = ENCODINGS[encoding or "one-hot"]
+    needed = next((n for n in range(1, classes + 1) if fitting_outputs(named, classes, n)), None)
+    if needed is None:
+        raise ValueError(f"{names[1]} {encoding} cannot code the data's {classes} classes")
+    if sizes is None:
+        return [inputs, 30, needed]
+    sizes = list(sizes)
+    coding = named if encoding else get_encoding(None, sizes[-1])  # 1 output: threshold
+    if sizes[0] != inputs or not fitting_outputs(coding, classes, sizes[-1]):
+        raise ValueError(f"{names[0]} {','.join(map(str, sizes))} does not fit the data: {inputs} "
+                         f"inputs and {classes} classes need {inputs},...,{needed} "
+                         f"({named.name} outputs)")
+    return sizes

@@ -1,51 +1,27 @@
 """What every experiment shares: the data, one seeded training run, running many runs
-(in parallel processes with ``jobs``), the result as a Markdown table, and the sweeps'
-rows, notes and figure (one row per value of a setting: ``hidden``, ``eta``)."""
+(here or on a Dask cluster, ``fastnet.sweeps.engine``), the result as a Markdown table,
+and the sweeps' rows, notes and figure (one row per value of a setting: ``hidden``,
+``eta``)."""
 import logging
-import multiprocessing
-import os
-import random
 import statistics
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ..core import rng
 from ..core.validate import check_int
-
-Arrays = Tuple[np.ndarray, np.ndarray]  # X (n, inputs) float32, y (n,) int64
+from ..sweeps.data import Dataset, Limits, data_file, dataset_for, load_dataset  # noqa: F401  (experiments' API)
+from ..sweeps.engine import run_tasks
 
 # "run k/N finished" as runs complete (the command line shows these on stderr)
 log = logging.getLogger("fastnet.experiments")
 
 
-@dataclass
-class Dataset:
-    """Training and test arrays (MNIST's 50,000 / 10,000 unless limited)."""
-    train: Arrays
-    test: Arrays
-
-    def summary(self) -> str:
-        """"50,000 training / 10,000 test examples", for titles."""
-        return f"{len(self.train[1]):,} training / {len(self.test[1]):,} test examples"
-
-
-def load_dataset(path=None, train_limit: Optional[int] = None, test_limit: Optional[int] = None,
-                 argument: str = "data=") -> Dataset:
-    """MNIST (or any data set in its format) via :mod:`fastnet.io.idx`; the first
-    ``train_limit`` / ``test_limit`` examples only, for quick runs and tests. ``argument``
-    names ``path`` in errors as the user gave it (the experiments' ``data=``)."""
-    from ..io.idx import load_mnist_arrays
-    (X, y), _, (Xt, yt) = load_mnist_arrays(path, validation_size=None, argument=argument)
-    return Dataset((X[:train_limit], y[:train_limit]), (Xt[:test_limit], yt[:test_limit]))
-
-
 def seeded(seed: int) -> None:
-    """Seed both generators the original draws from."""
-    np.random.seed(seed)
-    random.seed(seed)
+    """Seed both generators the original draws from (``core.rng.seed``)."""
+    rng.seed(seed)
 
 
 def train_run(dataset: Dataset, sizes: Sequence[int], seed: int, epochs: int, batch: int = 10,
@@ -106,87 +82,28 @@ def mean_std(values: Sequence[float]) -> Tuple[float, float]:
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
 
 
-_worker_dataset: Optional[Dataset] = None
-
-
-def _worker_init(path, limits) -> None:
-    global _worker_dataset
-    _worker_dataset = load_dataset(path, *limits)
-
-
-def _worker_call(task_and_config):
-    task, config = task_and_config
-    result = task(_worker_dataset, **config)
-    result.pop("net", None)  # networks stay in the worker
-    return result
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity where the platform tells it)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # no sched_getaffinity (macOS, Windows)
-        return max(1, os.cpu_count() or 1)
-
-
-def cap_jobs(jobs: int, name: str = "jobs") -> int:
-    """``jobs`` capped at the usable CPUs, with a note on the log saying so: more worker
-    processes than CPUs would only compete for them."""
-    jobs = check_int(jobs, name, 1)
-    cpus = usable_cpus()
-    if jobs > cpus:
-        log.warning("%s %d: this machine has %d usable CPU%s; running %d processes at a time",
-                    name, jobs, cpus, "" if cpus == 1 else "s", cpus)
-    return min(jobs, cpus)
-
-
 def run_many(task: Callable[..., dict], configs: List[dict], jobs: int = 1,
-             dataset: Optional[Dataset] = None, path=None,
-             limits: Tuple[Optional[int], Optional[int]] = (None, None)) -> Tuple[List[dict], bool]:
+             dataset: Optional[Dataset] = None, path=None, limits: Limits = (None, None),
+             scheduler: Optional[str] = None) -> Tuple[List[dict], bool]:
     """``[task(dataset, **config) for config in configs]`` and whether Ctrl-C cut it short
-    (then the list holds the finished runs only, in order).
+    (then the list holds the finished runs only, in the order of ``configs``).
 
-    ``jobs`` > 1 runs the configs in that many ``spawn``-ed processes (fork is unsafe with
-    Numba's OpenMP threads), each single-threaded and loading the data once from ``path``;
-    a ``task`` must then be a module-level function and its result picklable (the
-    ``net`` entry is dropped). ``jobs`` is capped by ``cap_jobs`` and by the number of
-    configs."""
-    jobs = min(cap_jobs(jobs), max(1, len(configs)))
-    if jobs <= 1:
-        dataset = dataset or load_dataset(path, *limits)
-        results = []
-        try:
-            for config in configs:
-                results.append(task(dataset, **config))
-                log.info("run %d/%d finished", len(results), len(configs))
-        except KeyboardInterrupt:
-            return results, True
-        return results, False
-    context = multiprocessing.get_context("spawn")
-    saved = os.environ.get("NUMBA_NUM_THREADS")
-    os.environ["NUMBA_NUM_THREADS"] = "1"  # read by each worker at import: runs are parallel already
-    try:
-        pool = context.Pool(jobs, initializer=_worker_init, initargs=(path, limits))
-    finally:
-        if saved is None:
-            del os.environ["NUMBA_NUM_THREADS"]
-        else:
-            os.environ["NUMBA_NUM_THREADS"] = saved
-    results = []
-    try:
-        for result in pool.imap(_worker_call, [(task, config) for config in configs]):
-            results.append(result)
-            log.info("run %d/%d finished", len(results), len(configs))
-        pool.close()
-        pool.join()
-    except KeyboardInterrupt:  # also while the pool shuts down, after the last result
-        pool.terminate()
-        pool.join()
-        if len(results) == len(configs):
-            return results, False
-        print(f"Interrupted: {len(results)} of {len(configs)} runs finished.", file=sys.stderr)
-        return results, True
-    return results, False
+    Runs here one after another, or with ``jobs`` > 1 on an embedded Dask cluster of
+    that many single-threaded worker processes, or on the cluster at ``scheduler``
+    (``fastnet.sweeps.engine.run_tasks``): a ``task`` must then be a module-level
+    function and its result picklable (the ``net`` entry is dropped). The data is
+    ``dataset`` if given, else the data at ``path`` cut to ``limits``."""
+    results, interrupted = _run(task, configs, jobs, dataset, path, limits, scheduler)
+    return [results[i] for i in sorted(results)], interrupted
+
+
+def _run(task, configs, jobs, dataset, path, limits, scheduler) -> Tuple[Dict[int, dict], bool]:
+    def done(index: int, result: dict) -> None:
+        log.info("run %d/%d finished", len(finished) + 1, len(configs))
+        finished.append(index)
+    finished: List[int] = []
+    return run_tasks(task, configs, jobs=jobs, scheduler=scheduler, dataset=dataset, path=path,
+                     limits=limits, done=done, argument="data=")
 
 # --- sweeps: one row per value of a setting (hidden.py, eta.py) ---------------------
 
@@ -206,7 +123,7 @@ def sweep_task(dataset: Dataset, **config) -> dict:
 
 
 def sweep(key: str, settings: Sequence[Tuple[object, dict]], seeds: Sequence[int], jobs: int,
-          dataset: Optional[Dataset], data, limits: Tuple[Optional[int], Optional[int]]
+          dataset: Optional[Dataset], data, limits: Limits, scheduler: Optional[str] = None
           ) -> Tuple[List[dict], bool]:
     """Train every ``(label, train_run keywords)`` of ``settings`` from each seed (with
     ``run_many``); the table rows, one per label (``sweep_rows``, under ``key``), and
@@ -216,9 +133,9 @@ def sweep(key: str, settings: Sequence[Tuple[object, dict]], seeds: Sequence[int
         for seed in seeds:
             labels.append(label)
             configs.append(dict(config, seed=seed))
-    results, interrupted = run_many(sweep_task, configs, jobs=jobs, dataset=dataset, path=data,
-                                    limits=limits)
-    return sweep_rows(labels, results, key), interrupted
+    results, interrupted = _run(sweep_task, configs, jobs, dataset, data, limits, scheduler)
+    order = sorted(results)
+    return sweep_rows([labels[i] for i in order], [results[i] for i in order], key), interrupted
 
 
 def seed_values(seeds: Union[int, Sequence[int]]) -> List[int]:
@@ -231,19 +148,13 @@ def seed_values(seeds: Union[int, Sequence[int]]) -> List[int]:
     return values
 
 
-def prepare(data, limits: Tuple[Optional[int], Optional[int]], jobs: int,
-            dataset: Optional[Dataset]) -> Tuple[Dataset, int, int]:
-    """The data set (loaded here unless given), its number of inputs and of classes."""
-    jobs = check_int(jobs, "jobs", 1)
+def prepare(data, limits: Limits, jobs: int, dataset: Optional[Dataset]) -> Tuple[Dataset, int, int]:
+    """The data set (loaded here unless given: ``sweeps.data.dataset_for`` keeps it for
+    runs in this process), its number of inputs and of classes."""
+    check_int(jobs, "jobs", 1)
     if dataset is None:
-        dataset = load_dataset(data, *limits)
-    elif jobs > 1:
-        raise ValueError("dataset= works with jobs=1 only: worker processes load data= themselves")
-    (X, y), (_, yt) = dataset.train, dataset.test
-    if len(y) == 0 or len(yt) == 0:
-        raise ValueError("the training and test sets must not be empty (check limits)")
-    classes = int(max(y.max(), yt.max())) + 1
-    return dataset, int(X.shape[1]), classes
+        dataset = dataset_for(data_file(data, limits))
+    return (dataset, *dataset.shape())
 
 
 def sweep_rows(labels: Sequence, results: Sequence[dict], key: str) -> List[dict]:

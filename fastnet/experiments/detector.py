@@ -4,6 +4,7 @@ version (images resized to 64x64, 4,096 inputs). Since 1 image in 10 is a k, acc
 alone flatters (answering "no" always scores ~90%): precision and recall are reported.
 """
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -54,11 +55,11 @@ def task(dataset: Dataset, digit: int, side: int, seed: int, epochs: int, hidden
 
 def run(data=None, seeds: int = 3, epochs: int = 10, jobs: int = 1, limits=(None, None),
         digit: int = 3, size=(28, 64), hidden: int = 30, batch: int = 10, eta: float = 3.0,
-        dataset=None) -> Result:
+        dataset=None, scheduler: Optional[str] = None) -> Result:
     sides = [size] if isinstance(size, int) else list(size)
     configs = [dict(digit=digit, side=side, seed=s, epochs=epochs, hidden=hidden, batch=batch, eta=eta)
                for side in sides for s in range(seeds)]
-    runs, interrupted = run_many(task, configs, jobs, dataset, data, limits)
+    runs, interrupted = run_many(task, configs, jobs, dataset, data, limits, scheduler)
     rows = []
     for side in sides:
         mine = [r for r in runs if r["side"] == side]

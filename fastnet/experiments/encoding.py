@@ -3,6 +3,7 @@ digits better. Both are trained here as real options of the network, and the boo
 exercise is added: a fixed extra layer that turns a trained net's 10 outputs into 4 bits.
 """
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -42,10 +43,10 @@ def task(dataset, encoding: str, seed: int, epochs: int, hidden: int, batch: int
 
 
 def run(data=None, seeds: int = 3, epochs: int = 10, jobs: int = 1, limits=(None, None),
-        hidden: int = 30, batch: int = 10, eta: float = 3.0, dataset=None) -> Result:
+        hidden: int = 30, batch: int = 10, eta: float = 3.0, dataset=None, scheduler: Optional[str] = None) -> Result:
     configs = [dict(encoding=e, seed=s, epochs=epochs, hidden=hidden, batch=batch, eta=eta)
                for s in range(seeds) for e in ("one-hot", "binary")]
-    runs, interrupted = run_many(task, configs, jobs, dataset, data, limits)
+    runs, interrupted = run_many(task, configs, jobs, dataset, data, limits, scheduler)
     rows = []
     for label, encoding, key in (("10 outputs, one-hot (the book)", "one-hot", "final"),
                                  ("4 outputs, binary code", "binary", "final"),

@@ -23,7 +23,8 @@ COLUMNS = [("eta_text", "eta")] + common.SWEEP_COLUMNS
 def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
         limits: Tuple[Optional[int], Optional[int]] = (None, None),
         etas: Sequence[float] = ETAS, sizes: Optional[Sequence[int]] = None, batch: int = 10,
-        dataset: Optional[Dataset] = None) -> Result:
+        dataset: Optional[Dataset] = None,
+        scheduler: Optional[str] = None) -> Result:
     """Train ``sizes`` (default ``[inputs, 30, classes]``) with each learning rate in
     ``etas`` and each seed in ``range(seeds)`` (or the given list), ``epochs`` epochs of
     mini-batch SGD (``batch``); one table row per eta.
@@ -42,7 +43,8 @@ def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
     seed_list = common.seed_values(seeds)
     epochs = check_int(epochs, "epochs", 1)
     settings = [(eta, dict(sizes=sizes, epochs=epochs, batch=batch, eta=eta)) for eta in etas]
-    rows, interrupted = common.sweep("eta", settings, seed_list, jobs, dataset, data, limits)
+    rows, interrupted = common.sweep("eta", settings, seed_list, jobs, dataset, data, limits,
+                                     scheduler)
     for row in rows:
         row["eta_text"] = f"{row['eta']:g}"  # 0.001 would show as 0.00 in a float cell
     return Result(title=f"Learning rate eta: Network({sizes}), {len(seed_list)} seeds, "

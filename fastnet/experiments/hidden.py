@@ -26,7 +26,8 @@ COLUMNS = [("n", "hidden n")] + common.SWEEP_COLUMNS
 def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
         limits: Tuple[Optional[int], Optional[int]] = (None, None),
         hidden: Sequence[int] = HIDDEN, batch: int = 10, eta: float = 3.0,
-        dataset: Optional[Dataset] = None) -> Result:
+        dataset: Optional[Dataset] = None,
+        scheduler: Optional[str] = None) -> Result:
     """Train ``[inputs, n, classes]`` for each n in ``hidden`` and each seed in
     ``range(seeds)`` (or the given list of seeds), ``epochs`` epochs of mini-batch SGD
     (``batch``, ``eta``); one table row per n.
@@ -44,7 +45,8 @@ def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
     epochs = check_int(epochs, "epochs", 1)
     settings = [(n, dict(sizes=[inputs, n, classes] if n else [inputs, classes], epochs=epochs,
                          batch=batch, eta=eta)) for n in hidden]
-    rows, interrupted = common.sweep("n", settings, seed_list, jobs, dataset, data, limits)
+    rows, interrupted = common.sweep("n", settings, seed_list, jobs, dataset, data, limits,
+                                     scheduler)
     return Result(title=f"Hidden-layer size n: {len(seed_list)} seeds, {epochs} epochs, "
                         f"mini-batch {batch}, eta {eta:g}, {dataset.summary()}",
                   columns=list(COLUMNS), rows=rows, note=_note(rows), interrupted=interrupted)

@@ -171,7 +171,8 @@ def _note(rows: List[dict]) -> str:
 def run(data=None, seeds: Union[int, Sequence[int]] = 3, epochs: int = 10, jobs: int = 1,
         limits: Tuple[Optional[int], Optional[int]] = (None, None),
         scales: Sequence[float] = SCALES, sizes: Sequence[int] = (784, 30, 10),
-        dataset: Optional[Dataset] = None) -> Result:
+        dataset: Optional[Dataset] = None,
+        scheduler: Optional[str] = None) -> Result:
     """Train one network per seed (``seeds``: how many, numbered from 0, or a list of
     seeds) for ``epochs`` epochs (mini-batch 10, η = 3.0) on the data at ``data`` (or the
     given ``dataset``; ``limits`` = (train, test) example counts), perturb it at each of
@@ -181,7 +182,8 @@ def run(data=None, seeds: Union[int, Sequence[int]] = 3, epochs: int = 10, jobs:
     seed_list = seed_values(seeds)
     scales = [float(s) for s in scales]
     configs = [dict(seed=seed, epochs=epochs, sizes=list(sizes), scales=scales) for seed in seed_list]
-    trials, interrupted = run_many(trial, configs, jobs=jobs, dataset=dataset, path=data, limits=limits)
+    trials, interrupted = run_many(trial, configs, jobs=jobs, dataset=dataset, path=data,
+                                   limits=limits, scheduler=scheduler)
     rows = _rows(trials, scales) if trials else []
     title = (f"A small change of the weights: sigmoid neurons vs perceptrons "
              f"({list(sizes)}, {epochs} epochs, η = {ETA}, mini-batch {BATCH})")

@@ -3,6 +3,7 @@ averaging (for on-line learning, where the batch size varies) changes the effect
 learning rate by the batch size m. Shown here: 'sum' with eta/m is the same run as
 'mean' with eta (to rounding), and 'sum' with eta is 'mean' with m*eta."""
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -27,9 +28,9 @@ def task(dataset, seed: int, epochs: int, hidden: int, batch: int, eta: float) -
 
 
 def run(data=None, seeds: int = 3, epochs: int = 10, jobs: int = 1, limits=(None, None),
-        hidden: int = 30, batch: int = 10, eta: float = 3.0, dataset=None) -> Result:
+        hidden: int = 30, batch: int = 10, eta: float = 3.0, dataset=None, scheduler: Optional[str] = None) -> Result:
     configs = [dict(seed=s, epochs=epochs, hidden=hidden, batch=batch, eta=eta) for s in range(seeds)]
-    runs, interrupted = run_many(task, configs, jobs, dataset, data, limits)
+    runs, interrupted = run_many(task, configs, jobs, dataset, data, limits, scheduler)
     rows = []
     for name, rate, label in (("mean", eta, "mean (the original)"), ("sum, eta/m", eta / batch, "sum"),
                               ("sum", eta, "sum")):

@@ -8,6 +8,7 @@ is recognised as that digit; a string when the whole text is right. Strings are 
 by whether any neighbouring digits touch.
 """
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -46,10 +47,10 @@ def task(dataset, seed: int, epochs: int, hidden: int, batch: int, eta: float, c
 
 def run(data=None, seeds: int = 1, epochs: int = 30, jobs: int = 1, limits=(None, None),
         count: int = 1000, hidden: int = 30, batch: int = 10, eta: float = 3.0,
-        dataset=None) -> Result:
+        dataset=None, scheduler: Optional[str] = None) -> Result:
     configs = [dict(seed=s, epochs=epochs, hidden=hidden, batch=batch, eta=eta, count=count)
                for s in range(seeds)]
-    runs, interrupted = run_many(task, configs, jobs, dataset, data, limits)
+    runs, interrupted = run_many(task, configs, jobs, dataset, data, limits, scheduler)
     rows = []
     single, _ = mean_std([r["single"] for r in runs]) if runs else (None, None)
     for subset in ("separate", "touching", "all"):

@@ -458,7 +458,7 @@ def test_predict_names_the_file_and_doubts_the_polarity_given(tmp_path):
 
 
 def test_experiment_jobs_are_capped_at_the_cpus(mnist_slice):
-    from fastnet.experiments.common import usable_cpus
+    from fastnet.sweeps.engine import usable_cpus
     cpus = usable_cpus()
     run = fastnet("experiment", "hidden", "--hidden", "0", "--seeds", 1, "--epochs", 1, "--jobs", 1000,
                   "--data", mnist_slice, "--limit-train", 500, "--limit-test", 100)

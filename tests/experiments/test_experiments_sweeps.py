@@ -98,8 +98,6 @@ def test_sizes_follow_the_data():
         hidden.run(dataset=toy_dataset(), hidden=(-1,))
     with pytest.raises(ValueError):
         eta.run(dataset=toy_dataset(), etas=(0,))
-    with pytest.raises(ValueError, match="jobs=1"):
-        hidden.run(dataset=toy_dataset(), jobs=2)
 
 
 def test_same_numbers_with_two_jobs(mnist_dir, hidden_result):
@@ -107,6 +105,23 @@ def test_same_numbers_with_two_jobs(mnist_dir, hidden_result):
     for one, two in zip(hidden_result.rows, parallel.rows, strict=True):
         assert (one["n"], one["sizes"], one["seeds"]) == (two["n"], two["sizes"], two["seeds"])
         assert one["finals"] == two["finals"] and one["curve"] == two["curve"]
+
+
+def test_a_given_dataset_is_sent_to_the_workers_once(small, hidden_result, monkeypatch):
+    """With ``dataset=`` the workers cannot load the data themselves: it is scattered to
+    every worker once (not sent with each run) and the numbers stay the same."""
+    from dask.distributed import Client
+    scattered = []
+    scatter = Client.scatter
+
+    def spy(self, data, **kwargs):
+        scattered.append((type(data).__name__, kwargs.get("broadcast")))
+        return scatter(self, data, **kwargs)
+    monkeypatch.setattr(Client, "scatter", spy)
+    parallel = hidden.run(dataset=small, seeds=2, epochs=1, hidden=(0, 10), jobs=2)
+    assert scattered == [("Dataset", True)]
+    assert [row["finals"] for row in parallel.rows] == [row["finals"] for row in hidden_result.rows]
+    assert [row["curve"] for row in parallel.rows] == [row["curve"] for row in hidden_result.rows]
 
 
 def test_plots(tmp_path, hidden_result, eta_result):
@@ -172,7 +187,7 @@ def test_interrupted_sweep_keeps_the_finished_runs(monkeypatch, at, runs):
 
 def test_interrupted_cli_exits_130(monkeypatch, mnist_dir, tmp_path, capsys):
     monkeypatch.setattr(common, "train_run", interrupting_train_run(2))
-    status = experiment(["eta", "--etas", "1,3", "--seeds", 1, "--epochs", 2, "--data", mnist_dir,
+    status = experiment(["eta", "--jobs", 1, "--etas", "1,3", "--seeds", 1, "--epochs", 2, "--data", mnist_dir,
                          "--limit-train", 100, "--limit-test", 100, "--plot", tmp_path / "e.png"])
     out, _ = capsys.readouterr()
     assert status == 130

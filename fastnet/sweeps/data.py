@@ -1,0 +1,76 @@
+"""The data a batch of runs trains on: loaded once per process and kept, and told apart
+by a fingerprint so that results of other data are never mistaken for these."""
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple, Optional, Tuple
+
+import numpy as np
+
+Arrays = Tuple[np.ndarray, np.ndarray]  # X (n, inputs) float32, y (n,) int64
+Limits = Tuple[Optional[int], Optional[int]]  # first (training, test) examples; None: all
+
+
+@dataclass
+class Dataset:
+    """Training and test arrays (MNIST's 50,000 / 10,000 unless limited)."""
+    train: Arrays
+    test: Arrays
+
+    def summary(self) -> str:
+        """"50,000 training / 10,000 test examples", for titles."""
+        return f"{len(self.train[1]):,} training / {len(self.test[1]):,} test examples"
+
+    def shape(self) -> Tuple[int, int]:
+        """(inputs, classes); ValueError when either set is empty."""
+        (X, y), (_, yt) = self.train, self.test
+        if len(y) == 0 or len(yt) == 0:
+            raise ValueError("the training and test sets must not be empty (check the limits)")
+        return int(X.shape[1]), int(max(y.max(), yt.max())) + 1
+
+    def fingerprint(self) -> dict:
+        """Sizes and a checksum of the labels and pixels: equal for the same data and
+        limits, different for another data set (Fashion-MNIST has MNIST's shapes)."""
+        (X, y), (Xt, yt) = self.train, self.test
+        checksum = 0
+        for array in (y, yt, X[:: max(1, len(X) // 64)], Xt[:: max(1, len(Xt) // 64)]):
+            checksum = zlib.crc32(np.ascontiguousarray(array).tobytes(), checksum)
+        return {"train": int(len(y)), "test": int(len(yt)), "inputs": int(X.shape[1]),
+                "crc32": checksum}
+
+
+class DataFile(NamedTuple):
+    """Where a worker loads the data from itself: an absolute path and the limits."""
+    path: str
+    limits: Limits
+
+
+def load_dataset(path=None, train_limit: Optional[int] = None, test_limit: Optional[int] = None,
+                 argument: str = "data=") -> Dataset:
+    """MNIST (or any data set in its format) via :mod:`fastnet.io.idx`; the first
+    ``train_limit`` / ``test_limit`` examples only, for quick runs and tests. ``argument``
+    names ``path`` in errors as the user gave it (``data=``, ``--data``)."""
+    from ..io.idx import load_mnist_arrays
+    (X, y), _, (Xt, yt) = load_mnist_arrays(path, validation_size=None, argument=argument)
+    return Dataset((X[:train_limit], y[:train_limit]), (Xt[:test_limit], yt[:test_limit]))
+
+
+def data_file(path, limits: Limits, argument: str = "data=") -> DataFile:
+    """The data's location as every process can name it: absolute (a relative path or
+    ``$FASTNET_DATA`` is resolved here, in the caller's working directory)."""
+    from ..io.idx import find_data
+    return DataFile(str(Path(find_data(path, argument)).absolute()), tuple(limits))
+
+
+_loaded: dict = {}  # DataFile -> Dataset: the last data set this process loaded
+
+
+def dataset_for(data) -> Dataset:
+    """``data`` itself when it is a Dataset; for a DataFile, the data set it names,
+    loaded on the first call in this process and kept for the next runs."""
+    if isinstance(data, Dataset):
+        return data
+    if data not in _loaded:
+        _loaded.clear()  # one data set at a time: a long-lived worker serves many sweeps
+        _loaded[data] = load_dataset(data.path, *data.limits)
+    return _loaded[data]

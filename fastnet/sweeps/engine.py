@@ -1,0 +1,176 @@
+"""Running many independent training runs: in this process one after another, or as
+tasks on a Dask cluster (an embedded ``LocalCluster`` of ``jobs`` single-threaded
+worker processes, or an existing cluster by its scheduler's address).
+
+Each run is ``task(dataset, **config) -> dict``, with ``task`` a module-level function.
+Runs are single-threaded everywhere (parallelism is across runs), so a run gives the
+same numbers in this process, on a local worker and on another machine of the same
+kind. A worker loads the data set once and keeps it (``data.dataset_for``); data that
+the workers cannot read from the same path is sent once to every worker (scattered,
+broadcast), never with each task. A worker that dies mid-run has its run started again
+on another; Ctrl-C cancels the runs not finished and keeps those that are.
+
+Dask is imported here only when a cluster is used: ``import fastnet`` never imports it.
+"""
+import logging
+import os
+from contextlib import contextmanager
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
+
+from ..core.rng import own_random
+from ..core.threads import using_threads
+from ..core.validate import check_int
+from .data import DataFile, Dataset, Limits, data_file, dataset_for
+
+log = logging.getLogger("fastnet.sweeps")
+
+#: the environment variable naming an existing cluster's scheduler (``--scheduler``)
+SCHEDULER_ENV = "FASTNET_SCHEDULER"
+#: seconds to wait for a scheduler to answer before giving up
+CONNECT_SECONDS = 5
+#: environment of the embedded cluster's workers, set before they start: one Numba
+#: thread each, as N workers x N threads would oversubscribe the cores
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+Task = Callable[..., dict]
+Done = Callable[[int, dict], None]
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the platform tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no sched_getaffinity (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
+
+
+def cap_jobs(jobs: int, name: str = "jobs") -> int:
+    """``jobs`` capped at the usable CPUs, with a note on the log saying so: more worker
+    processes than CPUs would only compete for them."""
+    jobs = check_int(jobs, name, 1)
+    cpus = usable_cpus()
+    if jobs > cpus:
+        log.warning("%s %d: this machine has %d usable CPU%s; running %d processes at a time",
+                    name, jobs, cpus, "" if cpus == 1 else "s", cpus)
+    return min(jobs, cpus)
+
+
+def scheduler_from(option: Optional[str], jobs: Optional[int]) -> Tuple[Optional[str], str]:
+    """The scheduler's address and how to name it in errors: ``--scheduler`` if given,
+    else ``$FASTNET_SCHEDULER`` unless ``--jobs`` was given, else None (this machine)."""
+    if option is not None:
+        return option, "--scheduler"
+    if jobs is None and os.environ.get(SCHEDULER_ENV):
+        return os.environ[SCHEDULER_ENV], f"${SCHEDULER_ENV}"
+    return None, "--scheduler"
+
+
+def run_tasks(task: Task, configs: List[dict], *, jobs: int = 1, scheduler: Optional[str] = None,
+              dataset: Optional[Dataset] = None, path=None, limits: Limits = (None, None),
+              done: Optional[Done] = None, argument: str = "data=") -> Tuple[Dict[int, dict], bool]:
+    """``task(data set, **configs[i])`` for every i: the results by i, and whether Ctrl-C
+    cut the runs short (then only the finished runs are there).
+
+    The data set is ``dataset`` if given, else the data at ``path`` (``argument`` names
+    it in errors) cut to ``limits``. With ``scheduler`` (an address such as
+    tcp://host:8786) the runs are tasks on that
+    cluster; else with ``jobs`` > 1 (capped at the CPUs and the runs) on an embedded
+    cluster of that many workers; else here, one after another. ``done(i, result)`` is
+    called here as each run finishes, before the next result is taken."""
+    results: Dict[int, dict] = {}
+
+    def finished(index: int, result: dict) -> None:
+        result.pop("net", None)  # networks stay where they were trained
+        results[index] = result
+        if done is not None:
+            done(index, result)
+    if not configs:
+        return results, False
+    jobs = min(cap_jobs(jobs), len(configs))
+    if scheduler is None and jobs == 1:
+        data = dataset if dataset is not None else dataset_for(data_file(path, limits, argument))
+        try:
+            with using_threads(1):
+                for index, config in enumerate(configs):
+                    with own_random():
+                        result = task(data, **config)
+                    finished(index, result)
+        except KeyboardInterrupt:
+            return results, True
+        return results, False
+    source = dataset if dataset is not None else data_file(path, limits, argument)
+    with dask_client(jobs, scheduler) as client:
+        interrupted = _run_on_cluster(client, task, configs, source, finished)
+    return results, interrupted
+
+
+def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: Done) -> bool:
+    """Submit every run, hand each result to ``finished`` as it comes; True after Ctrl-C
+    (the runs not finished are cancelled)."""
+    from dask.distributed import as_completed
+    data = place_data(client, source)
+    futures = {client.submit(run_on_worker, task, data, config, pure=False): index
+               for index, config in enumerate(configs)}
+    try:
+        for future in as_completed(futures):
+            finished(futures[future], future.result())
+    except KeyboardInterrupt:
+        client.cancel(list(futures))
+        return True
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+    return False
+
+
+def run_on_worker(task: Task, data, config: dict) -> dict:
+    """One run on a worker: single-threaded, on the data set this worker keeps, its
+    shuffles drawing from a ``random.Random`` of its own (``core.rng.own_random``)."""
+    with using_threads(1), own_random():
+        result = task(dataset_for(data), **config)
+    result.pop("net", None)
+    return result
+
+
+def place_data(client, source):
+    """What the tasks get as their data: a DataFile when every worker can read that
+    path, else the data set itself, sent once to every worker (a Future)."""
+    if isinstance(source, DataFile):
+        readable = client.run(os.path.exists, source.path)
+        if readable and all(readable.values()):
+            return source
+        source = dataset_for(source)
+    return client.scatter(source, broadcast=True)
+
+
+@contextmanager
+def dask_client(jobs: int, scheduler: Optional[str]) -> Iterator:
+    """A Dask client of the cluster at ``scheduler``, or of an embedded ``LocalCluster``
+    of ``jobs`` single-threaded worker processes (``WORKER_ENV``); both closed on exit.
+    An address that does not answer within CONNECT_SECONDS is a ConnectionError naming
+    it."""
+    from dask.distributed import Client, LocalCluster
+    quiet = logging.getLogger("distributed")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # workers restarting, connections closing: said below
+    cluster = None
+    try:
+        if scheduler is not None:
+            try:
+                client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+            except (OSError, TimeoutError, ValueError, TypeError) as error:
+                raise ConnectionError(f"no Dask scheduler answered at {scheduler} within "
+                                      f"{CONNECT_SECONDS} s ({error})") from None
+        else:
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.CRITICAL,
+                                   env=dict(WORKER_ENV))
+            client = Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+        quiet.setLevel(level)
