@@ -19,18 +19,26 @@ import numpy as np
 from .. import kernels
 from .costs import mean_cost
 from .encodings import Encoding, get_encoding
+from .guards import LazyEpochs, TrainingLock, check_diverged, check_fits, check_parameters
 from .inputs import SparseCache, SparseInputs
-from .params import LayerList, ParameterLayout, aligned_zeros, copy_into
+from .params import (
+    LayerList,
+    ParameterLayout,
+    Sizes,
+    aligned_zeros,
+    copy_into,
+    layers_property,
+    read_only,
+)
 from .registry import ACTIVATIONS, INITS, OUTPUTS, CostLike, check_architecture
 from .rng import shuffle
 from .threads import check_threads, default_threads, training_threads, using_threads
-from .training import EpochResult, Plateau, TrainingOptions
+from .training import EpochResult, Plateau, TrainingOptions, check_eta
 from .validate import (
     check_dtype,
     check_inputs,
     check_int,
     check_layer,
-    check_real,
     check_reduction,
     check_sizes,
     non_finite,
@@ -43,17 +51,9 @@ __all__ = ["Network"]
 # Examples per compiled call while training: a call only sees Ctrl-C (and reports
 # progress) when it returns, so a call is kept to a small fraction of a second.
 CHUNK_EXAMPLES = 10_000
-
-
-def _layers_property(attribute: str, doc: str) -> property:
-    """``weights`` or ``biases``: reads give the per-layer views of the flat buffer;
-    assigning a list copies every layer in (all or none, see ``Network._assign``)."""
-    def get(self) -> List[np.ndarray]:
-        return getattr(self, attribute)
-
-    def assign(self, layers: Sequence[np.ndarray]) -> None:
-        self._assign(getattr(self, attribute), layers, attribute.lstrip("_"))
-    return property(get, assign, doc=doc)
+# Standard normal numbers drawn per call while initialising (1 MiB of float64): the
+# layer-sized temporaries of one call per layer would peak at several times the network.
+DRAW_BLOCK = 2**17
 
 
 class Network:
@@ -74,6 +74,18 @@ class Network:
     "cross-entropy", "log-likelihood", or the ``fastnet.costs`` classes); ``init`` of the
     weights ("standard" N(0,1), "scaled" N(0,1/n_in), "he" N(0,2/n_in)); ``threads`` for
     the parallel kernels (default: $FASTNET_NUM_THREADS, else Numba's default).
+
+    The layout is fixed when the network is made: ``sizes``, ``num_layers`` and ``dtype``
+    are read-only, and ``weights``/``biases`` keep one layer per layer (assign a layer,
+    ``net.weights[i] = array``, or a whole list). Parameters are checked finite before
+    they are used and after every epoch: a run that makes them NaN or infinite stops
+    with ``TrainingDiverged`` (a ValueError) naming the epoch.
+
+    Threads: one training run at a time per network. ``SGD``, ``train_epochs`` (while
+    an epoch runs), ``update_mini_batch`` or assigning parameters while another thread
+    trains the same network raise RuntimeError ("already training in another thread"),
+    as does inference then; ``predict``, ``evaluate``, ``feedforward`` and ``cost`` from
+    any number of threads at once give the single-thread results.
     """
 
     def __init__(self, sizes: Sequence[int], dtype=np.float32, encoding: Optional[str] = None,
@@ -110,9 +122,8 @@ class Network:
         return net
 
     def _allocate(self, sizes, dtype, encoding, activation, output, cost, threads) -> None:
-        self.sizes = check_sizes(sizes)
-        self.num_layers = len(self.sizes)
-        self.dtype = check_dtype(dtype)
+        self._sizes = Sizes(check_sizes(sizes))
+        self._dtype = check_dtype(dtype)
         self.activation, self.output, self._cost = check_architecture(activation, output, cost,
                                                                       self.sizes[-1])
         #: how labels become targets and outputs become classes (``fastnet.encodings``)
@@ -126,7 +137,9 @@ class Network:
         #: what a saved model file recorded about its training (empty for a new network)
         self.metadata: dict = {}
         self._layout = ParameterLayout(self.sizes)
+        check_fits(self._layout.size, self.dtype, self.sizes)
         self._params = aligned_zeros(self._layout.size, self.dtype)
+        self._guard = TrainingLock()  # one training run at a time
         self._velocity: Optional[np.ndarray] = None  # momentum's, laid out like _params
         self._sparse_cache = SparseCache()  # the last training inputs' sparse form
         self._weights = LayerList(self._layout.weight_views(self._params), "weights")
@@ -140,13 +153,24 @@ class Network:
         """The cost trained on: "quadratic", "cross-entropy" or "log-likelihood"."""
         return self._cost.name
 
+    # -- the layout: read-only, since the parameter buffer and the kernels follow it --
+    sizes = read_only("_sizes", "the neurons in each layer, as the list the original "
+                      "keeps (read-only)", "for other sizes make a new network, Network([...])")
+    dtype = read_only("_dtype", "np.float32 or np.float64 (read-only)",
+                      "for another dtype copy the network: Network.from_parameters(net.sizes, "
+                      "net.weights, net.biases, dtype=np.float64), or fastnet.load(path, "
+                      "dtype=np.float64)")
+    num_layers = read_only("num_layers", "the number of layers, len(sizes) (read-only)",
+                           "for other sizes make a new network, Network([...])")
+
     def __reduce__(self):
         """Pickling (and copy.deepcopy) rebuilds the flat buffer and its views, instead
         of restoring views detached from it; history, metadata and momentum come along."""
+        check_parameters(self._params, self._weights, self._biases, "pickling")
         architecture = dict(activation=self.activation, output=self.output,
                             cost=self._cost.name, threads=self.threads)
         state = dict(history=self.history, metadata=self.metadata, velocity=self._velocity)
-        return (_rebuild, (type(self), self.sizes, [np.array(w) for w in self.weights],
+        return (_rebuild, (type(self), list(self.sizes), [np.array(w) for w in self.weights],
                            [np.array(b) for b in self.biases], self.dtype, self.encoding.name,
                            architecture, state))
 
@@ -155,27 +179,34 @@ class Network:
         original; the weights scaled by ``INITS[init]`` (see the class docstring)."""
         if init not in INITS:
             raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
-        self.biases = [np.random.randn(y, 1) for y in self.sizes[1:]]
-        self.weights = [np.random.randn(y, x) * INITS[init](x)
-                        for x, y in zip(self.sizes[:-1], self.sizes[1:])]
-        self._velocity = None
+        with self._guard.held("initialise"):
+            for b in self._biases:
+                b[...] = np.random.randn(len(b), 1)
+            for w in self._weights:  # a block of rows at a time: no layer-sized float64 copy
+                n_out, n_in = w.shape
+                scale = INITS[init](n_in)
+                rows = max(1, DRAW_BLOCK // n_in)
+                for i in range(0, n_out, rows):  # the same draws, in the same order, as one call
+                    w[i:i + rows] = np.random.randn(min(rows, n_out - i), n_in) * scale
+            self._velocity = None
 
     # -- parameters: views of the flat buffer ------------------------------------------
-    weights = _layers_property("_weights", "``weights[l]``: (sizes[l+1], sizes[l]) view; "
-                               "writes go to the network.")
-    biases = _layers_property("_biases", "``biases[l]``: (sizes[l+1], 1) view; writes go to the network.")
+    weights = layers_property("_weights", "``weights[l]``: (sizes[l+1], sizes[l]) view; "
+                              "writes go to the network.")
+    biases = layers_property("_biases", "``biases[l]``: (sizes[l+1], 1) view; writes go to the network.")
 
     def _assign(self, views: List[np.ndarray], layers, name: str) -> None:
         layers = list(layers)
         if len(layers) != len(views):
             raise ValueError(f"{name} needs {len(views)} layers, got {len(layers)}")
-        saved = self._params.copy()
-        try:
-            for l, (view, layer) in enumerate(zip(views, layers)):
-                copy_into(view, layer, f"{name}[{l}]")
-        except Exception:
-            self._params[:] = saved  # all layers or none
-            raise
+        with self._guard.held(f"assigning {name}"):
+            saved = self._params.copy()
+            try:
+                for l, (view, layer) in enumerate(zip(views, layers)):
+                    copy_into(view, layer, f"{name}[{l}]")
+            except Exception:
+                self._params[:] = saved  # all layers or none
+                raise
 
     # -- the original API ----------------------------------------------------------------
     def feedforward(self, a: np.ndarray) -> np.ndarray:
@@ -227,9 +258,13 @@ class Network:
                      early_stopping: Optional[int] = None, halve_eta: Optional[int] = None,
                      monitor: Iterable[str] = (),
                      prepared: Optional[Callable[[float], None]] = None) -> Iterator["EpochResult"]:
-        """``SGD`` one epoch at a time: a generator that trains an epoch, then yields its
+        """``SGD`` one epoch at a time: an iterator that trains an epoch, then yields its
         ``EpochResult`` (test accuracy when ``test_data`` is given, seconds, examples,
         the epoch's history record, and why training stops, if it does).
+
+        Lazy: the data are checked at the call, but nothing trains until the result is
+        iterated (``for result in net.train_epochs(...)``, ``list(...)``); one dropped
+        without ever being started warns (RuntimeWarning). To train in one call, ``SGD``.
 
         Same data forms, randomness and arithmetic as ``SGD`` (which prints these
         results). Each epoch runs as compiled calls of at most ``CHUNK_EXAMPLES``
@@ -255,7 +290,8 @@ class Network:
         """
         epochs = check_int(epochs, "epochs", 0)
         mini_batch_size = check_int(mini_batch_size, "mini_batch_size", 1)
-        eta = check_real(eta, "eta", 0, low_open=True)
+        eta = check_eta(eta, self.dtype)
+        self._check_parameters("train_epochs")
         average = check_reduction(reduction)
         options = TrainingOptions.checked(lmbda, l1, momentum, dropout, early_stopping,
                                           halve_eta, monitor)
@@ -270,8 +306,9 @@ class Network:
         if test is None and "test_cost" in options.monitor:
             raise ValueError("monitoring the test cost needs test_data")
         callers_list = training_data if isinstance(training_data, list) else None
-        return self._epoch_loop(X, inputs, targets, test, validation, epochs, mini_batch_size,
-                                eta, average, options, progress, callers_list, prepared)
+        return LazyEpochs(self._epoch_loop(X, inputs, targets, test, validation, epochs,
+                                           mini_batch_size, eta, average, options, progress,
+                                           callers_list, prepared), epochs)
 
     def _epoch_loop(self, X, inputs, targets, test, validation, epochs, mini_batch_size, eta,
                     average, options, progress, callers_list, prepared=None):
@@ -294,33 +331,39 @@ class Network:
                        momentum=options.momentum, dropout=options.dropout, seed=seed,
                        first_step=steps, params=self._params, velocity=velocity,
                        threads=threads)
+        # the lock is held while an epoch runs, not while the caller has its result
         if epochs:  # the same calls on no examples: compile the kernels, draw and step nothing
-            start = time.perf_counter()
-            shuffle(order[:0])
-            train(order[:0])
-            compile_seconds = time.perf_counter() - start
+            with self._guard.held("train_epochs"):
+                start = time.perf_counter()
+                shuffle(order[:0])
+                train(order[:0])
+                compile_seconds = time.perf_counter() - start
             if prepared is not None:
                 prepared(compile_seconds)
         for j in range(epochs):
-            start = time.perf_counter()
-            shuffle(order)  # exactly random.shuffle(training_data), as the original
-            if callers_list is not None:  # which shuffles the caller's list in place
-                callers_list[:] = [as_given[i] for i in order.tolist()]
-            for k in range(0, n, chunk):
-                train(order[k:k + chunk])
-                steps += -(-min(chunk, n - k) // mini_batch_size)
-                if progress is not None:
-                    progress(min(k + chunk, n))
-            seconds = time.perf_counter() - start
-            record = self._measure(dict(mini_batch_size=mini_batch_size, eta=plateau.eta,
-                                        n_train=n, seconds=seconds, threads=threads,
-                                        reduction="mean" if average else "sum"),
-                                   options, (X, targets), test, validation)
-            if j == 0:
-                record["compile_seconds"] = compile_seconds
-            self.history.append(record)
-            stop = plateau.update(record["validation_correct"]) if validation is not None and (
-                options.early_stopping or options.halve_eta) else None
+            with self._guard.held("train_epochs"):
+                self._check_parameters("train_epochs")  # also after a change between epochs
+                start = time.perf_counter()
+                shuffle(order)  # exactly random.shuffle(training_data), as the original
+                if callers_list is not None:  # which shuffles the caller's list in place
+                    callers_list[:] = [as_given[i] for i in order.tolist()]
+                for k in range(0, n, chunk):
+                    train(order[k:k + chunk])
+                    steps += -(-min(chunk, n - k) // mini_batch_size)
+                    if progress is not None:
+                        progress(min(k + chunk, n))
+                seconds = time.perf_counter() - start
+                check_diverged(self._params, self._weights, self._biases, f"during epoch {j}",
+                               plateau.eta)
+                record = self._measure(dict(mini_batch_size=mini_batch_size, eta=plateau.eta,
+                                            n_train=n, seconds=seconds, threads=threads,
+                                            reduction="mean" if average else "sum"),
+                                       options, (X, targets), test, validation)
+                if j == 0:
+                    record["compile_seconds"] = compile_seconds
+                self.history.append(record)
+                stop = plateau.update(record["validation_correct"]) if validation is not None and (
+                    options.early_stopping or options.halve_eta) else None
             yield EpochResult(j, record["correct"], record["n_test"], seconds, n, record, stop)
             if stop:
                 return
@@ -331,9 +374,9 @@ class Network:
         lmbda, l1 = options.lmbda, options.l1
         record.update(correct=None, n_test=None, validation_correct=None, n_validation=None)
         if test is not None:
-            record.update(correct=self._count_correct(*test), n_test=len(test[0]))
+            record.update(correct=self._count_correct(*test, "test_data"), n_test=len(test[0]))
         if validation is not None:
-            record.update(validation_correct=self._count_correct(*validation),
+            record.update(validation_correct=self._count_correct(*validation, "validation_data"),
                           n_validation=len(validation[0]))
         if "training_cost" in options.monitor:
             record["training_cost"] = self._total_cost(*training, lmbda, l1)
@@ -357,9 +400,10 @@ class Network:
         ``reduction="sum"``. ``lmbda``/``l1`` regularise as in a training set of ``n``
         examples (network2's ``update_mini_batch(mini_batch, eta, lmbda, n)``); ``momentum``
         uses and updates the network's velocities."""
-        eta = check_real(eta, "eta", 0, low_open=True)
+        eta = check_eta(eta, self.dtype)
         average = check_reduction(reduction)
         options = TrainingOptions.checked(lmbda, l1, momentum)
+        self._check_parameters("update_mini_batch")
         X, targets = self._training_arrays(mini_batch, "mini_batch")
         if n is None:
             n = len(X)
@@ -369,15 +413,18 @@ class Network:
         work = Workspace(self._layout, len(X), self.dtype)
         inputs = SparseInputs(X)
         threads = training_threads(self.threads, inputs.work_per_batch(self._layout, len(X)), len(X))
-        work.train(inputs, targets, order, batch_size=len(X), cost=self._kernel_cost,
-                   codes=self._codes, eta=eta, average=average, l2_rate=options.lmbda / n,
-                   l1_rate=options.l1 / n, momentum=options.momentum, dropout=0.0, seed=0,
-                   first_step=0, params=self._params, velocity=velocity, threads=threads)
+        with self._guard.held("update_mini_batch"):
+            work.train(inputs, targets, order, batch_size=len(X), cost=self._kernel_cost,
+                       codes=self._codes, eta=eta, average=average, l2_rate=options.lmbda / n,
+                       l1_rate=options.l1 / n, momentum=options.momentum, dropout=0.0, seed=0,
+                       first_step=0, params=self._params, velocity=velocity, threads=threads)
+            check_diverged(self._params, self._weights, self._biases, "in update_mini_batch", eta)
 
     def backprop(self, x: np.ndarray, y) -> Tuple[List[np.ndarray], List[np.ndarray]]:
         """``(nabla_b, nabla_w)``: the gradient of the cost C_x for one example, layer by
         layer, shaped like ``biases`` and ``weights`` (fresh arrays of the network's dtype)."""
         X, targets = self._training_arrays([(x, y)], "backprop")
+        self._check_parameters("backprop")
         grads = aligned_zeros(self._layout.size, self.dtype)
         Workspace(self._layout, 1, self.dtype).gradient(SparseInputs(X), targets, self._kernel_cost,
                                                         self._codes, self._params, grads)
@@ -428,6 +475,12 @@ class Network:
         return output_activations - y
 
     # -- helpers -------------------------------------------------------------------------
+    def _check_parameters(self, what: str) -> None:
+        """Before parameters are used: ValueError if a layer holds NaN or infinity;
+        RuntimeError if another thread is training this network."""
+        self._guard.check_idle(what)
+        check_parameters(self._params, self._weights, self._biases, what)
+
     def _velocity_buffer(self, momentum: float) -> np.ndarray:
         """Momentum's velocities, laid out like the parameters (made on first use and
         kept between calls); without momentum the kernels ignore this argument, and get
@@ -467,6 +520,7 @@ class Network:
         """Output activations (n, n_out) for validated inputs X (n, n_in), in parallel;
         the output layer's weighted inputs z instead with ``weighted_inputs``. Raises
         ValueError (``what`` names the data) for a NaN or infinite input."""
+        self._check_parameters(what)
         out = np.empty((len(X), self.sizes[-1]), dtype=self.dtype)
         codes = self._codes
         if weighted_inputs:
@@ -477,6 +531,11 @@ class Network:
                                            codes, out)
         if bad >= 0:
             raise non_finite(bad, self.dtype, what)
+        finite = np.isfinite(out).all(axis=1)
+        if not finite.all():  # finite inputs and parameters, yet an overflow inside
+            raise ValueError(f"{what} input {int(np.argmin(finite))}: the network's output is "
+                             f"NaN or infinite, an overflow of {np.dtype(self.dtype).name} "
+                             f"inside it (inputs or weights too large); scale the inputs")
         return out
 
     def _total_cost(self, X, targets, lmbda: float = 0.0, l1: float = 0.0) -> float:

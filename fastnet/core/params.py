@@ -61,19 +61,53 @@ class ParameterLayout:
         return views
 
 
-class LayerList(list):
+class FixedList(list):
+    """A list whose length and order are fixed: every method that would add, remove or
+    reorder items raises TypeError (``refusal`` says what to do instead). It pickles
+    and copies as a plain list."""
+
+    refusal = "this list's length and order are fixed"
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError(self.refusal)
+
+    append = extend = insert = pop = remove = reverse = sort = clear = _refuse
+    __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self):
+        return list, (list(self),)
+
+
+class Sizes(FixedList):
+    """A network's layer sizes: reads as the list of ints the book's code indexes, and
+    refuses every change (the layout of the parameter buffer follows from them)."""
+
+    refusal = ("net.sizes is read-only: a network's layer sizes are fixed when it is made; "
+               "for other sizes make a new network, Network([...])")
+
+    __setitem__ = FixedList._refuse
+
+
+class LayerList(FixedList):
     """A list of per-layer views. ``layers[i] = array`` copies the array into the
     view (after a shape check) instead of replacing it, so the flat buffer stays the
-    one source of truth, as assigning ``net.weights[i]`` does in the original."""
+    one source of truth, as assigning ``net.weights[i]`` does in the original; the
+    number and order of layers are fixed by the network's sizes."""
 
     def __init__(self, views: List[np.ndarray], name: str):
         super().__init__(views)
         self._name = name
 
+    @property
+    def refusal(self) -> str:
+        name = self._name
+        return (f"net.{name} has one layer per layer of the network, in order: it cannot "
+                f"grow, shrink or be reordered; assign one layer (net.{name}[i] = array) or "
+                f"a whole list (net.{name} = [...])")
+
     def __setitem__(self, index, value):
         if not isinstance(index, (int, np.integer)):
-            raise TypeError(f"{self._name}[...] takes one layer index; "
-                            f"to replace all layers assign a whole list to {self._name}")
+            self._refuse()
         copy_into(list.__getitem__(self, index), value, f"{self._name}[{index}]")
 
 
@@ -90,3 +124,28 @@ def copy_into(view: np.ndarray, value, what: str) -> None:
     if not np.isfinite(cast).all():
         raise ValueError(f"{what} contains NaN or infinity (or values too large for {view.dtype})")
     view[...] = cast
+
+
+def layers_property(attribute: str, doc: str) -> property:
+    """``weights`` or ``biases``: reads give the per-layer views of the flat buffer;
+    assigning a list copies every layer in (all or none, see ``Network._assign``)."""
+    def get(self) -> List[np.ndarray]:
+        return getattr(self, attribute)
+
+    def assign(self, layers: Sequence[np.ndarray]) -> None:
+        self._assign(getattr(self, attribute), layers, attribute.lstrip("_"))
+    return property(get, assign, doc=doc)
+
+
+def read_only(attribute: str, doc: str, instead: str) -> property:
+    """A layout attribute (``sizes``, ``dtype``, ``num_layers``): assigning it raises
+    AttributeError saying what to do instead (the flat buffer and the kernels follow it)."""
+    name = attribute.lstrip("_")
+
+    def get(self):
+        return len(self._sizes) if name == "num_layers" else getattr(self, attribute)
+
+    def refuse(self, value) -> None:
+        raise AttributeError(f"{name} is read-only: the network's parameter buffer is laid out "
+                             f"for it; {instead}")
+    return property(get, refuse, doc=doc)

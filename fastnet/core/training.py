@@ -14,6 +14,25 @@ MONITORS = frozenset({"training_cost", "training_accuracy", "validation_cost", "
 MIN_ETA_DIVISOR = 128
 
 
+class TrainingDiverged(FloatingPointError, ValueError):
+    """Training made the parameters NaN or infinite (eta too large for the data): a
+    FloatingPointError, and a ValueError for callers that report bad arguments as one."""
+
+
+def check_eta(value, dtype, name: str = "eta") -> float:
+    """``value`` as a learning rate for parameters of ``dtype``: a finite number > 0 that
+    stays finite and non-zero in dtype (1e300 in float32 is infinity: every step would
+    make the parameters NaN)."""
+    eta = check_real(value, name, 0, low_open=True)
+    with np.errstate(over="ignore", under="ignore"):
+        carried = np.dtype(dtype).type(eta)
+    if not np.isfinite(carried) or carried == 0:
+        info = np.finfo(dtype)
+        raise ValueError(f"{name} must be finite in {np.dtype(dtype).name}, from "
+                         f"{float(info.tiny):g} to {float(info.max):g}, got {value!r}")
+    return eta
+
+
 def _patience(value, name: str) -> Optional[int]:
     """None (off), or a whole number of epochs >= 1."""
     return None if value is None else check_int(value, name, 1)
