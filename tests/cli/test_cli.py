@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
+from terminal import run_on_a_terminal
 
 from fastnet.io.idx import IDX_FILES, read_idx, write_idx
 from fastnet.io.persist import load
@@ -186,32 +187,6 @@ def test_plots_without_matplotlib_say_how_to_get_it(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     with pytest.raises(RuntimeError, match=r"pip install 'fastnet\[plot\]'"):
         plots.learning_curve([90.0], [0.1], tmp_path / "c.png")
-
-
-def run_on_a_terminal(argv, env=None, timeout=120) -> str:
-    """Run ``python -m fastnet argv`` under a pseudo-terminal of 80 columns; what it
-    printed (stdout and stderr), after checking that it exited 0."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    process = subprocess.Popen([sys.executable, "-m", "fastnet", *argv], env=env,
-                               stdin=slave, stdout=slave, stderr=slave, close_fds=True)
-    os.close(slave)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        screen += chunk
-    os.close(master)
-    assert process.wait(timeout=timeout) == 0
-    return screen.decode(errors="replace")
 
 
 def test_progress_bar_on_a_terminal_and_plain_lines_otherwise(mnist_slice, trained):

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from conftest import fastnet, numbers, records, run_keys, start_fastnet, wait_for_lines
+from terminal import run_on_a_terminal
 
 SMALL = ("--epochs", 2, "--limit-train", 2000, "--limit-test", 500)
 GRID = ("--sizes", "784,20,10", "784,30,10", "--eta", 0.5, 3.0, "--seeds", 2)
@@ -179,3 +180,22 @@ def test_an_unwritable_destination_is_refused_when_parsed(tmp_path):
     assert run.returncode == 2 and "does not exist" in run.stderr
     run = fastnet("sweep", "--out", tmp_path / "r.csv")
     assert run.returncode == 2 and ".jsonl" in run.stderr
+
+
+def test_a_bar_on_a_terminal_with_the_best_accuracy_so_far(sweep_slice, tmp_path):
+    text = run_on_a_terminal(["sweep", "--eta", "0.5", "3", "--seeds", "1", "--epochs", "1",
+                              "--limit-train", "1000", "--limit-test", "200", "--jobs", "1",
+                              "--data", str(sweep_slice), "--out", str(tmp_path / "r.jsonl")])
+    assert "2/2" in text and ("run/s" in text or "s/run" in text)  # tqdm's bar and rate
+    best = max(row["final_accuracy"] for row in records(tmp_path / "r.jsonl"))
+    assert f"best {best:.2f}%" in text
+    assert "finished:" not in text  # no plain lines on a terminal
+
+
+def test_importing_fastnet_does_not_import_dask():
+    import subprocess
+    import sys
+    code = ("import sys, fastnet, fastnet.cli, fastnet.experiments.common, fastnet.sweeps.runner; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
