@@ -34,7 +34,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
 from .core.threads import check_threads
-from .core.validate import check_dtype, check_int, check_real, check_sizes
+from .core.training import TrainingDiverged, check_eta
+from .core.validate import check_dtype, check_int, check_layer, check_real, check_sizes
 from .network import Network
 
 try:  # scikit-learn >= 1.6
@@ -247,10 +248,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         net = state.get("network_")
         if isinstance(net, Network):
             state = dict(state)
+            # copies, checked finite as unpickling will check them: what pickles unpickles
+            layers = {name: [check_layer(a, a.shape, net.dtype, f"pickling: network_.{name}[{l}]")
+                             for l, a in enumerate(getattr(net, name))]
+                      for name in ("weights", "biases")}
             state["network_"] = {
-                "sizes": list(net.sizes), "dtype": np.dtype(net.dtype).name,
-                "weights": [np.array(w) for w in net.weights],
-                "biases": [np.array(b) for b in net.biases],
+                "sizes": list(net.sizes), "dtype": np.dtype(net.dtype).name, **layers,
                 "history": list(net.history), "metadata": dict(net.metadata)}
         return state
 
@@ -279,7 +282,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                                  f"{sorted(known)}, got {value!r}")
         check_int(self.epochs, "epochs", 1)
         check_int(self.batch_size, "batch_size", 1)
-        check_real(self.learning_rate, "learning_rate", 0, low_open=True)
         for name in ("lmbda", "l1"):
             check_real(getattr(self, name), name, 0)
         for name in ("momentum", "dropout"):
@@ -289,7 +291,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if self.halve_eta is not None:
             check_int(self.halve_eta, "halve_eta", 1)
         check_real(self.validation_fraction, "validation_fraction", 0, 1, low_open=True, high_open=True)
-        check_dtype(self.dtype)
+        check_eta(self.learning_rate, check_dtype(self.dtype), "learning_rate")
         check_threads(self.threads)
 
     def _hidden_sizes(self) -> list:
@@ -367,6 +369,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         net = self.network_
         patience = self._patience() if validation is not None else None
         halve_eta = self.halve_eta if validation is not None else None
+        try:
+            self._run(net, X, y, epochs, validation, patience, halve_eta)
+        except TrainingDiverged:
+            # the network's parameters are NaN: nothing a prediction could use is left
+            del self.network_
+            raise TrainingDiverged(
+                f"training diverged: the network's parameters became NaN or infinite in "
+                f"epoch {self.n_iter_ + 1}; lower learning_rate (now {self.learning_rate!r}) "
+                f"or scale X (e.g. with sklearn.preprocessing.StandardScaler); the estimator "
+                f"is left unfitted") from None
+
+    def _run(self, net, X, y, epochs, validation, patience, halve_eta) -> None:
         best = None
         results = net.train_epochs(
             (X, y), epochs, min(self.batch_size, len(X)), float(self.learning_rate),
