@@ -4,15 +4,20 @@ Each file is written to a temporary file in its destination's folder, flushed an
 fsynced, and only then renamed onto its name (``os.replace``, atomic on one file
 system). An error or Ctrl-C at any point removes the temporary files and leaves every
 destination as it was; an ``OSError`` about the file being written names the
-destination, not the temporary file.
+destination, not the temporary file. A destination that exists and is not a regular
+file (a FIFO, a device, a folder) is refused, never replaced.
+
+:func:`open_regular` is the other side: the one way fastnet opens a file it reads,
+refusing anything but a regular file at once (reading a FIFO would block forever).
 """
 import os
+import stat
 import tempfile
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO, Callable, List, Mapping, Optional, Union
 
-__all__ = ["write_atomically", "write_files_atomically"]
+__all__ = ["write_atomically", "write_files_atomically", "open_regular"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 Writer = Callable[[BinaryIO], None]
@@ -36,6 +41,8 @@ def write_files_atomically(writers: Mapping[PathLike, Writer],
     each); rename them onto their names only once all are complete, so a failure while
     writing any of them replaces none. Returns the destinations, in order."""
     paths = [Path(path) for path in writers]
+    for path in paths:
+        _check_replaceable(path)
     temps: List[Path] = []
     current = paths[0] if paths else None
     try:
@@ -64,6 +71,47 @@ def write_files_atomically(writers: Mapping[PathLike, Writer],
     for folder in dict.fromkeys(path.parent for path in paths):
         _fsync_directory(folder)
     return paths
+
+
+def open_regular(path: PathLike, name: Optional[str] = None) -> BinaryIO:
+    """``path`` opened for reading in binary mode; ValueError naming it (as ``name``,
+    default the path) unless it is a regular file. The file is opened without blocking
+    and checked on its descriptor, so a FIFO is refused at once and a file swapped in
+    between the check and the reading cannot slip through. FileNotFoundError when
+    there is nothing at ``path``."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{str(path) if name is None else name} is not a regular file "
+                             f"but {_kind(mode)}")
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_replaceable(path: Path) -> None:
+    """ValueError unless ``path`` is absent or a regular file (or a link to one): a
+    FIFO, a device or a folder is never replaced by a file."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # nothing there (or unreadable: the write itself says why)
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path} is not a regular file but {_kind(mode)}: "
+                         f"not replacing it; give the name of a file to write")
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device")]
+    return next((word for test, word in kinds if test(mode)), "not a file")
 
 
 def _about(error: OSError, paths: List[Path]) -> bool:

@@ -18,7 +18,7 @@ from typing import Dict, Optional, Tuple, Union
 import numpy as np
 
 from ..core.validate import check_int
-from .atomic import write_atomically
+from .atomic import open_regular, write_atomically
 
 DATA_ENV = "FASTNET_DATA"
 IDX_FILES = {
@@ -69,9 +69,11 @@ def read_idx(path: PathLike) -> np.ndarray:
     the file) if it is not a valid unsigned-byte IDX file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"IDX file not found: {path}")
-    raw = path.read_bytes()
+    try:
+        with open_regular(path) as f:  # a FIFO is refused, not waited on
+            raw = f.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"IDX file not found: {path}") from None
     if path.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
@@ -117,7 +119,7 @@ def idx_paths(folder: Path) -> Tuple[dict, list]:
     found, missing = {}, []
     for key, name in IDX_FILES.items():
         for candidate in (folder / f"{name}.gz", folder / name):
-            if candidate.is_file():
+            if candidate.exists():  # read_idx refuses one that is not a regular file
                 found[key] = candidate
                 break
         else:
@@ -125,8 +127,12 @@ def idx_paths(folder: Path) -> Tuple[dict, list]:
     return found, missing
 
 
-def _usable(path: Path) -> Union[Path, str]:
-    """The data location at ``path`` (IDX folder or ``.pkl.gz`` file), or why there is none."""
+def _usable(path: Path, origin: str) -> Union[Path, str]:
+    """The data location at ``path`` (IDX folder or ``.pkl.gz`` file), or why there is
+    none; ValueError naming it with its ``origin`` for something there that is neither
+    a regular file nor a folder (reading a FIFO would block forever)."""
+    if path.exists() and not (path.is_file() or path.is_dir()):
+        raise ValueError(f"{path} ({origin}) is not a regular file or a folder")
     if path.is_file():
         if path.name.endswith(".pkl.gz"):
             return path
@@ -136,8 +142,8 @@ def _usable(path: Path) -> Union[Path, str]:
     _, missing = idx_paths(path)
     if not missing:
         return path
-    if (path / PICKLE_FILE).is_file():
-        return path / PICKLE_FILE
+    if (path / PICKLE_FILE).exists() and not (path / PICKLE_FILE).is_dir():
+        return _usable(path / PICKLE_FILE, origin)
     return f"missing {', '.join(missing)} (and no {PICKLE_FILE})"
 
 
@@ -160,7 +166,7 @@ def find_data(path: Optional[PathLike] = None, argument: str = "path=") -> Path:
             places.insert(0, (data_env(), f"${DATA_ENV}"))
     looked = []
     for place, origin in places:
-        result = _usable(place)
+        result = _usable(place, origin)
         if isinstance(result, Path):
             return result
         looked.append(f"  - {place} ({origin}): {result}")
@@ -207,11 +213,12 @@ def _load_idx(folder: Path) -> Tuple[Pair, Pair]:
 
 
 def _load_pickle(file: Path) -> Tuple[Pair, Pair, Pair]:
-    try:
-        with gzip.open(file, "rb") as f:
-            data = pickle.load(f, encoding="latin1")
-    except Exception as e:  # unpickling can raise almost anything
-        raise ValueError(f"{file}: cannot unpickle ({type(e).__name__}: {e})") from e
+    with open_regular(file) as raw:
+        try:
+            with gzip.open(raw, "rb") as f:
+                data = pickle.load(f, encoding="latin1")
+        except Exception as e:  # unpickling can raise almost anything
+            raise ValueError(f"{file}: cannot unpickle ({type(e).__name__}: {e})") from e
     if not (isinstance(data, (tuple, list)) and len(data) == 3
             and all(isinstance(p, (tuple, list)) and len(p) == 2 for p in data)):
         raise ValueError(f"{file}: expected three (X, y) pairs (training, validation, test)")

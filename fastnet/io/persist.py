@@ -6,8 +6,8 @@ Two formats, chosen on ``save`` by the file's suffix and on ``load`` by its cont
   ``format`` ("fastnet-model"), ``version`` (1), ``sizes`` (int64), ``dtype``
   ("float32" or "float64"), ``w0``.. and ``b0``.. (the layers, in ``dtype``; biases
   (n, 1)) and ``metadata`` (JSON text: ``fastnet_version``, ``history``,
-  ``architecture`` (activation, output, cost names) and the caller's ``metadata``).
-  Parameters are restored bit for bit.
+  ``architecture`` (activation, output, cost names), ``checksum`` and the caller's
+  ``metadata``). Parameters are restored bit for bit.
 - ``.json``: the book's network2.py format, ``{"sizes", "weights", "biases", "cost"}``,
   which network2.load reads, plus a ``"metadata"`` object that it ignores (and
   ``"activation"``/``"output"`` for networks of other than sigmoid neurons). The cost is
@@ -16,15 +16,26 @@ Two formats, chosen on ``save`` by the file's suffix and on ``load`` by its cont
   in ``net.metadata["cost"]``; any other name, or a ``cost``/``activation``/``output``
   that contradicts the metadata's ``architecture``, is refused.
 
+Both formats keep in the metadata a ``checksum``: "sha256:" and the SHA-256 of the
+parameters (as float64), checked on loading when present (files saved without one
+still load), so a damaged or edited weight is refused instead of loaded; the rest of
+the metadata may be edited by hand. A .npz entry's shape and size are checked against
+what ``sizes`` implies from its header, before its data is read or memory allocated.
+
 Writes are atomic (:mod:`fastnet.io.atomic`): a failure leaves any previous file intact.
-Every problem with a file being loaded is a ``ValueError`` that says what is wrong.
+Every problem with a file being loaded is a ``ValueError`` that names the file and says
+what is wrong.
 """
+import hashlib
 import json
+import lzma
+import math
 import os
+import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Dict, List, Mapping, Optional, Union
+from typing import Any, BinaryIO, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
@@ -32,7 +43,7 @@ from ..core.encodings import ENCODINGS
 from ..core.model import Network
 from ..core.registry import COSTS
 from ..core.validate import check_dtype, check_sizes
-from .atomic import write_atomically
+from .atomic import open_regular, write_atomically
 
 __all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION", "MODEL_SUFFIXES"]
 
@@ -46,8 +57,18 @@ _COST_NAMES = {cls.__name__: name for name, cls in COSTS.items()}
 
 PathLike = Union[str, "os.PathLike[str]"]
 _DTYPES = {"float32": np.float32, "float64": np.float64}
-_RESERVED = ("fastnet_version", "history", "encoding", "architecture")  # metadata keys save() fills in itself
-_READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, KeyError)
+CHECKSUM = "checksum"  #: the metadata key of the parameters' SHA-256
+#: what reading a damaged zip archive can raise (a flipped bit may name an unknown
+#: compression, encryption, or a header numpy cannot parse)
+_READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError,
+                KeyError, NotImplementedError, RuntimeError, struct.error, OverflowError,
+                TypeError, SyntaxError)
+#: the most bytes a .npz entry other than a layer may hold (format, version, dtype, sizes)
+_SMALL_ENTRY_BYTES = 2 ** 20
+#: the most bytes the metadata entry may hold: a history of tens of thousands of epochs
+_METADATA_BYTES = 64 * 2 ** 20
+#: the largest number a layer is stored in (float64)
+_LAYER_ITEM_BYTES = 8
 
 
 # -- save -------------------------------------------------------------------------------
@@ -66,6 +87,7 @@ def save(net: Network, path: PathLike, metadata: Optional[Mapping[str, Any]] = N
     writer = _writer_for(path.suffix if form is None else f".{form}", path)
     layers = _parameters(net)
     meta = _metadata_for(net, metadata)
+    meta[CHECKSUM] = _checksum(layers["weights"], layers["biases"])
     return write_atomically(path, lambda f: writer(f, net, layers, meta))
 
 
@@ -102,7 +124,7 @@ def _metadata_for(net: Network, metadata: Optional[Mapping[str, Any]]) -> Dict[s
                 encoding=net.encoding.name, architecture=_architecture(net))
     try:
         json.dumps(meta, allow_nan=False)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, RecursionError) as error:
         raise ValueError(f"metadata and history must be JSON-serialisable (finite numbers, "
                          f"strings, lists, dicts with str keys): {error}") from None
     return meta
@@ -144,41 +166,45 @@ def load(path: PathLike, dtype=None, cls=None) -> Network:
     ``net.metadata``. ``dtype`` converts the parameters; by default a ``.npz`` keeps its
     saved dtype and a JSON file gives float64. Draws nothing from ``np.random``.
 
-    Raises FileNotFoundError for a missing file and ValueError, saying what is wrong,
-    for anything else: not a model file, corrupt or truncated, wrong format or newer
-    version, inconsistent sizes or shapes, NaN or infinity, pickled objects (never
-    unpickled), invalid metadata. ``cls``: the Network class to build (default
+    Raises FileNotFoundError for a missing file and ValueError, naming the file and
+    saying what is wrong, for anything else: not a regular file (a FIFO or a folder is
+    refused at once), not a model file, corrupt or truncated or not matching its
+    checksum, wrong format or newer version, inconsistent sizes or shapes, an entry
+    declaring more bytes than the sizes imply, NaN or infinity, pickled objects (never
+    unpickled), invalid or too deeply nested metadata. ``cls``: the Network class to build (default
     ``fastnet.network.Network``; ``fastnet.network2.load`` passes its own).
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no model file at {str(path)!r}")
-    with open(path, "rb") as f:
-        head = f.read(64)
     try:
-        return _load_detected(path, head, dtype, cls)
+        with open_regular(path, repr(str(path))) as f:  # a FIFO is refused, not waited on
+            head = f.read(64)
+            f.seek(0)
+            return _load_detected(path, f, head, dtype, cls)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no model file at {str(path)!r}") from None
     except ValueError as error:  # every message names the file
         if str(error).startswith(repr(str(path))):
             raise
         raise ValueError(f"{str(path)!r}: {error}") from None
 
 
-def _load_detected(path: Path, head: bytes, dtype, cls) -> Network:
-    """Dispatch on the first bytes: zip magic for .npz, '{' for JSON."""
+def _load_detected(path: Path, f: BinaryIO, head: bytes, dtype, cls) -> Network:
+    """Dispatch on the first bytes (``head``) of the file ``f``: zip magic for .npz,
+    '{' for JSON."""
     if head.startswith(b"PK"):
-        return _load_npz(path, dtype, cls)
+        return _load_npz(path, f, dtype, cls)
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if text.startswith(b"{") or (head and not text):  # JSON object (or blank so far)
-        return _load_json(path, dtype, cls)
+        return _load_json(path, f, dtype, cls)
     if not head:
         raise ValueError(f"{str(path)!r} is empty: corrupt or truncated model file")
     raise ValueError(f"{str(path)!r} is not a model file: expected a fastnet .npz archive "
                      f"or the book's network2 JSON")
 
 
-def _load_npz(path: Path, dtype, cls) -> Network:
+def _load_npz(path: Path, f: BinaryIO, dtype, cls) -> Network:
     try:
-        archive = np.load(path, allow_pickle=False)
+        archive = np.load(f, allow_pickle=False)
     except _READ_ERRORS as error:
         raise _corrupt(path, error) from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
@@ -188,36 +214,44 @@ def _load_npz(path: Path, dtype, cls) -> Network:
         _check_version(_member(archive, "version", path))
         sizes = _sizes(_member(archive, "sizes", path))
         saved = _check_dtype_name(_text(_member(archive, "dtype", path), "dtype"))
-        meta = (_parse_metadata(_text(_member(archive, "metadata", path), "metadata"))
+        meta = (_parse_metadata(_text(_member(archive, "metadata", path, _METADATA_BYTES),
+                                      "metadata"))
                 if "metadata" in archive.files else {})
         weights, biases = [], []
-        for l in range(len(sizes) - 1):
-            weights.append(_member(archive, f"w{l}", path))
-            biases.append(_member(archive, f"b{l}", path))
-    return _build(sizes, weights, biases, saved if dtype is None else dtype, meta, cls)
+        for l, (w_shape, b_shape) in enumerate(_layer_shapes(sizes)):
+            weights.append(_member(archive, f"w{l}", path, layer=(w_shape, f"weights[{l}] (w{l})")))
+            biases.append(_member(archive, f"b{l}", path, layer=(b_shape, f"biases[{l}] (b{l})")))
+    net = _build(sizes, weights, biases, saved if dtype is None else dtype, meta, cls)
+    _verify(weights, biases, meta)
+    return net
 
 
-def _load_json(path: Path, dtype, cls) -> Network:
+def _load_json(path: Path, f: BinaryIO, dtype, cls) -> Network:
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = json.loads(f.read().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"{str(path)!r} is malformed JSON (corrupt or truncated model "
                          f"file?): {error}") from None
+    except RecursionError:
+        raise ValueError(f"{str(path)!r} holds JSON nested too deeply for a model file "
+                         f"(corrupt, or not a model file)") from None
     if not isinstance(data, dict):
         raise ValueError(f"a network2 JSON model is an object, got {type(data).__name__}")
     missing = [key for key in ("sizes", "weights", "biases") if key not in data]
     if missing:
         raise ValueError(f"network2 JSON model lacks {', '.join(map(repr, missing))}")
     sizes = _sizes(data["sizes"])
-    weights = _json_layers(data["weights"], "weights", len(sizes) - 1)
-    biases = _json_layers(data["biases"], "biases", len(sizes) - 1)
+    shapes = _layer_shapes(sizes)
+    weights = _json_layers(data["weights"], "weights", [w for w, _ in shapes])
+    biases = _json_layers(data["biases"], "biases", [b for _, b in shapes])
     cost = data.get("cost", QUADRATIC_COST)
     if not isinstance(cost, str):
         raise ValueError(f"'cost' must be the name of a cost class, got {cost!r}")
     if cost not in _COST_NAMES:
         raise ValueError(f"field 'cost': unknown cost {cost!r}; a network2 JSON model names "
                          f"one of the cost classes {sorted(_COST_NAMES)}")
-    meta = _check_metadata(data.get("metadata", {}))
+    stored = data.get("metadata", {})
+    meta = _check_metadata(stored)
     meta["cost"] = cost
     architecture = _check_architecture(meta)
     fields = {"cost": (cost, _COST_NAMES[cost])}
@@ -228,7 +262,9 @@ def _load_json(path: Path, dtype, cls) -> Network:
                              f"({architecture[key]!r}): the file was edited or is corrupt")
         architecture[key] = name
     meta["architecture"] = architecture
-    return _build(sizes, weights, biases, np.float64 if dtype is None else dtype, meta, cls)
+    net = _build(sizes, weights, biases, np.float64 if dtype is None else dtype, meta, cls)
+    _verify(weights, biases, stored)
+    return net
 
 
 # -- checks -----------------------------------------------------------------------------
@@ -237,10 +273,27 @@ def _corrupt(path: Path, error: BaseException) -> ValueError:
                       f"({type(error).__name__}: {error})")
 
 
-def _member(archive: "np.lib.npyio.NpzFile", key: str, path: Path) -> np.ndarray:
-    """One array of the archive, read without unpickling."""
+def _member(archive: "np.lib.npyio.NpzFile", key: str, path: Path,
+            most_bytes: int = _SMALL_ENTRY_BYTES,
+            layer: Optional[Tuple[Tuple[int, ...], str]] = None) -> np.ndarray:
+    """One array of the archive, read without unpickling, and only once its header
+    declares at most ``most_bytes``, or for a ``layer`` (the shape that ``sizes``
+    implies, its name) that shape in numbers of at most 8 bytes: a file claiming more
+    is refused before memory is allocated for it."""
     if key not in archive.files:
         raise ValueError(f"{str(path)!r} is not a complete fastnet model: no {key!r} entry")
+    try:
+        shape, dtype = _declared(archive, key)
+    except _READ_ERRORS as error:
+        raise _corrupt(path, error) from None
+    if layer is not None:
+        _check_shape(shape, *layer)
+        most_bytes = math.prod(layer[0]) * _LAYER_ITEM_BYTES
+    declared = math.prod(shape) * dtype.itemsize
+    if not dtype.hasobject and declared > most_bytes:
+        raise ValueError(f"entry {key!r} declares {declared:,} bytes ({dtype} of shape "
+                         f"{shape}), more than a model file's {key!r} holds (at most "
+                         f"{most_bytes:,}): corrupt, or not a fastnet model")
     try:
         return archive[key]
     except ValueError as error:
@@ -250,6 +303,51 @@ def _member(archive: "np.lib.npyio.NpzFile", key: str, path: Path) -> np.ndarray
         raise _corrupt(path, error) from None
     except _READ_ERRORS as error:
         raise _corrupt(path, error) from None
+
+
+def _declared(archive: "np.lib.npyio.NpzFile", key: str) -> Tuple[Tuple[int, ...], np.dtype]:
+    """The shape and dtype that entry ``key`` declares in its .npy header, read
+    without reading its data."""
+    name = f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
+    with archive.zip.open(name) as member:
+        version = np.lib.format.read_magic(member)
+        readers = {(1, 0): np.lib.format.read_array_header_1_0,
+                   (2, 0): np.lib.format.read_array_header_2_0}
+        if version not in readers:
+            raise ValueError(f"entry {key!r} is in .npy format {version}, which fastnet never writes")
+        shape, _, dtype = readers[version](member)
+    return tuple(shape), np.dtype(dtype)
+
+
+def _layer_shapes(sizes: List[int]) -> List[Tuple[Tuple[int, int], Tuple[int, int]]]:
+    """The shapes of each layer's weights and biases that ``sizes`` implies."""
+    return [((n, m), (n, 1)) for m, n in zip(sizes[:-1], sizes[1:])]
+
+
+def _check_shape(shape: Tuple[int, ...], implied: Tuple[int, ...], what: str) -> None:
+    """``check_layer``'s shape check, made on what a file declares before the layer is
+    read or a network allocated (sizes far beyond the layers stored would allocate
+    them)."""
+    if tuple(shape) != implied:
+        raise ValueError(f"{what} has shape {tuple(shape)}; sizes imply {implied}")
+
+
+def _checksum(weights: List[np.ndarray], biases: List[np.ndarray]) -> str:
+    """"sha256:" and the SHA-256 of the layers, weights then biases, as little-endian
+    float64: the values both formats store exactly, whatever the network's dtype."""
+    digest = hashlib.sha256()
+    for array in (*weights, *biases):
+        digest.update(np.ascontiguousarray(array, dtype="<f8").data)
+    return f"sha256:{digest.hexdigest()}"
+
+
+def _verify(weights: List[np.ndarray], biases: List[np.ndarray], meta) -> None:
+    """ValueError unless the metadata's checksum, when there is one (files saved
+    before fastnet kept one have none), matches the layers read (already checked to
+    be real numbers of the right shapes)."""
+    if isinstance(meta, dict) and CHECKSUM in meta and meta[CHECKSUM] != _checksum(weights, biases):
+        raise ValueError(f"the weights and biases do not match the checksum saved with them "
+                         f"(metadata {CHECKSUM!r}): the file is damaged or was edited")
 
 
 def _text(array: np.ndarray, key: str) -> str:
@@ -297,6 +395,8 @@ def _parse_metadata(text: str) -> Dict[str, Any]:
         meta = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"metadata is not valid JSON: {error}") from None
+    except RecursionError:
+        raise ValueError("metadata is JSON nested too deeply") from None
     return _check_metadata(meta)
 
 
@@ -309,22 +409,29 @@ def _check_metadata(meta) -> Dict[str, Any]:
     return dict(meta)
 
 
-def _json_layers(layers, name: str, count: int) -> List[np.ndarray]:
-    """Nested lists of numbers -> arrays (shapes and values are checked later)."""
-    if not isinstance(layers, list) or len(layers) != count:
-        raise ValueError(f"{name} must be a list of {count} layers for these sizes")
+def _json_layers(layers, name: str, shapes: List[Tuple[int, int]]) -> List[np.ndarray]:
+    """Nested lists -> arrays of the ``shapes`` that sizes imply (their values are
+    checked later); true and false, which numpy would take as 1 and 0, are refused."""
+    if not isinstance(layers, list) or len(layers) != len(shapes):
+        raise ValueError(f"{name} must be a list of {len(shapes)} layers for these sizes")
     arrays = []
-    for l, layer in enumerate(layers):
+    for l, (layer, shape) in enumerate(zip(layers, shapes)):
+        what = f"{name}[{l}] ({name[0]}{l})"
         try:
-            arrays.append(np.array(layer))
-        except ValueError:
+            array = np.array(layer)
+        except (ValueError, RecursionError):
             raise ValueError(f"{name}[{l}] is not a rectangular array of numbers") from None
+        _check_shape(array.shape, shape, what)
+        if array.dtype.kind in "biuf" and any(type(x) is bool for row in layer for x in row):
+            raise ValueError(f"{what} must hold numbers, not true or false")
+        arrays.append(array)
     return arrays
 
 
 def _check_architecture(meta: Dict[str, Any]) -> Dict[str, Any]:
     """The constructor keywords stored under meta["architecture"] (checked: names only)."""
-    architecture = meta.get("architecture") or {}
+    architecture = meta.get("architecture")
+    architecture = {} if architecture is None else architecture
     if not isinstance(architecture, dict) or not set(architecture) <= {"activation", "output", "cost"} \
             or not all(isinstance(v, str) for v in architecture.values()):
         raise ValueError(f"metadata 'architecture' must map activation/output/cost to names, "
@@ -337,7 +444,7 @@ def _build(sizes: List[int], weights: List[np.ndarray], biases: List[np.ndarray]
     """Make the network (no random draws); ``from_parameters`` checks every layer against
     ``sizes``, naming it by its key in the file."""
     encoding = meta.get("encoding")
-    if encoding is not None and encoding not in ENCODINGS:
+    if encoding is not None and (not isinstance(encoding, str) or encoding not in ENCODINGS):
         raise ValueError(f"unknown output encoding {encoding!r} (known: {sorted(ENCODINGS)})")
     net = (cls or Network).from_parameters(sizes, weights, biases, dtype=check_dtype(dtype),
                                            encoding=encoding,

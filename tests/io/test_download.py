@@ -301,3 +301,18 @@ def test_default_folder_is_cache_dir(serve, fake, tmp_path, monkeypatch):
 def test_no_mirrors_is_an_error(tmp_path):
     with pytest.raises(ValueError):
         fetch_mnist(tmp_path, mirrors=())
+
+
+def test_ctrl_c_midway_leaves_no_partial_file(serve, fake, tmp_path):
+    """Ctrl-C while the second file arrives: the first stays (complete, verified), the
+    second has neither its name nor a temporary file left behind."""
+    server = serve(fake)
+
+    def interrupt_the_second(name, done, total):
+        if name == NAMES[1]:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        fetch_mnist(tmp_path, mirrors=(server.url,), timeout=TIMEOUT,
+                    progress=interrupt_the_second)
+    assert (tmp_path / NAMES[0]).read_bytes() == fake[NAMES[0]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [NAMES[0]]

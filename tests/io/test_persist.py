@@ -331,7 +331,9 @@ def test_too_large_for_the_dtype(tmp_path, valid):
 def test_castable_float_layers_are_accepted(tmp_path, valid):
     arrays = {k: (v.astype(np.float32) if k[0] in "wb" and k[1:].isdigit() else v)
               for k, v in valid[1].items()}
-    net = persist.load(spoiled(tmp_path, arrays))
+    meta = json.loads(str(arrays["metadata"]))
+    del meta["checksum"]  # the rounded numbers are not the ones saved: a file made by hand
+    net = persist.load(spoiled(tmp_path, arrays, metadata=np.array(json.dumps(meta))))
     assert net.dtype == np.float64
     assert np.array_equal(net.weights[0], valid[1]["w0"].astype(np.float32))
 
