@@ -34,9 +34,9 @@ def run(data=None, seeds=3, epochs: int = 10, jobs: int = 1,
 
     ``data`` is the data folder or file (see ``fastnet.data``), ``limits`` the numbers of
     training and test examples to use (None: all). ``dataset`` (already loaded) replaces
-    ``data`` and ``limits`` with ``jobs=1``; with ``jobs`` > 1 each worker process loads
-    ``data`` itself. After Ctrl-C the rows hold the runs that finished and
-    ``Result.interrupted`` is set."""
+    ``data`` and ``limits``. ``jobs`` > 1 runs that many at once on an embedded Dask
+    cluster, ``scheduler`` on an existing one (``common.run_many``). After Ctrl-C the rows
+    hold the runs that finished and ``Result.interrupted`` is set."""
     hidden = common.unique(check_int(n, "hidden size", 0) for n in hidden)
     if not hidden:
         raise ValueError("hidden: give at least one hidden-layer size")
