@@ -177,8 +177,8 @@ def run(data=None, seeds: Union[int, Sequence[int]] = 3, epochs: int = 10, jobs:
     seeds) for ``epochs`` epochs (mini-batch 10, η = 3.0) on the data at ``data`` (or the
     given ``dataset``; ``limits`` = (train, test) example counts), perturb it at each of
     ``scales`` and count what changes: one row per scale, mean ± std over the seeds.
-    ``jobs`` > 1 or ``scheduler`` trains the seeds on Dask (``common.run_many``). Ctrl-C keeps the finished seeds
-    (``Result.interrupted``)."""
+    ``jobs`` > 1 or ``scheduler`` trains the seeds on Dask (``common.run_many``). Ctrl-C
+    keeps the finished seeds (``Result.interrupted``)."""
     seed_list = seed_values(seeds)
     scales = [float(s) for s in scales]
     configs = [dict(seed=seed, epochs=epochs, sizes=list(sizes), scales=scales) for seed in seed_list]
