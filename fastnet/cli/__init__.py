@@ -1,5 +1,4 @@
-"""The ``fastnet`` command: train, evaluate, predict, read, info, experiment, sweep, bench,
-expand.
+"""The ``fastnet`` command: train, evaluate, predict, read, info, experiment, sweep, bench, expand.
 
     fastnet train [--data DIR] [--epochs 30] [--batch 10] [--eta 3.0] [--save model.npz]
     fastnet evaluate model.npz [--plot confusion.png]
