@@ -13,7 +13,7 @@ import pickle
 import struct
 import zlib
 from pathlib import Path
-from typing import Dict, Optional, Tuple, Union
+from typing import BinaryIO, Dict, Optional, Tuple, Union
 
 import numpy as np
 
@@ -33,6 +33,7 @@ _IDX_TYPES = {0x08: "unsigned byte", 0x09: "signed byte", 0x0B: "short",
               0x0C: "int", 0x0D: "float", 0x0E: "double"}
 
 PathLike = Union[str, os.PathLike]
+_CHUNK = 2 ** 20  #: bytes decompressed at a time
 Pair = Tuple[np.ndarray, np.ndarray]
 
 
@@ -71,14 +72,13 @@ def read_idx(path: PathLike) -> np.ndarray:
     path = Path(path)
     try:
         with open_regular(path) as f:  # a FIFO is refused, not waited on
-            raw = f.read()
+            if path.suffix == ".gz":
+                raw, size = _gunzip_idx(f, path)
+            else:
+                raw = f.read()
+                size = len(raw)
     except FileNotFoundError:
         raise FileNotFoundError(f"IDX file not found: {path}") from None
-    if path.suffix == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as e:
-            raise ValueError(f"{path}: broken gzip file ({type(e).__name__}: {e})") from e
     if len(raw) < 4:
         raise ValueError(f"{path}: truncated IDX header ({len(raw)} bytes)")
     zero1, zero2, code, ndim = raw[:4]
@@ -93,12 +93,46 @@ def read_idx(path: PathLike) -> np.ndarray:
     if len(raw) < header:
         raise ValueError(f"{path}: truncated IDX header ({len(raw)} of {header} bytes)")
     shape = struct.unpack(f">{ndim}I", raw[4:header])
-    expected, got = math.prod(shape), len(raw) - header
+    expected, got = math.prod(shape), size - header
     if got != expected:
         what = "truncated" if got < expected else "has trailing data"
         raise ValueError(f"{path}: data {what}: header shape {shape} needs "
                          f"{expected} bytes, file has {got}")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    array = np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    array.flags.writeable = False  # as for bytes, also when decompressed into a bytearray
+    return array
+
+
+def _gunzip_idx(f: BinaryIO, path: Path) -> Tuple[Union[bytes, bytearray], int]:
+    """The IDX bytes in the gzip stream ``f`` and their full length: the bytes are kept
+    only as far as the header's shape needs, and the rest is only counted (and the
+    stream's checksum checked), so a small file that expands to gigabytes beyond its
+    header is refused without holding them. A stream that does not start with an IDX
+    header is read no further."""
+    try:
+        with gzip.GzipFile(fileobj=f) as stream:
+            raw = stream.read(4)
+            if len(raw) < 4 or raw[0] or raw[1] or not raw[3]:
+                return raw, len(raw)
+            raw += stream.read(4 * raw[3])
+            if len(raw) < 4 + 4 * raw[3]:
+                return raw, len(raw)
+            need = len(raw) + math.prod(struct.unpack(f">{raw[3]}I", raw[4:]))
+            data = bytearray(raw)
+            while len(data) < need:
+                chunk = stream.read(min(_CHUNK, need - len(data)))
+                if not chunk:
+                    break
+                data += chunk
+            size = len(data)
+            while True:
+                chunk = stream.read(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+    except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as e:
+        raise ValueError(f"{path}: broken gzip file ({type(e).__name__}: {e})") from e
+    return data, size  # a bytearray: no copy of what may be tens of megabytes
 
 
 def write_idx(path: PathLike, array: np.ndarray) -> Path:

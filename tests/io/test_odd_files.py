@@ -185,3 +185,24 @@ def test_ctrl_c_during_write_idx_leaves_the_previous_file(tmp_path, monkeypatch,
     with pytest.raises(KeyboardInterrupt):
         write_idx(path, np.ones((5, 2, 2), np.uint8))
     assert path.read_bytes() == previous and os.listdir(tmp_path) == [name]
+
+
+# -- data that expands beyond its header ------------------------------------------------
+def test_a_gzipped_idx_file_is_expanded_no_further_than_its_header_says(tmp_path):
+    """A .gz of some 64 KB whose header declares 10 labels but which expands to 64 MB:
+    refused as trailing data without holding the 64 MB."""
+    import gzip
+    import tracemalloc
+    header = bytes([0, 0, 8, 1]) + (10).to_bytes(4, "big")
+    path = tmp_path / "labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(header + bytes(64 * 2 ** 20), compresslevel=9))
+    assert path.stat().st_size < 2 ** 17
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=f"{path}: data has trailing data: header shape "
+                                             rf"\(10,\) needs 10 bytes, file has {64 * 2 ** 20}"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 2 ** 20
