@@ -2,7 +2,7 @@
 
 Same functions and return structures as the original, read from the standard
 IDX files (or the book's ``mnist.pkl.gz``) through :mod:`fastnet.io.idx`; the
-optional ``path`` argument is resolved by :func:`fastnet.io.idx.find_data`.
+optional ``path`` argument is resolved by :func:`fastnet.io.download.find_or_fetch`.
 """
 from __future__ import annotations
 
@@ -21,9 +21,12 @@ def load_data(path: Optional[PathLike] = None) -> Tuple[Pair, Pair, Pair]:
 
     X is float32 of shape (n, 784), pixels in [0, 255/256]; y is int64 of shape (n,).
     n is 50,000 / 10,000 / 10,000. ``path`` may also name the book's ``mnist.pkl.gz``,
-    which is unpickled: only use one from a trusted source.
+    which is unpickled: only use one from a trusted source. Without ``path`` and
+    ``$FASTNET_DATA``, MNIST is downloaded into the cache folder when it is not there
+    (checksum-verified, ``fastnet.io.download.find_or_fetch``).
     """
-    return load_mnist_arrays(path)
+    from .io.download import find_or_fetch
+    return load_mnist_arrays(find_or_fetch(path))
 
 
 def load_data_wrapper(path: Optional[PathLike] = None) -> Tuple[list, list, list]:

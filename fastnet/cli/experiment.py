@@ -25,6 +25,7 @@ import sys
 from ..experiments import NAMES
 from ..sweeps.engine import SCHEDULER_ENV, cap_jobs, scheduler_from, usable_cpus
 from .args import digit, figure_file, float_list, int_list, positive_int
+from .inputs import data_help, data_path
 from .status import INTERRUPTED
 
 # option dest -> (keyword of module.run, experiments that take it)
@@ -47,8 +48,7 @@ def add_parser(subparsers, common_parent) -> argparse.ArgumentParser:
                         help="one of: " + ", ".join(NAMES))
     parser.add_argument("--seeds", type=positive_int, default=3, help="seeds 0..SEEDS-1 per configuration (default 3)")
     parser.add_argument("--epochs", type=positive_int, default=10, help="epochs per run (default 10)")
-    parser.add_argument("--data", help="a folder with the four MNIST IDX files, or a mnist.pkl.gz "
-                        "(default: $FASTNET_DATA, then the cache folder)")
+    parser.add_argument("--data", help=data_help())
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--jobs", type=positive_int, help="runs at once, each in its own process "
                        f"(default: this machine's CPUs, {usable_cpus()} here)")
@@ -103,7 +103,8 @@ def run_experiment(args) -> int:
     if scheduler is not None:
         specific["scheduler"] = scheduler
     try:
-        result = module.run(data=args.data, seeds=args.seeds, epochs=args.epochs, jobs=jobs,
+        data = data_path(args.data) if args.name != "descent" else None
+        result = module.run(data=data, seeds=args.seeds, epochs=args.epochs, jobs=jobs,
                             limits=(args.limit_train, args.limit_test), **specific)
     except ConnectionError as error:
         raise ConnectionError(f"{scheduler_name}: {error}") from None

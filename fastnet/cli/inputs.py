@@ -1,8 +1,7 @@
 """What the commands read: the data set (``--data``) and model files."""
-import sys
 from typing import Optional
 
-from ..io.idx import DATA_ENV, data_env, default_cache_dir, find_data, load_mnist_arrays
+from ..io.idx import DATA_ENV, default_cache_dir, load_mnist_arrays
 from ..network import Network
 
 
@@ -13,18 +12,10 @@ def data_help() -> str:
 
 
 def data_path(path: Optional[str]):
-    """Where the data is: ``--data`` as given once it is found there (or in the usual
-    places when not given); downloads MNIST into the cache folder when no data was
-    named (no --data, no $FASTNET_DATA) and none is there yet."""
-    try:
-        find_data(path, "--data")
-        return path
-    except FileNotFoundError:
-        if path is not None or data_env() is not None:
-            raise
-    from ..io.download import fetch_mnist
-    print(f"MNIST not found: downloading it into {default_cache_dir()}", file=sys.stderr)
-    return fetch_mnist(default_cache_dir())
+    """Where the data is: ``--data``, else $FASTNET_DATA, else the cache folder, where
+    MNIST is downloaded when missing (``io.download.find_or_fetch``)."""
+    from ..io.download import find_or_fetch
+    return find_or_fetch(path, "--data")
 
 
 def load_data(path: Optional[str]):

@@ -22,6 +22,7 @@ import hashlib
 import http.client
 import os
 import socket
+import sys
 import urllib.error
 import urllib.request
 import warnings
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 from .atomic import write_atomically
-from .idx import IDX_FILES, default_cache_dir
+from .idx import IDX_FILES, data_env, default_cache_dir, find_data
 
 __all__ = ["SHA256", "CONTENT_SHA256", "MIRRORS", "DownloadError", "fetch_mnist", "verify"]
 
@@ -251,3 +252,17 @@ def fetch_mnist(folder: Optional[Union[str, os.PathLike]] = None,
             path.unlink()
         _fetch_file(name, folder, mirrors, timeout, progress)
     return folder
+
+
+def find_or_fetch(path: Optional[Union[str, os.PathLike]] = None, argument: str = "path=") -> Path:
+    """Where the data is (``find_data``); when no data was named (no ``path``, no
+    ``$FASTNET_DATA``) and the cache folder holds none, MNIST is downloaded into the
+    cache folder first (``fetch_mnist``, said on stderr). A named place that does not
+    hold the data stays a FileNotFoundError (``argument`` names it)."""
+    try:
+        return find_data(path, argument)
+    except FileNotFoundError:
+        if path is not None or data_env() is not None:
+            raise
+    print(f"MNIST not found: downloading it into {default_cache_dir()}", file=sys.stderr)
+    return fetch_mnist(default_cache_dir())

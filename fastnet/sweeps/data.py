@@ -57,9 +57,10 @@ def load_dataset(path=None, train_limit: Optional[int] = None, test_limit: Optio
 
 def data_file(path, limits: Limits, argument: str = "data=") -> DataFile:
     """The data's location as every process can name it: absolute (a relative path or
-    ``$FASTNET_DATA`` is resolved here, in the caller's working directory)."""
-    from ..io.idx import find_data
-    return DataFile(str(Path(find_data(path, argument)).absolute()), tuple(limits))
+    ``$FASTNET_DATA`` is resolved here, in the caller's working directory). MNIST is
+    downloaded into the cache folder when no data was named and none is there."""
+    from ..io.download import find_or_fetch
+    return DataFile(str(Path(find_or_fetch(path, argument)).absolute()), tuple(limits))
 
 
 _loaded: dict = {}  # DataFile -> Dataset: the last data set this process loaded

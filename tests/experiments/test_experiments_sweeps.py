@@ -141,15 +141,16 @@ def test_cli_prints_the_table_and_draws(mnist_dir, tmp_path, capsys):
     assert png.read_bytes()[:4] == b"\x89PNG" and str(png) in err
 
 
-def test_cli_options(monkeypatch):
+def test_cli_options(monkeypatch, mnist_dir):
     calls = []
 
     def fake_run(**kwargs):
         calls.append(kwargs)
         return Result("fake", [("n", "n")], [dict(n=0)])
     monkeypatch.setattr(hidden, "run", fake_run)
-    assert experiment(["hidden", "--hidden", "0,30", "--jobs", 2, "--limit-test", 100]) == 0
-    assert calls == [dict(data=None, seeds=3, epochs=10, jobs=2, limits=(None, 100), hidden=[0, 30])]
+    assert experiment(["hidden", "--hidden", "0,30", "--jobs", 2, "--limit-test", 100,
+                       "--data", mnist_dir]) == 0
+    assert calls == [dict(data=mnist_dir, seeds=3, epochs=10, jobs=2, limits=(None, 100), hidden=[0, 30])]
     with pytest.raises(ValueError, match="--etas applies to eta and descent, not hidden"):
         experiment(["hidden", "--etas", "1,3"])
     for bad in (["nonsense"], ["hidden", "--hidden", "a,b"], ["hidden", "--seeds", 0],
