@@ -1,12 +1,14 @@
 """What keeps a network's state one the kernels can trust: its parameters finite, one
-training run at a time, a buffer that fits in memory, and a lazy ``train_epochs`` that
-says so when it is never run."""
+training run at a time (and parallel launches one at a time where Numba needs it), a
+buffer that fits in memory, and a lazy ``train_epochs`` that says so when it is never
+run."""
 import os
 import threading
 import warnings
 from contextlib import contextmanager
 from typing import Iterator, List, Sequence
 
+import numba
 import numpy as np
 
 from .training import TrainingDiverged
@@ -83,6 +85,28 @@ class TrainingLock:
         owner = self._owner
         if owner is not None and owner != threading.get_ident():
             raise self._busy(what)
+
+
+#: held around every launch of a parallel kernel when Numba's threading layer is
+#: workqueue, which aborts the process when two threads launch at once (OpenMP and TBB
+#: take concurrent launches)
+_WORKQUEUE_LAUNCH = threading.Lock()
+
+
+@contextmanager
+def parallel_launch() -> Iterator[None]:
+    """The body launches a parallel kernel: serialised with other threads' launches
+    under the workqueue threading layer (and before the first launch, when the layer
+    is not yet known), free otherwise."""
+    try:
+        serialise = numba.threading_layer() == "workqueue"
+    except ValueError:  # no parallel region has run yet
+        serialise = True
+    if not serialise:
+        yield
+        return
+    with _WORKQUEUE_LAUNCH:
+        yield
 
 
 def available_memory() -> int:

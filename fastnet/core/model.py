@@ -19,7 +19,14 @@ import numpy as np
 from .. import kernels
 from .costs import mean_cost
 from .encodings import Encoding, get_encoding
-from .guards import LazyEpochs, TrainingLock, check_diverged, check_fits, check_parameters
+from .guards import (
+    LazyEpochs,
+    TrainingLock,
+    check_diverged,
+    check_fits,
+    check_parameters,
+    parallel_launch,
+)
 from .inputs import SparseCache, SparseInputs
 from .params import (
     LayerList,
@@ -526,7 +533,7 @@ class Network:
         if weighted_inputs:
             codes = codes.copy()
             codes[-1] = kernels.IDENTITY
-        with using_threads(self.threads):
+        with using_threads(self.threads), parallel_launch():
             bad = kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts,
                                            codes, out)
         if bad >= 0:

@@ -10,6 +10,7 @@ from ..kernels.records import (
     Parameters,
     Shared,
 )
+from .guards import parallel_launch
 from .inputs import SparseInputs
 from .params import ParameterLayout, aligned_zeros
 from .threads import using_threads
@@ -62,7 +63,7 @@ class Workspace:
         if threads == 1:
             kernels.train_epoch(*args)
         else:
-            with using_threads(threads):
+            with using_threads(threads), parallel_launch():
                 kernels.train_epoch_threaded(*args, self.shared, threads)
 
     def gradient(self, inputs: SparseInputs, targets, cost, codes, params, grads):

@@ -2,6 +2,7 @@
 (sizes, layers, dtype) is read-only, its parameters are checked finite before use and
 after every epoch, one training run at a time, and construction stays within its means."""
 import gc
+import os
 import pickle
 import subprocess
 import sys
@@ -202,6 +203,31 @@ def test_inference_from_several_threads_gives_the_single_thread_results():
         for predicted, correct, outputs in runs:
             assert np.array_equal(predicted, expected[0]) and correct == expected[1]
             assert np.array_equal(outputs, expected[2])
+
+
+def test_concurrent_inference_under_the_workqueue_threading_layer_does_not_abort():
+    """Numba's workqueue layer aborts the process when two threads launch a parallel
+    kernel at once: fastnet serialises its launches there."""
+    code = textwrap.dedent("""
+        import threading, numba, numpy as np
+        from fastnet import Network
+        np.random.seed(0)
+        net = Network([200, 300, 10], threads=2)
+        X = np.random.rand(3000, 200).astype(np.float32)
+        expected = net.predict(X)
+        assert numba.threading_layer() == "workqueue"
+        same = []
+        def infer():
+            same.extend(np.array_equal(net.predict(X), expected) for _ in range(10))
+        threads = [threading.Thread(target=infer) for _ in range(4)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        print(all(same), len(same))
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "NUMBA_THREADING_LAYER": "workqueue"})
+    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
+    assert run.stdout.split() == ["True", "40"]
 
 
 def test_training_and_changing_a_network_from_inside_its_own_run_is_refused():
