@@ -32,6 +32,7 @@ import lzma
 import math
 import os
 import struct
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
@@ -62,7 +63,7 @@ CHECKSUM = "checksum"  #: the metadata key of the parameters' SHA-256
 #: compression, encryption, or a header numpy cannot parse)
 _READ_ERRORS = (zipfile.BadZipFile, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError,
                 KeyError, NotImplementedError, RuntimeError, struct.error, OverflowError,
-                TypeError, SyntaxError)
+                TypeError, SyntaxError, tokenize.TokenError)
 #: the most bytes a .npz entry other than a layer may hold (format, version, dtype, sizes)
 _SMALL_ENTRY_BYTES = 2 ** 20
 #: the most bytes the metadata entry may hold: a history of tens of thousands of epochs

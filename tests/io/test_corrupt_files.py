@@ -257,3 +257,30 @@ def test_json_fields_of_the_wrong_type_are_named(tmp_path, change, field, load):
     (tmp_path / "model.json").write_text(json.dumps(data))
     error = outcome(tmp_path / "model.json", load)
     assert isinstance(error, ValueError) and field in str(error), error
+
+
+def test_each_flipped_bit_of_a_layer_header_is_refused(tmp_path):
+    """numpy parses a .npy header before the zip checks its CRC (which comes at the end
+    of an entry longer than zipfile's first read), so a damaged header meets the parser."""
+    np.random.seed(0)
+    net = fastnet.Network([100, 50, 10])
+    path = net.save(tmp_path / "model.npz")
+    original = path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        entry = archive.getinfo("w0.npy")
+    assert entry.file_size > 4096
+    name_length, extra_length = struct.unpack("<HH", original[entry.header_offset + 26:
+                                                              entry.header_offset + 30])
+    start = entry.header_offset + 30 + name_length + extra_length  # the local header's
+    assert original[start:start + 6] == b"\x93NUMPY"
+    damaged = tmp_path / "damaged.npz"
+    for bit in range(8 * start, 8 * (start + 128)):
+        data = bytearray(original)
+        data[bit // 8] ^= 1 << (bit % 8)
+        damaged.write_bytes(bytes(data))
+        try:
+            result = outcome(damaged)
+        except Exception as error:  # noqa: BLE001 -- the test names what escaped
+            pytest.fail(f"flipping bit {bit - 8 * start} of the header raised "
+                        f"{type(error).__name__}: {error}")
+        assert isinstance(result, ValueError) or same_network(result, net)
