@@ -70,6 +70,8 @@ _SMALL_ENTRY_BYTES = 2 ** 20
 _METADATA_BYTES = 64 * 2 ** 20
 #: the largest number a layer is stored in (float64)
 _LAYER_ITEM_BYTES = 8
+#: parameters converted to float64 at a time for the checksum
+_HASHED_AT_ONCE = 2 ** 18
 
 
 # -- save -------------------------------------------------------------------------------
@@ -338,7 +340,9 @@ def _checksum(weights: List[np.ndarray], biases: List[np.ndarray]) -> str:
     float64: the values both formats store exactly, whatever the network's dtype."""
     digest = hashlib.sha256()
     for array in (*weights, *biases):
-        digest.update(np.ascontiguousarray(array, dtype="<f8").data)
+        flat = np.asarray(array).reshape(-1)
+        for start in range(0, flat.size, _HASHED_AT_ONCE):  # a float64 copy of a part at a time
+            digest.update(np.ascontiguousarray(flat[start:start + _HASHED_AT_ONCE], dtype="<f8").data)
     return f"sha256:{digest.hexdigest()}"
 
 
