@@ -12,7 +12,6 @@ import pytest
 
 import fastnet
 from fastnet import network2
-from fastnet.io import persist
 
 
 def small_net(dtype=np.float32, seed=0):
