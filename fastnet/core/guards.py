@@ -152,7 +152,7 @@ class LazyEpochs:
         self._epochs.close()
 
     def __del__(self):
-        if not self._started:
+        if not self._started and warnings is not None:  # (None at interpreter shutdown)
             warnings.warn("train_epochs(...) was never iterated, so it trained nothing: it "
                           "trains one epoch per step of iteration (for result in "
                           "net.train_epochs(...): ...); to train in one call use net.SGD(...)",

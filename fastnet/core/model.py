@@ -538,11 +538,11 @@ class Network:
                                            codes, out)
         if bad >= 0:
             raise non_finite(bad, self.dtype, what)
-        finite = np.isfinite(out).all(axis=1)
-        if not finite.all():  # finite inputs and parameters, yet an overflow inside
-            raise ValueError(f"{what} input {int(np.argmin(finite))}: the network's output is "
-                             f"NaN or infinite, an overflow of {np.dtype(self.dtype).name} "
-                             f"inside it (inputs or weights too large); scale the inputs")
+        if not np.isfinite(out).all():  # finite inputs and parameters, yet an overflow inside
+            row = int(np.argmin(np.isfinite(out).all(axis=1)))
+            raise ValueError(f"{what} input {row}: the network's output is NaN or infinite, an "
+                             f"overflow of {np.dtype(self.dtype).name} inside it (inputs or "
+                             f"weights too large); scale the inputs")
         return out
 
     def _total_cost(self, X, targets, lmbda: float = 0.0, l1: float = 0.0) -> float:
