@@ -184,3 +184,20 @@ def test_training_options_reach_the_kernels_only_by_name():
                    0.0, 0, 0, net._params, net._params, 1)
     assert HyperParameters._fields == ("batch_size", "eta", "average", "l2", "l1", "momentum",
                                        "dropout", "seed", "first_step")
+
+
+@pytest.mark.parametrize("init", ["standard", "scaled", "he"])
+@pytest.mark.parametrize("sizes", [[784, 300, 10], [140000, 2, 3], [5, 70000, 2]], ids=str)
+def test_initial_draws_in_blocks_are_one_calls_draws(sizes, init):
+    """initialise draws big layers a block of rows at a time (model.DRAW_BLOCK numbers):
+    the same numbers, in the same order, as one np.random.randn call per layer."""
+    from fastnet.core.registry import INITS
+    np.random.seed(3)
+    biases = [np.random.randn(y, 1) for y in sizes[1:]]
+    weights = [np.random.randn(y, x) * INITS[init](x) for x, y in zip(sizes[:-1], sizes[1:])]
+    after = np.random.randn()
+    np.random.seed(3)
+    net = Network(sizes, init=init)
+    assert np.random.randn() == after
+    for got, drawn in zip(net.weights + net.biases, weights + biases):
+        np.testing.assert_array_equal(got, drawn.astype(np.float32))
