@@ -41,6 +41,7 @@ from typing import Any, BinaryIO, Callable, Dict, List, Mapping, Optional, Tuple
 import numpy as np
 
 from ..core.encodings import ENCODINGS
+from ..core.guards import check_fits
 from ..core.model import Network
 from ..core.registry import COSTS
 from ..core.validate import check_dtype, check_sizes
@@ -169,13 +170,15 @@ def load(path: PathLike, dtype=None, cls=None) -> Network:
     ``net.metadata``. ``dtype`` converts the parameters; by default a ``.npz`` keeps its
     saved dtype and a JSON file gives float64. Draws nothing from ``np.random``.
 
-    Raises FileNotFoundError for a missing file and ValueError, naming the file and
-    saying what is wrong, for anything else: not a regular file (a FIFO or a folder is
-    refused at once), not a model file, corrupt or truncated or not matching its
-    checksum, wrong format or newer version, inconsistent sizes or shapes, an entry
-    declaring more bytes than the sizes imply, NaN or infinity, pickled objects (never
-    unpickled), invalid or too deeply nested metadata. ``cls``: the Network class to build (default
-    ``fastnet.network.Network``; ``fastnet.network2.load`` passes its own).
+    Raises FileNotFoundError for a missing file, MemoryError (naming the file and the
+    bytes needed) for a network beyond the memory available, and ValueError, naming
+    the file and saying what is wrong, for anything else: not a regular file (a FIFO or
+    a folder is refused at once), not a model file, corrupt or truncated or not
+    matching its checksum, wrong format or newer version, inconsistent sizes or shapes,
+    an entry declaring more bytes than the sizes imply, NaN or infinity, pickled
+    objects (never unpickled), invalid or too deeply nested metadata. ``cls``: the
+    Network class to build (default ``fastnet.network.Network``;
+    ``fastnet.network2.load`` passes its own).
     """
     path = Path(path)
     try:
@@ -185,6 +188,8 @@ def load(path: PathLike, dtype=None, cls=None) -> Network:
             return _load_detected(path, f, head, dtype, cls)
     except FileNotFoundError:
         raise FileNotFoundError(f"no model file at {str(path)!r}") from None
+    except MemoryError as error:  # the bytes the network needs, and the file it is in
+        raise MemoryError(f"{str(path)!r}: {error}") from None
     except ValueError as error:  # every message names the file
         if str(error).startswith(repr(str(path))):
             raise
@@ -217,11 +222,14 @@ def _load_npz(path: Path, f: BinaryIO, dtype, cls) -> Network:
         _check_version(_member(archive, "version", path))
         sizes = _sizes(_member(archive, "sizes", path))
         saved = _check_dtype_name(_text(_member(archive, "dtype", path), "dtype"))
+        shapes = _layer_shapes(sizes)
+        # a network beyond the memory available is refused before its layers are read
+        check_fits(sum(math.prod(w) + math.prod(b) for w, b in shapes), saved, sizes)
         meta = (_parse_metadata(_text(_member(archive, "metadata", path, _METADATA_BYTES),
                                       "metadata"))
                 if "metadata" in archive.files else {})
         weights, biases = [], []
-        for l, (w_shape, b_shape) in enumerate(_layer_shapes(sizes)):
+        for l, (w_shape, b_shape) in enumerate(shapes):
             weights.append(_member(archive, f"w{l}", path, layer=(w_shape, f"weights[{l}] (w{l})")))
             biases.append(_member(archive, f"b{l}", path, layer=(b_shape, f"biases[{l}] (b{l})")))
     net = _build(sizes, weights, biases, saved if dtype is None else dtype, meta, cls)

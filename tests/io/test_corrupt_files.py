@@ -283,3 +283,20 @@ def test_each_flipped_bit_of_a_layer_header_is_refused(tmp_path):
             pytest.fail(f"flipping bit {bit - 8 * start} of the header raised "
                         f"{type(error).__name__}: {error}")
         assert isinstance(result, ValueError) or same_network(result, net)
+
+
+def test_a_model_larger_than_memory_is_refused_before_its_layers_are_read(tmp_path):
+    """sizes and a header that agree, on a network of 2**40 parameters (4 TiB): a
+    MemoryError naming the file and the bytes, before any layer is read."""
+    n = 2 ** 20
+    path = npz_claiming(tmp_path, npy_header((n, n)) + bytes(4096),
+                        sizes=np.array([n, n, 2]), w1=np.zeros((2, n), np.float32),
+                        b0=np.zeros((n, 1), np.float32), b1=np.zeros((2, 1), np.float32))
+    tracemalloc.start()
+    try:
+        with pytest.raises(MemoryError, match=r"bomb\.npz'.*needs [\d,]+ bytes"):
+            fastnet.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 2 ** 20
