@@ -11,18 +11,16 @@ scikit-learn's estimator checks.
 This module needs scikit-learn (``pip install scikit-learn``); ``import fastnet`` does
 not import it.
 
-Randomness: the network's initial weights come from ``np.random`` and each epoch's
-shuffle from Python's ``random`` (the book's ``network.py`` behaviour, which fastnet
-keeps). ``MLPClassifier`` seeds both from ``random_state`` for the duration of a
-``fit``/``partial_fit`` call and then puts their previous states back, so an int
-``random_state`` gives reproducible fits and fitting leaves the caller's global random
-states as they were. (``random_state=None`` follows scikit-learn: one draw is taken
-from the global ``np.random`` to seed the fit.) Because it briefly swaps those global
-states, two fits must not run concurrently in threads of one process (joblib's
-default process-based parallelism is fine).
+Randomness: the network's initial weights are drawn as ``np.random.randn`` draws them
+and each epoch's shuffle as Python's ``random.shuffle`` (the book's ``network.py``
+behaviour), but during ``fit``/``partial_fit`` from generators of the fit's own, seeded
+from ``random_state`` (``core.rng.own_random``): an int ``random_state`` gives
+reproducible fits, the caller's global random states are neither read nor changed, and
+fits in several threads at once give the results of fits one by one.
+(``random_state=None`` follows scikit-learn: one draw is taken from the global
+``np.random`` to seed the fit.)
 """
 import numbers
-import random
 from contextlib import contextmanager
 
 import numpy as np
@@ -33,6 +31,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
+from .core import rng
+from .core.rng import own_random
 from .core.threads import check_threads
 from .core.training import TrainingDiverged, check_eta
 from .core.validate import check_dtype, check_int, check_layer, check_real, check_sizes
@@ -52,18 +52,16 @@ _NO_Y = object()  # _validate without labels (None is a y the user may wrongly p
 
 
 @contextmanager
-def _seeded_global_rngs(rng: np.random.RandomState):
-    """Seed ``np.random`` and ``random`` from ``rng`` for the body, then restore both
-    states (also on error)."""
-    np_seed, py_seed = (int(s) for s in rng.randint(_SEED_LIMIT, size=2, dtype=np.int64))
-    np_state, py_state = np.random.get_state(), random.getstate()
-    np.random.seed(np_seed)
-    random.seed(py_seed)
-    try:
+def _seeded_generators(state: np.random.RandomState):
+    """For the body, this thread draws its weights and shuffles from generators of its
+    own (``core.rng.own_random``), seeded from ``state``: the shared ``np.random`` and
+    ``random`` are neither read nor changed, so fits in several threads at once (joblib's,
+    a Dask worker's) give the results of fits one by one."""
+    np_seed, py_seed = (int(s) for s in state.randint(_SEED_LIMIT, size=2, dtype=np.int64))
+    with own_random() as generators:
+        generators.numbers.seed(np_seed)
+        generators.shuffles.seed(py_seed)
         yield
-    finally:
-        np.random.set_state(np_state)
-        random.setstate(py_state)
 
 
 class MLPClassifier(ClassifierMixin, BaseEstimator):
@@ -167,7 +165,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         y_index = y_index.reshape(-1).astype(np.int64)
         self._rng = np.random.RandomState(
             check_random_state(self.random_state).randint(_SEED_LIMIT, dtype=np.int64))
-        with _seeded_global_rngs(self._rng):
+        with _seeded_generators(self._rng):
             X_train, y_train, validation = self._validation_split(X, y_index)
             self._build(X.shape[1], len(self.classes_))
             self._train(X_train, y_train, self.epochs, validation)
@@ -202,7 +200,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if first_call:
             self._rng = np.random.RandomState(
                 check_random_state(self.random_state).randint(_SEED_LIMIT, dtype=np.int64))
-        with _seeded_global_rngs(self._rng):
+        with _seeded_generators(self._rng):
             if first_call:
                 self._build(X.shape[1], len(self.classes_))
             self._train(X, y_index, 1, None)
@@ -334,7 +332,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if len(X) < 2:
             raise ValueError(f"early_stopping and halve_eta hold out a validation set: they "
                              f"need at least 2 samples, got n_samples={len(X)}")
-        seed = np.random.randint(_SEED_LIMIT, dtype=np.int64)  # the seeded global state
+        seed = rng.randint(_SEED_LIMIT)  # from the fit's own, seeded generator
         try:
             X_train, X_val, y_train, y_val = train_test_split(
                 X, y, test_size=self.validation_fraction, random_state=seed, stratify=y)

@@ -38,6 +38,7 @@ from .params import (
     read_only,
 )
 from .registry import ACTIVATIONS, INITS, OUTPUTS, CostLike, check_architecture
+from . import rng
 from .rng import shuffle
 from .threads import check_threads, default_threads, training_threads, using_threads
 from .training import EpochResult, Plateau, TrainingOptions, check_eta
@@ -182,19 +183,20 @@ class Network:
                            architecture, state))
 
     def initialise(self, init: str = "standard") -> None:
-        """Draw new parameters with ``np.random.randn``, biases first then weights as the
+        """Draw new parameters with ``np.random.randn`` (``core.rng.randn``: the thread's
+        own generator inside ``rng.own_random``), biases first then weights as the
         original; the weights scaled by ``INITS[init]`` (see the class docstring)."""
         if init not in INITS:
             raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
         with self._guard.held("initialise"):
             for b in self._biases:
-                b[...] = np.random.randn(len(b), 1)
+                b[...] = rng.randn(len(b), 1)
             for w in self._weights:  # a block of rows at a time: no layer-sized float64 copy
                 n_out, n_in = w.shape
                 scale = INITS[init](n_in)
                 rows = max(1, DRAW_BLOCK // n_in)
                 for i in range(0, n_out, rows):  # the same draws, in the same order, as one call
-                    w[i:i + rows] = np.random.randn(min(rows, n_out - i), n_in) * scale
+                    w[i:i + rows] = rng.randn(min(rows, n_out - i), n_in) * scale
             self._velocity = None
 
     # -- parameters: views of the flat buffer ------------------------------------------
@@ -325,7 +327,7 @@ class Network:
         chunk = max(1, CHUNK_EXAMPLES // mini_batch_size) * mini_batch_size
         as_given = list(callers_list) if callers_list is not None else None
         velocity = self._velocity_buffer(options.momentum)
-        seed = int(np.random.randint(2**31)) if options.dropout else 0  # np.random untouched otherwise
+        seed = rng.randint(2**31) if options.dropout else 0  # np.random untouched otherwise
         threads = training_threads(self.threads, inputs.work_per_batch(self._layout, mini_batch_size),
                                    min(mini_batch_size, n))
         plateau = Plateau(eta, options.early_stopping, options.halve_eta)

@@ -33,3 +33,33 @@ def test_successive_shuffles_compose_like_the_originals_list():
     for _ in range(3):
         shuffle(order)
     assert order.tolist() == data
+
+
+def test_a_threads_own_generators_give_the_shared_ones_numbers_and_leave_them_alone():
+    """Inside ``rng.own_random`` a network draws its weights, dropout seed and shuffles
+    from the thread's own generators: seeded alike, the same run as with the shared
+    ``np.random`` and ``random``, which stay untouched."""
+    import random
+
+    from fastnet.core import rng
+    from fastnet.network import Network
+    X = np.random.default_rng(0).random((40, 6), dtype=np.float32)
+    y = np.arange(40) % 3
+
+    def run():
+        net = Network([6, 5, 3])
+        for _ in net.train_epochs((X, y), 2, 4, 1.0, dropout=0.2):
+            pass
+        return [w.copy() for w in net.weights]
+    np.random.seed(11)
+    random.seed(11)
+    shared = run()
+    np.random.seed(99)
+    random.seed(99)
+    before = (np.random.get_state()[1].copy(), random.getstate())
+    with rng.own_random():
+        rng.seed(11)
+        own = run()
+    assert np.array_equal(np.random.get_state()[1], before[0]) and random.getstate() == before[1]
+    for a, b in zip(shared, own):
+        np.testing.assert_array_equal(a, b)
