@@ -104,14 +104,17 @@ def png_file(text: str) -> str:
 
 
 def _destination(text: str, suffixes: Iterable[str], what: str) -> str:
-    """``text`` when a file can be written there: not a folder, in an existing folder
-    this process may write in, with one of ``suffixes`` (lower case; "" for none); else
+    """``text`` when a file can be written there: not a folder, pipe or device, in an
+    existing folder this process may write in, with one of ``suffixes`` (lower case; "" for none); else
     the argparse error saying which of these fails. Checked when parsed, so a long run
     never ends in a file it cannot write."""
     path = Path(text)
     folder = path.parent
     if not text or path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file name")
+    if path.exists() and not path.is_file():
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is not a regular file "
+                                         "(a pipe or a device)")
     if not folder.is_dir():
         problem = (f"{str(folder)!r} is not a folder" if folder.exists()
                    else f"the folder {str(folder)!r} does not exist")

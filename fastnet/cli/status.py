@@ -7,8 +7,9 @@ from typing import Callable, Optional
 OK = 0
 USER_ERROR = 2
 INTERRUPTED = 130
-#: the errors that report a mistake in the user's input, not a bug
-USER_ERRORS = (ValueError, TypeError, FileNotFoundError, RuntimeError, OSError)
+#: the errors that report a mistake in the user's input, not a bug (MemoryError: a
+#: network or file too large for this machine, refused with the bytes it would need)
+USER_ERRORS = (ValueError, TypeError, FileNotFoundError, RuntimeError, OSError, MemoryError)
 
 
 def run_command(name: str, command: Callable[[], int], prog: Optional[str] = None) -> int:

@@ -14,7 +14,8 @@ Dask is imported here only when a cluster is used: ``import fastnet`` never impo
 """
 import logging
 import os
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from ..core.rng import own_random
@@ -31,6 +32,12 @@ CONNECT_SECONDS = 5
 #: environment of the embedded cluster's workers, set before they start: one Numba
 #: thread each, as N workers x N threads would oversubscribe the cores
 WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+#: Dask settings of the embedded cluster, whose every core runs a training run: no
+#: statistical profiler sampling the runs' threads every 10 ms, and the event loops'
+#: watchdog and system monitor waking less often (docs/performance.md has the figures)
+CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
+                  "distributed.admin.tick.interval": "1s",
+                  "distributed.admin.system-monitor.interval": "2s"}
 
 Task = Callable[..., dict]
 Done = Callable[[int, dict], None]
@@ -72,36 +79,75 @@ def run_tasks(task: Task, configs: List[dict], *, jobs: int = 1, scheduler: Opti
     cut the runs short (then only the finished runs are there).
 
     The data set is ``dataset`` if given, else the data at ``path`` (``argument`` names
-    it in errors) cut to ``limits``. With ``scheduler`` (an address such as
-    tcp://host:8786) the runs are tasks on that
-    cluster; else with ``jobs`` > 1 (capped at the CPUs and the runs) on an embedded
-    cluster of that many workers; else here, one after another. ``done(i, result)`` is
-    called here as each run finishes, before the next result is taken."""
-    results: Dict[int, dict] = {}
-
-    def finished(index: int, result: dict) -> None:
-        result.pop("net", None)  # networks stay where they were trained
-        results[index] = result
-        if done is not None:
-            done(index, result)
+    it in errors) cut to ``limits``. Where the runs go: see ``Executor``. ``done(i,
+    result)`` is called here as each run finishes, before the next result is taken."""
     if not configs:
-        return results, False
-    jobs = min(cap_jobs(jobs), len(configs))
-    if scheduler is None and jobs == 1:
-        data = dataset if dataset is not None else dataset_for(data_file(path, limits, argument))
-        try:
-            with using_threads(1):
-                for index, config in enumerate(configs):
-                    with own_random():
-                        result = task(data, **config)
-                    finished(index, result)
-        except KeyboardInterrupt:
-            return results, True
-        return results, False
+        return {}, False
     source = dataset if dataset is not None else data_file(path, limits, argument)
-    with dask_client(jobs, scheduler) as client:
-        interrupted = _run_on_cluster(client, task, configs, source, finished)
-    return results, interrupted
+    with Executor(jobs, scheduler, len(configs)) as executor:
+        return executor.run(task, configs, source, done)
+
+
+class Executor:
+    """Where runs go: with ``scheduler`` (an address such as tcp://host:8786) the cluster
+    there; else with ``jobs`` > 1 (capped at the CPUs and at ``runs``) an embedded
+    cluster of that many single-threaded workers; else this process, one run after
+    another. A cluster is started (or connected to) in the background as soon as the
+    executor is made, so the caller can load and check its data meanwhile; a
+    ConnectionError from it surfaces at the first ``run``. Close it (``with``) to stop
+    the embedded cluster."""
+
+    def __init__(self, jobs: int = 1, scheduler: Optional[str] = None, runs: Optional[int] = None):
+        self.jobs = min(cap_jobs(jobs), max(1, runs)) if runs is not None else cap_jobs(jobs)
+        self.here = scheduler is None and self.jobs == 1
+        self._starter = self._client = None
+        if not self.here:
+            self._stack = ExitStack()
+            self._starter = ThreadPoolExecutor(1, thread_name_prefix="fastnet-cluster")
+            self._client = self._starter.submit(self._stack.enter_context,
+                                                dask_client(self.jobs, scheduler))
+
+    def run(self, task: Task, configs: List[dict], source, done: Optional[Done] = None
+            ) -> Tuple[Dict[int, dict], bool]:
+        """``task(data set, **configs[i])`` for every i, on ``source`` (a Dataset or a
+        DataFile): the results by i, and whether Ctrl-C cut the runs short."""
+        results: Dict[int, dict] = {}
+
+        def finished(index: int, result: dict) -> None:
+            result.pop("net", None)  # networks stay where they were trained
+            results[index] = result
+            if done is not None:
+                done(index, result)
+        if self.here:
+            data = dataset_for(source)
+            try:
+                with using_threads(1):
+                    for index, config in enumerate(configs):
+                        with own_random():
+                            result = task(data, **config)
+                        finished(index, result)
+            except KeyboardInterrupt:
+                return results, True
+            return results, False
+        client = self._client.result()
+        return results, _run_on_cluster(client, task, configs, source, finished)
+
+    def close(self) -> None:
+        if self._starter is not None:
+            try:
+                self._client.result()  # a cluster still starting is stopped once started
+            except BaseException:
+                pass
+            finally:
+                self._starter.shutdown()
+                self._stack.close()
+                self._starter = None
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: Done) -> bool:
@@ -149,6 +195,7 @@ def dask_client(jobs: int, scheduler: Optional[str]) -> Iterator:
     of ``jobs`` single-threaded worker processes (``WORKER_ENV``); both closed on exit.
     An address that does not answer within CONNECT_SECONDS is a ConnectionError naming
     it."""
+    import dask
     from dask.distributed import Client, LocalCluster
     quiet = logging.getLogger("distributed")
     level = quiet.level
@@ -162,9 +209,10 @@ def dask_client(jobs: int, scheduler: Optional[str]) -> Iterator:
                 raise ConnectionError(f"no Dask scheduler answered at {scheduler} within "
                                       f"{CONNECT_SECONDS} s ({error})") from None
         else:
-            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.CRITICAL,
-                                   env=dict(WORKER_ENV))
+            with dask.config.set(CLUSTER_CONFIG):  # the workers are started with these
+                cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.CRITICAL,
+                                       env=dict(WORKER_ENV))
             client = Client(cluster)
         try:
             yield client

@@ -14,7 +14,7 @@ from typing import Callable, List, Optional
 
 from ..io.jsonl import RecordAppender, read_records
 from .data import Dataset, Limits, data_file, dataset_for
-from .engine import run_tasks
+from .engine import Executor
 from .grid import Grid, flag, run_key, train_configuration
 
 #: progress(runs finished, runs to run, the finished run's record)
@@ -42,46 +42,47 @@ def run_sweep(grid: Grid, out, *, data=None, dataset: Optional[Dataset] = None,
     run's record to the JSON-lines file ``out`` (``out_name`` names it in errors).
 
     The data: ``dataset``, else the data at ``data`` (``data_name`` names it in
-    errors) cut to ``limits``. ``jobs`` and ``scheduler`` as in ``engine.run_tasks``.
-    ``before(skipped, to_run)`` is called once the runs to do are known, ``progress``
-    after each run. ``names`` gives an option's name in errors (default ``--eta``)."""
+    errors) cut to ``limits``. ``jobs`` and ``scheduler`` as in ``engine.Executor`` (a
+    cluster starts while the data loads). ``before(skipped, to_run)`` is called once the
+    runs to do are known, ``progress`` after each run. ``names`` gives an option's name
+    in errors (default ``--eta``)."""
     out = Path(out).absolute()  # the same file if the working directory changes
     out_name = out_name or str(out)
     read_records(out, out_name)  # a bad line stops here, before any work
-    source = data_file(data, limits, data_name) if dataset is None else None
-    loaded = dataset if dataset is not None else dataset_for(source)
-    configurations = grid.resolve(loaded, names)
-    fingerprint = loaded.fingerprint()
-    runs = [(config, seed) for config in configurations for seed in grid.seeds]
-    outcome = SweepOutcome(grid, total=len(runs))
-    keys = [run_key(config, seed, fingerprint) for config, seed in runs]
+    source = data_file(data, limits, data_name) if dataset is None else dataset
+    runs_at_most = len(grid.configurations()) * len(grid.seeds)
     created = not out.exists()
-    try:
-        with RecordAppender(out, out_name) as appender:
-            _lock(appender, out_name)
-            found = {_key_of(record): record for record in read_records(out, out_name)
-                     if isinstance(record.get("config"), dict)}
-            todo = [i for i, key in enumerate(keys) if key not in found]
-            outcome.skipped = len(runs) - len(todo)
-            if before is not None:
-                before(outcome.skipped, len(todo))
-            finished = {}
+    finished: dict = {}
+    with Executor(jobs, scheduler, runs_at_most) as executor:  # a cluster starts meanwhile
+        loaded = dataset_for(source)
+        configurations = grid.resolve(loaded, names)
+        fingerprint = loaded.fingerprint()
+        runs = [(config, seed) for config in configurations for seed in grid.seeds]
+        outcome = SweepOutcome(grid, total=len(runs))
+        keys = [run_key(config, seed, fingerprint) for config, seed in runs]
+        try:
+            with RecordAppender(out, out_name) as appender:
+                _lock(appender, out_name)
+                found = {_key_of(record): record for record in read_records(out, out_name)
+                         if isinstance(record.get("config"), dict)}
+                todo = [i for i, key in enumerate(keys) if key not in found]
+                outcome.skipped = len(runs) - len(todo)
+                if before is not None:
+                    before(outcome.skipped, len(todo))
 
-            def done(index: int, record: dict) -> None:
-                record["data"] = fingerprint
-                appender.append(record)
-                finished[todo[index]] = record
-                if progress is not None:
-                    progress(len(finished), len(todo), record)
-            configs = [dict(config=runs[i][0], seed=runs[i][1]) for i in todo]
-            _, outcome.interrupted = run_tasks(
-                train_configuration, configs, jobs=jobs, scheduler=scheduler,
-                dataset=dataset, path=source.path if source is not None else None, limits=limits,
-                done=done, argument=data_name)
-    except BaseException:
-        if created and out.exists() and out.stat().st_size == 0:
-            out.unlink()  # a sweep that stopped before its first run leaves no file
-        raise
+                def done(index: int, record: dict) -> None:
+                    record["data"] = fingerprint
+                    appender.append(record)
+                    finished[todo[index]] = record
+                    if progress is not None:
+                        progress(len(finished), len(todo), record)
+                configs = [dict(config=runs[i][0], seed=runs[i][1]) for i in todo]
+                if configs:
+                    _, outcome.interrupted = executor.run(train_configuration, configs, source, done)
+        except BaseException:
+            if created and out.exists() and out.stat().st_size == 0:
+                out.unlink()  # a sweep that stopped before its first run leaves no file
+            raise
     outcome.ran = len(finished)
     outcome.records = [found.get(key) or finished.get(i) for i, key in enumerate(keys)]
     outcome.records = [record for record in outcome.records if record is not None]
