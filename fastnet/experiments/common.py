@@ -14,6 +14,7 @@ from ..core import rng
 from ..core.validate import check_int
 from ..sweeps.data import Dataset, Limits, data_file, dataset_for, load_dataset  # noqa: F401  (experiments' API)
 from ..sweeps.engine import run_tasks
+from ..sweeps.grid import run_cost
 
 # "run k/N finished" as runs complete (the command line shows these on stderr)
 log = logging.getLogger("fastnet.experiments")
@@ -103,7 +104,7 @@ def _run(task, configs, jobs, dataset, path, limits, scheduler) -> Tuple[Dict[in
         finished.append(index)
     finished: List[int] = []
     return run_tasks(task, configs, jobs=jobs, scheduler=scheduler, dataset=dataset, path=path,
-                     limits=limits, done=done, argument="data=")
+                     limits=limits, done=done, argument="data=", cost=run_cost)
 
 # --- sweeps: one row per value of a setting (hidden.py, eta.py) ---------------------
 

@@ -74,18 +74,20 @@ def scheduler_from(option: Optional[str], jobs: Optional[int]) -> Tuple[Optional
 
 def run_tasks(task: Task, configs: List[dict], *, jobs: int = 1, scheduler: Optional[str] = None,
               dataset: Optional[Dataset] = None, path=None, limits: Limits = (None, None),
-              done: Optional[Done] = None, argument: str = "data=") -> Tuple[Dict[int, dict], bool]:
+              done: Optional[Done] = None, argument: str = "data=",
+              cost: Optional[Callable[[dict], float]] = None) -> Tuple[Dict[int, dict], bool]:
     """``task(data set, **configs[i])`` for every i: the results by i, and whether Ctrl-C
     cut the runs short (then only the finished runs are there).
 
     The data set is ``dataset`` if given, else the data at ``path`` (``argument`` names
-    it in errors) cut to ``limits``. Where the runs go: see ``Executor``. ``done(i,
-    result)`` is called here as each run finishes, before the next result is taken."""
+    it in errors) cut to ``limits``. Where the runs go, and ``cost``: see ``Executor``.
+    ``done(i, result)`` is called here as each run finishes, before the next result is
+    taken."""
     if not configs:
         return {}, False
     source = dataset if dataset is not None else data_file(path, limits, argument)
     with Executor(jobs, scheduler, len(configs)) as executor:
-        return executor.run(task, configs, source, done)
+        return executor.run(task, configs, source, done, cost)
 
 
 class Executor:
@@ -97,20 +99,30 @@ class Executor:
     ConnectionError from it surfaces at the first ``run``. Close it (``with``) to stop
     the embedded cluster."""
 
-    def __init__(self, jobs: int = 1, scheduler: Optional[str] = None, runs: Optional[int] = None):
+    def __init__(self, jobs: int = 1, scheduler: Optional[str] = None, runs: Optional[int] = None,
+                 source: Optional[DataFile] = None):
         self.jobs = min(cap_jobs(jobs), max(1, runs)) if runs is not None else cap_jobs(jobs)
         self.here = scheduler is None and self.jobs == 1
         self._starter = self._client = None
         if not self.here:
             self._stack = ExitStack()
             self._starter = ThreadPoolExecutor(1, thread_name_prefix="fastnet-cluster")
-            self._client = self._starter.submit(self._stack.enter_context,
-                                                dask_client(self.jobs, scheduler))
+            self._client = self._starter.submit(self._start, scheduler, source)
 
-    def run(self, task: Task, configs: List[dict], source, done: Optional[Done] = None
-            ) -> Tuple[Dict[int, dict], bool]:
+    def _start(self, scheduler: Optional[str], source: Optional[DataFile]):
+        """The client, once the cluster is up and, given ``source``, every worker has
+        prepared for it (``prepare_worker``)."""
+        client = self._stack.enter_context(dask_client(self.jobs, scheduler))
+        if source is not None:
+            client.run(prepare_worker, source)
+        return client
+
+    def run(self, task: Task, configs: List[dict], source, done: Optional[Done] = None,
+            cost: Optional[Callable[[dict], float]] = None) -> Tuple[Dict[int, dict], bool]:
         """``task(data set, **configs[i])`` for every i, on ``source`` (a Dataset or a
-        DataFile): the results by i, and whether Ctrl-C cut the runs short."""
+        DataFile): the results by i, and whether Ctrl-C cut the runs short. On a cluster,
+        runs of a larger ``cost(config)`` start first, so the last ones to finish are
+        short and no worker waits long for the others at the end."""
         results: Dict[int, dict] = {}
 
         def finished(index: int, result: dict) -> None:
@@ -130,7 +142,7 @@ class Executor:
                 return results, True
             return results, False
         client = self._client.result()
-        return results, _run_on_cluster(client, task, configs, source, finished)
+        return results, _run_on_cluster(client, task, configs, source, finished, cost)
 
     def close(self) -> None:
         if self._starter is not None:
@@ -150,13 +162,17 @@ class Executor:
         self.close()
 
 
-def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: Done) -> bool:
-    """Submit every run, hand each result to ``finished`` as it comes; True after Ctrl-C
-    (the runs not finished are cancelled)."""
+def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: Done,
+                    cost: Optional[Callable[[dict], float]] = None) -> bool:
+    """Submit every run (the costliest first), hand each result to ``finished`` as it
+    comes; True after Ctrl-C (the runs not finished are cancelled)."""
     from dask.distributed import as_completed
     data = place_data(client, source)
-    futures = {client.submit(run_on_worker, task, data, config, pure=False): index
-               for index, config in enumerate(configs)}
+    costs = [cost(config) if cost else 0.0 for config in configs]
+    order = sorted(range(len(configs)), key=lambda i: -costs[i])  # stable: ties keep their order
+    futures = {client.submit(run_on_worker, task, data, configs[i], pure=False,
+                             priority=len(configs) - rank): i
+               for rank, i in enumerate(order)}
     try:
         for future in as_completed(futures):
             finished(futures[future], future.result())
@@ -167,6 +183,24 @@ def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: D
         client.cancel(list(futures))
         raise
     return False
+
+
+def prepare_worker(source: DataFile) -> bool:
+    """On a worker as a cluster starts: load the data set, if this worker can read it,
+    and the compiled kernels (a tiny run), so its first run starts at once, while the
+    caller still checks its own copy. Whether the data could be read."""
+    if not os.path.exists(source.path):
+        return False
+    from ..network import Network
+    dataset = dataset_for(source)
+    (X, y), (Xt, yt) = dataset.train, dataset.test
+    inputs, classes = dataset.shape()
+    with using_threads(1), own_random():
+        net = Network([inputs, 2, classes])
+        for _ in net.train_epochs((X[:20], y[:20]), 1, 10, 1.0, (Xt[:20], yt[:20]),
+                                  monitor=("test_cost",)):
+            pass
+    return True
 
 
 def run_on_worker(task: Task, data, config: dict) -> dict:

@@ -111,6 +111,17 @@ def run_key(config: dict, seed: int, data: dict) -> str:
     return json.dumps([config, seed, data], sort_keys=True)
 
 
+def run_cost(task: dict) -> float:
+    """How long a run takes, roughly: its epochs x its weights (multiply-adds per
+    example), from ``task``'s ``sizes`` and ``epochs`` (or its ``config``'s, as
+    ``train_configuration`` takes them); 0 when it has none."""
+    config = task.get("config", task)
+    sizes, epochs = config.get("sizes"), config.get("epochs", 1)
+    if not sizes:
+        return 0.0
+    return epochs * sum(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
 def train_configuration(dataset: Dataset, config: dict, seed: int) -> dict:
     """Train ``Network(config["sizes"], ...)`` from ``seed`` (np.random and random, as
     ``fastnet train --seed``) for ``config["epochs"]`` epochs on ``dataset``, measuring

@@ -15,7 +15,7 @@ from typing import Callable, List, Optional
 from ..io.jsonl import RecordAppender, read_records
 from .data import Dataset, Limits, data_file, dataset_for
 from .engine import Executor
-from .grid import Grid, flag, run_key, train_configuration
+from .grid import Grid, flag, run_cost, run_key, train_configuration
 
 #: progress(runs finished, runs to run, the finished run's record)
 Progress = Callable[[int, int, dict], None]
@@ -53,8 +53,8 @@ def run_sweep(grid: Grid, out, *, data=None, dataset: Optional[Dataset] = None,
     runs_at_most = len(grid.configurations()) * len(grid.seeds)
     created = not out.exists()
     finished: dict = {}
-    with Executor(jobs, scheduler, runs_at_most) as executor:  # a cluster starts meanwhile
-        loaded = dataset_for(source)
+    with Executor(jobs, scheduler, runs_at_most, source if dataset is None else None) as executor:
+        loaded = dataset_for(source)  # while a cluster starts and its workers load theirs
         configurations = grid.resolve(loaded, names)
         fingerprint = loaded.fingerprint()
         runs = [(config, seed) for config in configurations for seed in grid.seeds]
@@ -78,7 +78,8 @@ def run_sweep(grid: Grid, out, *, data=None, dataset: Optional[Dataset] = None,
                         progress(len(finished), len(todo), record)
                 configs = [dict(config=runs[i][0], seed=runs[i][1]) for i in todo]
                 if configs:
-                    _, outcome.interrupted = executor.run(train_configuration, configs, source, done)
+                    _, outcome.interrupted = executor.run(train_configuration, configs, source,
+                                                          done, cost=run_cost)
         except BaseException:
             if created and out.exists() and out.stat().st_size == 0:
                 out.unlink()  # a sweep that stopped before its first run leaves no file

@@ -93,10 +93,10 @@ def test_other_data_is_not_mistaken_for_these_runs(serial, sweep_slice, tmp_path
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_ctrl_c_keeps_finished_runs_and_a_rerun_completes_the_sweep(sweep_slice, tmp_path, jobs):
+def test_ctrl_c_keeps_finished_runs_and_a_rerun_completes_the_sweep(mnist_dir, tmp_path, jobs):
     out = tmp_path / "results.jsonl"
-    argv = ("sweep", *GRID, "--epochs", 4, "--limit-train", 3000, "--limit-test", 500,
-            "--data", sweep_slice, "--out", out, "--jobs", jobs)
+    argv = ("sweep", *GRID, "--epochs", 10, "--limit-test", 1000,  # runs of ~1 s each
+            "--data", mnist_dir, "--out", out, "--jobs", jobs)
     process = start_fastnet(*argv)
     try:
         wait_for_lines(out, 2, process)
