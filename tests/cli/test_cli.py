@@ -9,9 +9,10 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
+from slices import write_mnist_slice
 from terminal import run_on_a_terminal
 
-from fastnet.io.idx import IDX_FILES, read_idx, write_idx
+from fastnet.io.idx import IDX_FILES, read_idx
 from fastnet.io.persist import load
 
 
@@ -24,11 +25,7 @@ def fastnet(*args, env=None, timeout=300):
 @pytest.fixture(scope="module")
 def mnist_slice(mnist_dir, tmp_path_factory):
     """The first 12,000 training and 2,000 test images of MNIST, in MNIST's own format."""
-    folder = tmp_path_factory.mktemp("slice")
-    for key, name in IDX_FILES.items():
-        count = 12000 if key.startswith("train") else 2000
-        write_idx(folder / f"{name}.gz", read_idx(mnist_dir / f"{name}.gz")[:count])
-    return folder
+    return write_mnist_slice(mnist_dir, tmp_path_factory.mktemp("slice"), 12000, 2000)
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,18 @@ def same_network(a, b):
 
 
 # -- flipped bits -----------------------------------------------------------------------
+def load_with_bit_flipped(original: bytes, bit: int, damaged):
+    """``outcome`` of loading ``original`` with one bit flipped, written to ``damaged``;
+    any exception other than the ValueError fails the test, naming the bit."""
+    data = bytearray(original)
+    data[bit // 8] ^= 1 << (bit % 8)
+    damaged.write_bytes(bytes(data))
+    try:
+        return outcome(damaged)
+    except Exception as error:  # noqa: BLE001 -- the test names what escaped
+        pytest.fail(f"flipping bit {bit} raised {type(error).__name__}: {error}")
+
+
 @pytest.mark.parametrize("suffix, every_bit", [(".npz", False), (".json", True)])
 def test_each_flipped_bit_is_refused_or_harmless(tmp_path, suffix, every_bit):
     """The .npz: one bit of every byte (bit i % 8 of byte i); the JSON: every bit."""
@@ -47,13 +59,7 @@ def test_each_flipped_bit_is_refused_or_harmless(tmp_path, suffix, every_bit):
         (8 * i + i % 8 for i in range(len(original)))
     refused = harmless = 0
     for bit in positions:
-        data = bytearray(original)
-        data[bit // 8] ^= 1 << (bit % 8)
-        damaged.write_bytes(bytes(data))
-        try:
-            result = outcome(damaged)
-        except Exception as error:  # noqa: BLE001 -- the test names what escaped
-            pytest.fail(f"flipping bit {bit} raised {type(error).__name__}: {error}")
+        result = load_with_bit_flipped(original, bit, damaged)
         if isinstance(result, ValueError):
             refused += 1
         else:
@@ -273,15 +279,8 @@ def test_each_flipped_bit_of_a_layer_header_is_refused(tmp_path):
     start = entry.header_offset + 30 + name_length + extra_length  # the local header's
     assert original[start:start + 6] == b"\x93NUMPY"
     damaged = tmp_path / "damaged.npz"
-    for bit in range(8 * start, 8 * (start + 128)):
-        data = bytearray(original)
-        data[bit // 8] ^= 1 << (bit % 8)
-        damaged.write_bytes(bytes(data))
-        try:
-            result = outcome(damaged)
-        except Exception as error:  # noqa: BLE001 -- the test names what escaped
-            pytest.fail(f"flipping bit {bit - 8 * start} of the header raised "
-                        f"{type(error).__name__}: {error}")
+    for bit in range(8 * start, 8 * (start + 128)):  # bit numbers are of the whole file
+        result = load_with_bit_flipped(original, bit, damaged)
         assert isinstance(result, ValueError) or same_network(result, net)
 
 

@@ -6,7 +6,7 @@ import signal
 import time
 
 import pytest
-from conftest import fastnet, numbers, records, run_keys, start_fastnet, wait_for_lines
+from sweeping import fastnet, numbers, records, run_keys, start_fastnet, wait_for_lines
 
 SMALL = ("--epochs", 2, "--limit-train", 2000, "--limit-test", 500)
 GRID = ("--sizes", "784,20,10", "784,30,10", "--eta", 0.5, 3.0, "--seeds", 2)

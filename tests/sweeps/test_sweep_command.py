@@ -7,7 +7,7 @@ import signal
 import time
 
 import pytest
-from conftest import fastnet, numbers, records, run_keys, start_fastnet, wait_for_lines
+from sweeping import fastnet, numbers, records, run_keys, start_fastnet, wait_for_lines
 from terminal import run_on_a_terminal
 
 SMALL = ("--epochs", 2, "--limit-train", 2000, "--limit-test", 500)

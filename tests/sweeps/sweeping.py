@@ -1,0 +1,106 @@
+"""What the sweep tests share: the ``fastnet`` command in a subprocess, the records of a
+results file, and a real Dask cluster (a ``dask scheduler`` and two ``dask worker``
+processes on 127.0.0.1) that ``conftest.dask_cluster`` starts and stops."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def fastnet(*args, timeout=600, **kwargs) -> subprocess.CompletedProcess:
+    """``python -m fastnet ARGS`` to completion (text output)."""
+    return subprocess.run([sys.executable, "-m", "fastnet", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, **kwargs)
+
+
+def start_fastnet(*args, **kwargs) -> subprocess.Popen:
+    """``python -m fastnet ARGS`` started, not waited for."""
+    return subprocess.Popen([sys.executable, "-m", "fastnet", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def records(path: Path) -> list:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def run_keys(rows: list) -> list:
+    """Each run's configuration and seed, as comparable text."""
+    return [json.dumps([row["config"], row["seed"]], sort_keys=True) for row in rows]
+
+
+def numbers(rows: list) -> dict:
+    """What a run computed (not how long it took), by run."""
+    return {key: ([epoch["correct"] for epoch in row["history"]],
+                  [epoch["test_cost"] for epoch in row["history"]])
+            for key, row in zip(run_keys(rows), rows)}
+
+
+def wait_for_lines(path: Path, count: int, process: subprocess.Popen, timeout: float = 300) -> None:
+    """Until ``path`` holds ``count`` lines (fails if ``process`` ends first)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and len(path.read_text().splitlines()) >= count:
+            return
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.2)
+    raise AssertionError(f"{path} did not reach {count} lines in {timeout} s")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop a server and every process it started (its own process group)."""
+    if process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+class Cluster:
+    """A scheduler and two single-threaded workers, each in its own process group."""
+
+    def __init__(self, tmp: Path):
+        self.address = f"tcp://127.0.0.1:{_free_port()}"
+        self.processes = []
+        self.log = tmp
+        env = dict(os.environ, NUMBA_NUM_THREADS="1")
+        port = self.address.rsplit(":", 1)[1]
+        self._start(["scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+                    "scheduler", env)
+        for name in ("worker-a", "worker-b"):
+            self._start(["worker", self.address, "--nthreads", "1", "--nworkers", "1",
+                         "--no-dashboard", "--name", name, "--death-timeout", "60"], name, env)
+
+    def _start(self, argv, name, env):
+        log = open(self.log / f"{name}.log", "w")
+        self.processes.append(subprocess.Popen([sys.executable, "-m", "dask", *argv], stdout=log,
+                                               stderr=subprocess.STDOUT, env=env,
+                                               start_new_session=True))
+
+    def client(self):
+        from dask.distributed import Client
+        return Client(self.address, timeout="30s")
+
+    def wait_for_workers(self, count: int = 2, timeout: float = 120) -> None:
+        with self.client() as client:
+            client.wait_for_workers(count, timeout=timeout)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            _stop(process)
