@@ -11,6 +11,9 @@ broadcast), never with each task. A worker that dies mid-run has its run started
 on another; Ctrl-C cancels the runs not finished and keeps those that are.
 
 Dask is imported here only when a cluster is used: ``import fastnet`` never imports it.
+The embedded cluster's workers are started with ``spawn``, which imports the calling
+script again: a script that runs many runs with ``jobs`` > 1 keeps its code under
+``if __name__ == "__main__":``, as any multiprocessing script must.
 """
 import logging
 import os
