@@ -20,11 +20,6 @@ from ..sweeps.grid import run_cost
 log = logging.getLogger("fastnet.experiments")
 
 
-def seeded(seed: int) -> None:
-    """Seed both generators the original draws from (``core.rng.seed``)."""
-    rng.seed(seed)
-
-
 def train_run(dataset: Dataset, sizes: Sequence[int], seed: int, epochs: int, batch: int = 10,
               eta: float = 3.0, encoding: Optional[str] = None, reduction: str = "mean",
               targets: Optional[Callable] = None) -> dict:
@@ -35,7 +30,7 @@ def train_run(dataset: Dataset, sizes: Sequence[int], seed: int, epochs: int, ba
     (X, y), (Xt, yt) = dataset.train, dataset.test
     if targets is not None:
         y, yt = targets(y), targets(yt)
-    seeded(seed)
+    rng.seed(seed)  # both generators the original draws from
     net = Network(sizes, encoding=encoding)
     accuracy, seconds = [], []
     for result in net.train_epochs((X, y), epochs, batch, eta, (Xt, yt), reduction=reduction):
@@ -116,13 +111,6 @@ SWEEP_COLUMNS = [("sizes", "sizes"), ("runs", "seeds"), ("final", "final accurac
                  ("best_epoch", "best epoch"), ("seconds", "s / epoch")]
 
 
-def sweep_task(dataset: Dataset, **config) -> dict:
-    """One seeded ``train_run``, numbers only (module level, so ``jobs`` > 1 can pickle it)."""
-    result = train_run(dataset, **config)
-    result.pop("net", None)
-    return result
-
-
 def sweep(key: str, settings: Sequence[Tuple[object, dict]], seeds: Sequence[int], jobs: int,
           dataset: Optional[Dataset], data, limits: Limits, scheduler: Optional[str] = None
           ) -> Tuple[List[dict], bool]:
@@ -134,7 +122,7 @@ def sweep(key: str, settings: Sequence[Tuple[object, dict]], seeds: Sequence[int
         for seed in seeds:
             labels.append(label)
             configs.append(dict(config, seed=seed))
-    results, interrupted = _run(sweep_task, configs, jobs, dataset, data, limits, scheduler)
+    results, interrupted = _run(train_run, configs, jobs, dataset, data, limits, scheduler)
     order = sorted(results)
     return sweep_rows([labels[i] for i in order], [results[i] for i in order], key), interrupted
 

@@ -8,7 +8,8 @@ from typing import Optional
 import numpy as np
 
 from ..network import Network
-from .common import Result, mean_std, run_many, seeded
+from ..core import rng
+from .common import Result, mean_std, run_many
 
 
 def task(dataset, seed: int, epochs: int, hidden: int, batch: int, eta: float) -> dict:
@@ -17,7 +18,7 @@ def task(dataset, seed: int, epochs: int, hidden: int, batch: int, eta: float) -
     results, params = {}, {}
     for name, reduction, rate in (("mean", "mean", eta), ("sum, eta/m", "sum", eta / batch),
                                   ("sum", "sum", eta)):
-        seeded(seed)
+        rng.seed(seed)
         net = Network([inputs, hidden, classes])
         curve = [100.0 * r.correct / r.n_test for r in
                  net.train_epochs(dataset.train, epochs, batch, rate, dataset.test, reduction=reduction)]

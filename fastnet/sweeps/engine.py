@@ -129,18 +129,14 @@ class Executor:
         results: Dict[int, dict] = {}
 
         def finished(index: int, result: dict) -> None:
-            result.pop("net", None)  # networks stay where they were trained
             results[index] = result
             if done is not None:
                 done(index, result)
         if self.here:
             data = dataset_for(source)
             try:
-                with using_threads(1):
-                    for index, config in enumerate(configs):
-                        with own_random():
-                            result = task(data, **config)
-                        finished(index, result)
+                for index, config in enumerate(configs):
+                    finished(index, run_one(task, data, config))
             except KeyboardInterrupt:
                 return results, True
             return results, False
@@ -173,7 +169,7 @@ def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: D
     data = place_data(client, source)
     costs = [cost(config) if cost else 0.0 for config in configs]
     order = sorted(range(len(configs)), key=lambda i: -costs[i])  # stable: ties keep their order
-    futures = {client.submit(run_on_worker, task, data, configs[i], pure=False,
+    futures = {client.submit(run_one, task, data, configs[i], pure=False,
                              priority=len(configs) - rank): i
                for rank, i in enumerate(order)}
     try:
@@ -188,12 +184,12 @@ def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: D
     return False
 
 
-def prepare_worker(source: DataFile) -> bool:
+def prepare_worker(source: DataFile) -> None:
     """On a worker as a cluster starts: load the data set, if this worker can read it,
     and the compiled kernels (a tiny run), so its first run starts at once, while the
-    caller still checks its own copy. Whether the data could be read."""
+    caller still checks its own copy."""
     if not os.path.exists(source.path):
-        return False
+        return
     from ..network import Network
     dataset = dataset_for(source)
     (X, y), (Xt, yt) = dataset.train, dataset.test
@@ -203,12 +199,12 @@ def prepare_worker(source: DataFile) -> bool:
         for _ in net.train_epochs((X[:20], y[:20]), 1, 10, 1.0, (Xt[:20], yt[:20]),
                                   monitor=("test_cost",)):
             pass
-    return True
 
 
-def run_on_worker(task: Task, data, config: dict) -> dict:
-    """One run on a worker: single-threaded, on the data set this worker keeps, its
-    shuffles drawing from a ``random.Random`` of its own (``core.rng.own_random``)."""
+def run_one(task: Task, data, config: dict) -> dict:
+    """One run, here or on a worker: single-threaded, on the data set this process keeps
+    (``data``: a Dataset or a DataFile), drawing from generators of its own
+    (``core.rng.own_random``); its network stays where it was trained."""
     with using_threads(1), own_random():
         result = task(dataset_for(data), **config)
     result.pop("net", None)
