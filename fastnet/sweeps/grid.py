@@ -75,20 +75,20 @@ class Grid:
         for config in self.configurations():
             config["sizes"] = sizes_for_data(config["sizes"], config["encoding"], inputs, classes,
                                              (names("sizes"), names("encoding")))
-            architecture = json.dumps([config[k] for k in ("sizes", "cost", "activation",
-                                                           "output", "encoding", "init")])
-            if architecture not in checked:
-                try:
-                    Network(config["sizes"], **_network_options(config))
-                    TrainingOptions.checked(config["lmbda"], config["l1"], config["momentum"],
-                                            config["dropout"])
-                    check_real(config["eta"], "eta", 0, low_open=True)
-                    check_int(config["batch"], "batch", 1)
-                except (ValueError, TypeError) as error:
-                    given = [option for option, default in DEFAULTS.items()
-                             if option == "sizes" or config[option] != default]
-                    raise ValueError(f"{label(config, given, names)}: {error}") from None
-                checked.add(architecture)
+            architecture = json.dumps([config["sizes"], *_network_options(config).values()])
+            try:
+                if architecture not in checked:  # built once per architecture, drawing
+                    with rng.own_random():       # nothing from the caller's generators
+                        Network(config["sizes"], **_network_options(config))
+                    checked.add(architecture)
+                TrainingOptions.checked(config["lmbda"], config["l1"], config["momentum"],
+                                        config["dropout"])
+                check_real(config["eta"], "eta", 0, low_open=True)
+                check_int(config["batch"], "batch", 1)
+            except (ValueError, TypeError) as error:
+                given = [option for option, default in DEFAULTS.items()
+                         if option == "sizes" or config[option] != default]
+                raise ValueError(f"{label(config, given, names)}: {error}") from None
             configurations.append(config)
         return configurations
 

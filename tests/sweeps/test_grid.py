@@ -58,6 +58,18 @@ def test_resolve_fills_in_and_checks_sizes_against_the_data():
         Grid({"dropout": [1.5]}, 1, [0]).resolve(toy())
 
 
+def test_every_configuration_is_checked_and_the_callers_generators_left_alone():
+    """Configurations sharing an architecture share its check, not the training options'."""
+    with pytest.raises(ValueError, match="--dropout 1.5"):
+        Grid({"dropout": [0.0, 1.5]}, 1, [0]).resolve(toy())
+    with pytest.raises(ValueError, match="--eta 0"):
+        Grid({"eta": [3.0, 0.0]}, 1, [0]).resolve(toy())
+    np.random.seed(5)
+    before = np.random.get_state()[1].copy()
+    Grid({"sizes": [[16, 8, 4], [16, 30, 4]]}, 1, [0]).resolve(toy())
+    assert np.array_equal(np.random.get_state()[1], before)
+
+
 def test_a_run_is_its_config_seed_and_data():
     config = Grid({}, 1, [0]).resolve(toy())[0]
     data = toy().fingerprint()
