@@ -11,6 +11,8 @@ import stat
 from pathlib import Path
 from typing import List, Optional, Union
 
+from .atomic import open_regular
+
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -22,9 +24,8 @@ def read_records(path: PathLike, name: Optional[str] = None) -> List[dict]:
     name = name or str(path)
     if not path.exists():
         return []
-    _check_regular(path, name)
     records = []
-    with open(path, "rb") as file:
+    with open_regular(path, name) as file:
         for number, raw in enumerate(file, start=1):
             if not raw.strip():
                 continue
@@ -49,8 +50,9 @@ class RecordAppender:
     def __init__(self, path: PathLike, name: Optional[str] = None):
         self.path = Path(path)
         name = name or str(self.path)
-        if self.path.exists():
-            _check_regular(self.path, name)
+        if self.path.exists() and not stat.S_ISREG(self.path.stat().st_mode):
+            raise ValueError(f"{name} is not a regular file (a folder, pipe or device): "
+                             "name a results file")
         try:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as error:
@@ -83,12 +85,6 @@ class RecordAppender:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _check_regular(path: Path, name: str) -> None:
-    if not stat.S_ISREG(path.stat().st_mode):
-        raise ValueError(f"{name} is not a regular file (a folder, pipe or device): "
-                         "name a results file")
 
 
 def _last_byte(path: Path) -> bytes:
