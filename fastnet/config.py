@@ -9,8 +9,9 @@
   or ``NUMBA_CACHE_DIR``), so a second process does not compile again.
   ``FASTNET_CACHE=0`` turns that off. Numba re-checks only a kernel's own source file,
   but a cached kernel also holds copies of the kernels it calls from other files, so
-  all of fastnet's cached kernels are cleared whenever any fastnet source changed
-  (``clear_stale_cache``, at import).
+  all of fastnet's cached kernels are cleared whenever a source that compiled code depends
+  on changed: ``fastnet/kernels``, this file and ``core/threads.py`` (``clear_stale_cache``,
+  at import). Sources outside them hold no compiled code.
 - ``DTYPES``: the floating types a network may use.
 """
 import hashlib
@@ -57,16 +58,17 @@ def _cache_folder(source_dir: Path) -> Path:
     return Path(AppDirs(appname="numba", appauthor=False).user_cache_dir) / subpath
 
 
-def clear_stale_cache(package: Path) -> bool:
-    """Delete the compiled kernels Numba cached for ``package`` when any of its ``.py``
-    files changed (size or modification time) since they were cached, or Numba did;
-    returns whether it did. The sources' stamp is kept beside the package's own cached
-    kernels (``kernels.stamp``). Does nothing where that folder cannot be written."""
-    sources = sorted(package.rglob("*.py"))
+def clear_stale_cache(package: Path, also: tuple[Path, ...] = ()) -> bool:
+    """Delete the compiled kernels Numba cached for ``package`` and the files ``also``
+    when any of those ``.py`` files changed (size or modification time) since they were
+    cached, or Numba did; returns whether it did. The sources' stamp is kept beside the
+    package's own cached kernels (``kernels.stamp``). Does nothing where that folder
+    cannot be written."""
+    sources = sorted(package.rglob("*.py")) + sorted(also)
     digest = hashlib.sha256(numba.__version__.encode())
     for path in sources:
         info = path.stat()
-        digest.update(f"{path.relative_to(package)} {info.st_mtime_ns} {info.st_size}\n".encode())
+        digest.update(f"{path.relative_to(package.parent)} {info.st_mtime_ns} {info.st_size}\n".encode())
     stamp = _cache_folder(package) / "kernels.stamp"
     try:
         if stamp.read_text() == digest.hexdigest():
@@ -87,4 +89,5 @@ def clear_stale_cache(package: Path) -> bool:
 
 
 if CACHE:
-    clear_stale_cache(Path(__file__).resolve().parent)
+    _HERE = Path(__file__).resolve()
+    clear_stale_cache(_HERE.parent / "kernels", also=(_HERE, _HERE.parent / "core" / "threads.py"))

@@ -259,3 +259,21 @@ def test_cached_kernels_are_cleared_when_any_source_changes(tmp_path, monkeypatc
     assert not any(f.exists() for f in files)
     assert (package / "a.py").read_text() == "x = 1\n"  # sources untouched
     assert not clear_stale_cache(package)
+
+
+def test_only_sources_of_compiled_code_clear_the_cache(tmp_path):
+    """The kernels' folder and the files named in ``also`` (settings the kernels read)
+    count; any other file of the project may change without a recompilation."""
+    from fastnet.config import _cache_folder, clear_stale_cache
+    (tmp_path / "kernels").mkdir()
+    (tmp_path / "kernels" / "k.py").write_text("k = 1\n")
+    (tmp_path / "config.py").write_text("c = 1\n")
+    (tmp_path / "cli.py").write_text("print()\n")
+    kernels, settings = tmp_path / "kernels", (tmp_path / "config.py",)
+    assert clear_stale_cache(kernels, also=settings)
+    cached = _cache_folder(kernels) / "k.f-1.py311.nbi"
+    cached.write_bytes(b"compiled")
+    (tmp_path / "cli.py").write_text("print('changed')\n")
+    assert not clear_stale_cache(kernels, also=settings) and cached.exists()
+    (tmp_path / "config.py").write_text("c = 22\n")
+    assert clear_stale_cache(kernels, also=settings) and not cached.exists()
