@@ -14,11 +14,13 @@ constructor, ``activation``/``output`` neurons (with ``LogLikelihoodCost`` for s
 ``dtype`` and ``threads``. The cross-entropy is computed from the outputs' weighted
 inputs, so ``total_cost`` never overflows and needs no ``nan_to_num``.
 """
+import sys
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .core.activations import sigmoid, sigmoid_prime
+from .core.compile_note import CompileNote
 from .core.costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost
 from .core.model import Network as _CoreNetwork
 from .core.registry import COSTS, CostLike
@@ -88,7 +90,8 @@ class Network(_CoreNetwork):
                                     l1=l1, momentum=momentum, dropout=dropout,
                                     validation_data=evaluation_data or None,
                                     early_stopping=early_stopping_n or None, halve_eta=halve_eta,
-                                    monitor={monitor for monitor, *_ in reports if monitor})
+                                    monitor={monitor for monitor, *_ in reports if monitor},
+                                    prepared=CompileNote(sys.stderr))
         for result in results:
             record = result.record
             print("Epoch %s training complete" % result.epoch)

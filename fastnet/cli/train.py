@@ -10,8 +10,7 @@ import sys
 
 import numpy as np
 
-from .. import kernels
-from ..config import CACHE
+from ..core.compile_note import CompileNote
 from ..core.encodings import ENCODINGS, sizes_for_data
 from ..core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
 from ..io.idx import data_env, default_cache_dir
@@ -145,36 +144,6 @@ def run_train(args) -> int:
                        f"mini-batch {args.batch}, eta {args.eta}")
         print(f"Learning curve written to {args.plot}", file=sys.stderr)
     return INTERRUPTED if interrupted else 0
-
-
-#: preparing the training kernels for longer than this is reported on a terminal
-NOTE_SECONDS = 1.0
-
-
-def compiled_count() -> int:
-    """How many times this process compiled a training kernel (not found in the disk cache)."""
-    return sum(sum(kernel.stats.cache_misses.values())
-               for kernel in (kernels.train_epoch, kernels.train_epoch_threaded))
-
-
-class CompileNote:
-    """``train_epochs``' ``prepared``: one line on ``stream``, when it is a terminal and
-    the training kernels took longer than NOTE_SECONDS to compile or to load from disk,
-    saying which of the two it was."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.compiled_before = compiled_count()
-
-    def __call__(self, seconds: float) -> None:
-        if seconds <= NOTE_SECONDS or not self.stream.isatty():
-            return
-        if compiled_count() > self.compiled_before:
-            text = (f"Compiled the training kernels for this machine in {seconds:.1f} s"
-                    + (" (cached on disk: later runs load it)" if CACHE else ""))
-        else:
-            text = f"Loaded the compiled training kernels from the disk cache in {seconds:.1f} s"
-        print(text, file=self.stream, flush=True)
 
 
 class ProgressBar:

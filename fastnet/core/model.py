@@ -11,12 +11,14 @@ and linear outputs, the cross-entropy and log-likelihood costs, scaled initial w
 (constructor); L2 and L1 regularisation, momentum, dropout, early stopping and the
 book's eta schedule, per-epoch monitoring (``SGD`` / ``train_epochs``).
 """
+import sys
 import time
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .. import kernels
+from .compile_note import CompileNote
 from .costs import mean_cost
 from .encodings import Encoding, get_encoding
 from .guards import (
@@ -249,6 +251,7 @@ class Network:
         Returns this run's ``history`` entries (one dict per epoch).
         """
         records = []
+        options.setdefault("prepared", CompileNote(sys.stderr))
         for result in self.train_epochs(training_data, epochs, mini_batch_size, eta, test_data,
                                         reduction=reduction, **options):
             if result.correct is not None:
@@ -295,7 +298,9 @@ class Network:
         Before the first epoch the shuffle and training kernels are compiled for these
         arguments' types (or loaded from Numba's disk cache) by calls on no examples,
         which change nothing: epoch times exclude them. The seconds this takes go to the
-        first epoch's record as ``compile_seconds``, and to ``prepared(seconds)`` if given.
+        first epoch's record as ``compile_seconds``, and to ``prepared(seconds)`` if given;
+        ``prepared.starting()``, where it has one, is called first if they will compile
+        (``core.compile_note.CompileNote`` prints a line at each).
         """
         epochs = check_int(epochs, "epochs", 0)
         mini_batch_size = check_int(mini_batch_size, "mini_batch_size", 1)
@@ -333,19 +338,19 @@ class Network:
         plateau = Plateau(eta, options.early_stopping, options.halve_eta)
         steps = 0
 
-        def train(rows):
+        def train(rows, before_compiling=None):
             work.train(inputs, targets, rows, batch_size=mini_batch_size,
                        cost=self._kernel_cost, codes=self._codes, eta=plateau.eta,
                        average=average, l2_rate=options.lmbda / n, l1_rate=options.l1 / n,
                        momentum=options.momentum, dropout=options.dropout, seed=seed,
                        first_step=steps, params=self._params, velocity=velocity,
-                       threads=threads)
+                       threads=threads, before_compiling=before_compiling)
         # the lock is held while an epoch runs, not while the caller has its result
         if epochs:  # the same calls on no examples: compile the kernels, draw and step nothing
             with self._guard.held("train_epochs"):
                 start = time.perf_counter()
                 shuffle(order[:0])
-                train(order[:0])
+                train(order[:0], getattr(prepared, "starting", None))
                 compile_seconds = time.perf_counter() - start
             if prepared is not None:
                 prepared(compile_seconds)

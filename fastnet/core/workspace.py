@@ -1,5 +1,7 @@
 """The work buffers of a training run and the calls into the training kernels: the one
 place where the kernels' records (``kernels.records``) are built, by keyword."""
+from typing import Callable, Optional
+
 import numpy as np
 
 from .. import kernels
@@ -10,6 +12,7 @@ from ..kernels.records import (
     Parameters,
     Shared,
 )
+from .compile_note import will_compile
 from .guards import parallel_launch
 from .inputs import SparseInputs
 from .params import ParameterLayout, aligned_zeros
@@ -51,20 +54,26 @@ class Workspace:
 
     def train(self, inputs: SparseInputs, targets, order, *, batch_size, cost, codes, eta,
               average, l2_rate, l1_rate, momentum, dropout, seed, first_step, params, velocity,
-              threads: int = 1):
+              threads: int = 1, before_compiling: Optional[Callable[[], None]] = None):
         """Mini-batch SGD over ``order`` (``kernels.train_epoch``), on ``threads`` threads:
         ``velocity`` (laid out like params) is used when momentum > 0; l2_rate = lmbda/n,
-        l1_rate = l1/n; dropout masks keyed by seed and the step numbers from first_step."""
+        l1_rate = l1/n; dropout masks keyed by seed and the step numbers from first_step.
+        ``before_compiling()`` is called first if the kernel compiles for these types."""
         hyper = HyperParameters(batch_size=int(batch_size), eta=float(eta), average=bool(average),
                                 l2=float(l2_rate), l1=float(l1_rate), momentum=float(momentum),
                                 dropout=float(dropout), seed=int(seed), first_step=int(first_step))
         args = (inputs.rows, targets, order, self._architecture(cost, codes), hyper,
                 Parameters(params=params, velocity=velocity), self.buffers)
+        if threads > 1:
+            args += (self.shared, threads)
+        kernel = kernels.train_epoch if threads == 1 else kernels.train_epoch_threaded
+        if before_compiling is not None and will_compile(kernel, args):
+            before_compiling()
         if threads == 1:
-            kernels.train_epoch(*args)
+            kernel(*args)
         else:
             with using_threads(threads), parallel_launch():
-                kernels.train_epoch_threaded(*args, self.shared, threads)
+                kernel(*args)
 
     def gradient(self, inputs: SparseInputs, targets, cost, codes, params, grads):
         """The summed gradient of the cost over every example of inputs, into grads."""
