@@ -13,6 +13,7 @@ import numpy as np
 from ..core.compile_note import CompileNote
 from ..core.encodings import ENCODINGS, sizes_for_data
 from ..core.registry import ACTIVATIONS, COSTS, INITS, OUTPUTS
+from ..core.training import check_eta
 from ..io.idx import data_env, default_cache_dir
 from ..network import Network
 from .args import (
@@ -85,6 +86,7 @@ def add_model_options(parser: argparse.ArgumentParser, many: bool = False) -> No
 
 
 def run_train(args) -> int:
+    check_eta(args.eta, args.dtype, "--eta")  # before the data load: a float32 run cannot carry 1e300
     (X, y), validation, test = load_data(args.data)
     classes = int(max(y.max(), test[1].max())) + 1
     sizes = sizes_for_data(args.sizes, args.encoding, X.shape[1], classes)

@@ -12,8 +12,8 @@ import numpy as np
 from ..config import __version__
 from ..core import rng
 from ..core.encodings import sizes_for_data
-from ..core.training import TrainingOptions
-from ..core.validate import check_int, check_real
+from ..core.training import TrainingOptions, check_eta
+from ..core.validate import check_int
 from .data import Dataset
 
 #: every option a sweep may vary, in the order of a configuration's label, with its
@@ -83,7 +83,7 @@ class Grid:
                     checked.add(architecture)
                 TrainingOptions.checked(config["lmbda"], config["l1"], config["momentum"],
                                         config["dropout"])
-                check_real(config["eta"], "eta", 0, low_open=True)
+                check_eta(config["eta"], np.float32, names("eta"))  # sweeps train in float32
                 check_int(config["batch"], "batch", 1)
             except (ValueError, TypeError) as error:
                 given = [option for option, default in DEFAULTS.items()

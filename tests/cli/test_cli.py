@@ -437,3 +437,13 @@ def test_experiment_jobs_are_capped_at_the_cpus(mnist_slice):
     assert run.returncode == 0, run.stderr
     assert (f"--jobs 1000: this machine has {cpus} usable CPU{'' if cpus == 1 else 's'}; "
             f"running {cpus} processes at a time") in run.stderr
+
+
+def test_an_eta_the_dtype_cannot_carry_names_the_option_before_loading(tmp_path):
+    """1e300 is infinity in float32: refused naming --eta, before the data are read
+    (the folder given does not even exist), and accepted in float64."""
+    missing = tmp_path / "no-data-here"
+    line = one_line_error(fastnet("train", "--data", missing, "--eta", "1e300"))
+    assert "--eta must be finite in float32" in line and "1e+300" in line
+    run = fastnet("train", "--data", missing, "--eta", "1e300", "--dtype", "float64")
+    assert run.returncode == 2 and "data not found" in run.stderr and "--eta" not in run.stderr

@@ -64,6 +64,8 @@ def test_every_configuration_is_checked_and_the_callers_generators_left_alone():
         Grid({"dropout": [0.0, 1.5]}, 1, [0]).resolve(toy())
     with pytest.raises(ValueError, match="--eta 0"):
         Grid({"eta": [3.0, 0.0]}, 1, [0]).resolve(toy())
+    with pytest.raises(ValueError, match="--eta 1e[+]300: --eta must be finite in float32"):
+        Grid({"eta": [3.0, 1e300]}, 1, [0]).resolve(toy())
     np.random.seed(5)
     before = np.random.get_state()[1].copy()
     Grid({"sizes": [[16, 8, 4], [16, 30, 4]]}, 1, [0]).resolve(toy())
