@@ -134,10 +134,9 @@ class Network:
     def _allocate(self, sizes, dtype, encoding, activation, output, cost, threads) -> None:
         self._sizes = Sizes(check_sizes(sizes))
         self._dtype = check_dtype(dtype)
-        self.activation, self.output, self._cost = check_architecture(activation, output, cost,
-                                                                      self.sizes[-1])
-        #: how labels become targets and outputs become classes (``fastnet.encodings``)
-        self.encoding: Encoding = get_encoding(encoding, self.sizes[-1])
+        self._activation, self._output, self._cost = check_architecture(activation, output, cost,
+                                                                         self.sizes[-1])
+        self._encoding: Encoding = get_encoding(encoding, self.sizes[-1])
         if self.output == "softmax" and self.encoding.name != "one-hot":
             raise ValueError(f"a softmax output needs the one-hot encoding, got {self.encoding.name!r}")
         #: threads for training and inference (None: $FASTNET_NUM_THREADS, else automatic)
@@ -172,6 +171,16 @@ class Network:
                       "dtype=np.float64)")
     num_layers = read_only("num_layers", "the number of layers, len(sizes) (read-only)",
                            "for other sizes make a new network, Network([...])")
+
+    # -- the neurons: read-only, since the kernels' layer codes and the targets follow them --
+    _REBUILD = ("make a new network with the same parameters: Network.from_parameters(net.sizes, "
+                "net.weights, net.biases, activation=..., output=..., encoding=...)")
+    _NEURONS = "the compiled layer codes and the training targets follow it"
+    activation = read_only("_activation", "the hidden layers' activation name (read-only)",
+                           _REBUILD, _NEURONS)
+    output = read_only("_output", "the output layer's activation name (read-only)", _REBUILD, _NEURONS)
+    encoding = read_only("_encoding", "how labels become targets and outputs become classes "
+                         "(``fastnet.encodings``; read-only)", _REBUILD, _NEURONS)
 
     def __reduce__(self):
         """Pickling (and copy.deepcopy) rebuilds the flat buffer and its views, instead

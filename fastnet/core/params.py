@@ -137,15 +137,16 @@ def layers_property(attribute: str, doc: str) -> property:
     return property(get, assign, doc=doc)
 
 
-def read_only(attribute: str, doc: str, instead: str) -> property:
-    """A layout attribute (``sizes``, ``dtype``, ``num_layers``): assigning it raises
-    AttributeError saying what to do instead (the flat buffer and the kernels follow it)."""
+def read_only(attribute: str, doc: str, instead: str,
+              because: str = "the network's parameter buffer is laid out for it") -> property:
+    """An attribute the network is built for (the layout: ``sizes``, ``dtype``,
+    ``num_layers``; the neurons: ``activation``, ``output``, ``encoding``): assigning it
+    raises AttributeError saying why not and what to do instead."""
     name = attribute.lstrip("_")
 
     def get(self):
         return len(self._sizes) if name == "num_layers" else getattr(self, attribute)
 
     def refuse(self, value) -> None:
-        raise AttributeError(f"{name} is read-only: the network's parameter buffer is laid out "
-                             f"for it; {instead}")
+        raise AttributeError(f"{name} is read-only: {because}; {instead}")
     return property(get, refuse, doc=doc)

@@ -54,10 +54,8 @@ def perturbed(net, scale: float, rng: np.random.Generator):
     from ..network import Network
     weights = [np.asarray(w, dtype=np.float64) + rng.normal(0.0, scale, np.shape(w)) for w in net.weights]
     biases = [np.asarray(b, dtype=np.float64) + rng.normal(0.0, scale, np.shape(b)) for b in net.biases]
-    copy = Network.from_parameters(net.sizes, weights, biases, dtype=net.dtype)
-    if hasattr(net, "encoding"):
-        copy.encoding = net.encoding  # so predict() decodes the outputs the same way
-    return copy
+    encoding = net.encoding.name if hasattr(net, "encoding") else None  # predict() decodes alike
+    return Network.from_parameters(net.sizes, weights, biases, dtype=net.dtype, encoding=encoding)
 
 
 def _sigmoid_outputs(net, X: np.ndarray) -> np.ndarray:

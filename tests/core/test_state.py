@@ -59,6 +59,25 @@ def test_layout_attributes_read_as_the_books_and_cannot_be_set():
     assert pickle.loads(pickle.dumps(net.sizes)) == [4, 3, 2]
 
 
+def test_the_neurons_cannot_be_swapped_under_a_built_network():
+    """Assigning activation, output or encoding once changed the name but not the kernels'
+    layer codes or the targets: predictions decoded one way, training coded another."""
+    from fastnet.core.encodings import get_encoding
+    np.random.seed(1)
+    net = Network([6, 5, 4], activation="relu")
+    X = np.random.rand(12, 6).astype(np.float32)
+    before = net.predict(X)
+    for name, value in (("activation", "sigmoid"), ("output", "softmax"),
+                        ("encoding", get_encoding("binary", 4))):
+        with pytest.raises(AttributeError, match=f"{name} is read-only: .*from_parameters"):
+            setattr(net, name, value)
+    assert (net.activation, net.output, net.encoding.name) == ("relu", "sigmoid", "one-hot")
+    assert np.array_equal(net.predict(X), before)
+    copy = Network.from_parameters(net.sizes, net.weights, net.biases, activation="relu",
+                                   encoding="binary")
+    assert copy.encoding.name == "binary" and copy.activation == "relu"
+
+
 def test_layer_lists_keep_their_length_and_order():
     np.random.seed(0)
     net = Network([4, 3, 2])
