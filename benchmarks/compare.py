@@ -9,6 +9,7 @@ data, initial parameters and example order, interleaved round by round, on
     python benchmarks/compare.py --sizes 784,30,10 784,100,10 --markdown   # + one table of both
     python benchmarks/compare.py --sizes 784,128,64,10 --batch 100 --threads 2 \\
         --only fastnet,numpy-batch,torch
+    python benchmarks/compare.py --baseline /tmp/base              # + another checkout's fastnet
     python benchmarks/compare.py --help                            # every option
 
 Data: ``--data PATH``, else ``$FASTNET_DATA``, else fastnet's default location. The

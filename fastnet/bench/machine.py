@@ -20,6 +20,15 @@ def macs_per_example(sizes: Sequence[int]) -> int:
     return sum(pairs) + sum(pairs[1:]) + sum(pairs)
 
 
+def sparse_macs_per_epoch(sizes: Sequence[int], X: np.ndarray) -> int:
+    """Multiply-adds fastnet performs in one epoch over X (n, n_in): as
+    ``macs_per_example``, but the first layer's forward sums and update touch only each
+    example's non-zero inputs (nnz(x) * n_1 each, no backward into the inputs); the
+    other layers are dense."""
+    pairs = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    return 2 * int(np.count_nonzero(X)) * sizes[1] + len(X) * 3 * sum(pairs[1:])
+
+
 def cpu_name() -> str:
     try:
         with open("/proc/cpuinfo") as f:

@@ -12,8 +12,9 @@ class Config:
     """The networks (``sizes``, a list of layer-size lists), the training step (``batch``,
     ``eta``), ``threads`` for every implementation, the interleaved ``rounds``, the
     implementations to run (``only``) and where data and results are (``data``,
-    ``json``); ``markdown``: also print the summary table of all networks; ``command``
-    is the command line, kept for the record."""
+    ``json``); ``markdown``: also print the summary table of all networks; ``baseline``:
+    a folder holding another fastnet checkout, timed beside this one; ``command`` is the
+    command line, kept for the record."""
     sizes: List[List[int]] = dataclasses.field(default_factory=lambda: [[784, 30, 10]])
     batch: int = 10
     eta: float = 3.0
@@ -29,6 +30,7 @@ class Config:
     limit: Optional[int] = None
     seed: int = 12345
     check_examples: int = 200
+    baseline: Optional[str] = None
     command: Optional[str] = None
 
     def to_json(self) -> str:

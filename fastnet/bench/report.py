@@ -4,6 +4,8 @@ and the closing line (command, versions, wall time)."""
 import statistics
 from typing import Dict, List
 
+from .peers import BASELINE
+
 
 def speedup_cell(name: str, speedup) -> str:
     if speedup is None:
@@ -46,19 +48,8 @@ def notes(result: dict, machine: dict) -> List[str]:
         busy = max(loads) > machine["cpus"] + 0.5
         lines.append(f"Load average (1 min) {loads[0]:.2f} at the start, {loads[1]:.2f} at the "
                      f"end{': other processes were running, the times are noisy' if busy else ''}.")
-    if rows.get("jax", {}).get("status") == "ok":
-        flags = machine.get("xla_flags") or ""
-        lines.append("JAX threads: " + ("one (XLA_FLAGS=" + flags + ")."
-                                        if "multi_thread_eigen=false" in flags else
-                                        f"XLA's own CPU pool ({machine['cpus']} CPUs; XLA has no "
-                                        "switch for a count between 1 and all)."))
-    fast = rows.get("fastnet", {})
-    if result["floor_seconds"] and fast.get("median"):
-        lines.append(f"Fraction of the arithmetic floor: fastnet {100 * fast['floor_fraction']:.1f}% "
-                     f"(floor {result['floor_seconds']:.4f} s = {result['macs_per_epoch']:,} "
-                     f"multiply-adds per epoch ({result['macs_per_example']:,} per example) / "
-                     f"{machine['peak_macs_per_second'] / 1e9:.1f} G multiply-add/s, the "
-                     f"measured 1024x1024 float32 np.dot rate).")
+    lines += process_lines(rows, machine)
+    lines += floor_lines(result, machine)
     checks = [(name, row["check_relative_difference"]) for name, row in rows.items()
               if row.get("check_relative_difference") is not None and name != "seed"]
     if checks:
@@ -70,6 +61,50 @@ def notes(result: dict, machine: dict) -> List[str]:
     if missing:
         lines.append("Not measured: " + "; ".join(missing) + ".")
     return lines
+
+
+def process_lines(rows: dict, machine: dict) -> List[str]:
+    """How the peers measured in processes of their own ran: CPUs, XLA flags, and the
+    baseline's ratio to the current checkout."""
+    lines = []
+    for name, row in rows.items():
+        process = row.get("process")
+        if row["status"] != "ok" or not process or name == BASELINE:
+            continue
+        cores = process["cores"]
+        lines.append(f"{name}: a process of its own, "
+                     + (f"pinned to CPU {','.join(map(str, cores))}" if cores else
+                        f"not pinned ({machine['cpus']} CPUs)")
+                     + (f", XLA_FLAGS {process['xla_flags'] or 'unset'}" if name.startswith("jax")
+                        else "") + ".")
+    baseline = rows.get(BASELINE, {})
+    if baseline.get("current_over_baseline"):
+        ratio = baseline["current_over_baseline"]
+        lines.append(f"Baseline: fastnet from {baseline['process']['package']}, its own process "
+                     f"and Numba cache; current / baseline epoch {rows['fastnet']['median']:.3f} / "
+                     f"{baseline['median']:.3f} s = {ratio:.3f} (the current is {1 / ratio:.2f}x "
+                     "as fast).")
+    return lines
+
+
+def floor_lines(result: dict, machine: dict) -> List[str]:
+    """fastnet's fraction of the dense floor (every multiply-add of the matrices) and of
+    the sparse floor (the multiply-adds it performs: the first layer on the non-zero
+    inputs only), both over the measured float32 np.dot rate."""
+    fast = result["results"].get("fastnet", {})
+    if not result["floor_seconds"] or not fast.get("median"):
+        return []
+    peak = machine["peak_macs_per_second"]
+    share = result["nonzero_inputs"] / (result["examples"] * result["sizes"][0])
+    return [f"Fraction of the arithmetic floor: fastnet {100 * fast['floor_fraction']:.1f}% of "
+            f"the dense floor ({result['floor_seconds']:.4f} s = {result['macs_per_epoch']:,} "
+            f"multiply-adds per epoch ({result['macs_per_example']:,} per example) / "
+            f"{peak / 1e9:.1f} G multiply-add/s, the measured 1024x1024 float32 np.dot rate); "
+            f"{100 * fast['sparse_floor_fraction']:.1f}% of the sparse floor "
+            f"({result['sparse_floor_seconds']:.4f} s = {result['sparse_macs_per_epoch']:,} "
+            f"multiply-adds: the first layer on the {result['nonzero_inputs']:,} non-zero "
+            f"inputs only, {100 * share:.1f}% "
+            "of them)."]
 
 
 def markdown(result: dict, machine: dict) -> str:
@@ -86,7 +121,13 @@ SHORT_LABELS = {
     "torch": "PyTorch, manual gradients",
     "torch-autograd": "PyTorch, autograd",
     "torch-nn": "PyTorch, `nn` + `optim`",
-    "jax": "JAX `lax.scan`",
+    "jax": "JAX `lax.scan`, pinned",
+    "jax-unpinned": "JAX, not pinned",
+    "jax-xla-flags": "JAX, pinned, XLA flags",
+    "jax-unpinned-xla-flags": "JAX, not pinned, XLA flags",
+    "torch-pinned": "PyTorch manual, pinned",
+    "torch-nn-pinned": "PyTorch `nn`, pinned",
+    BASELINE: "fastnet (baseline)",
 }
 
 
@@ -131,6 +172,11 @@ def summary_table(results: List[dict], machine: dict) -> str:
     if checks:
         note += (f" Every peer's parameters within {max(checks):.1e} of the float64 "
                  "reference after the same mini-batches.")
+    floors = [f"`{result['sizes']}` {100 * row['floor_fraction']:.1f}% / "
+              f"{100 * row['sparse_floor_fraction']:.1f}%" for result in results
+              for row in [result["results"].get("fastnet", {})] if row.get("floor_fraction")]
+    if floors:
+        note += " fastnet's fraction of the dense / sparse arithmetic floor: " + ", ".join(floors) + "."
     return "\n".join(lines + ["", note])
 
 

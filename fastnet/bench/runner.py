@@ -11,29 +11,24 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, Optional
 
-from .machine import THREAD_VARS, macs_per_example
+import numpy as np
+
+from .machine import THREAD_VARS, macs_per_example, sparse_macs_per_epoch
 from .options import Config
-from .peers import Impl, NotInstalled, make_impl
+from .peers import BASELINE, Impl, NotInstalled, make_impl
 from .reference import check_against_reference
 from .start import initial_parameters, shuffled_order
 
-#: XLA_FLAGS that keep XLA's CPU work on one thread
-XLA_ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 #: the child's entry point: ``python -m WORKER_MODULE CONFIG_JSON``
 WORKER_MODULE = "fastnet.bench.worker"
 
 
 def worker_environment(threads: int, base: Optional[dict] = None) -> dict:
-    """The environment of a measuring process (``base``: os.environ): BLAS, OpenMP, MKL
-    limited to ``threads``; XLA's CPU thread pool off for one thread (its flags must
-    precede ``import jax``)."""
+    """The environment of the measuring process (``base``: os.environ): BLAS, OpenMP,
+    MKL limited to ``threads`` (XLA's flags are set per JAX process, ``peers.remote``)."""
     env = dict(os.environ if base is None else base)
     for var in THREAD_VARS:
         env[var] = str(threads)
-    if threads == 1:
-        flags = env.get("XLA_FLAGS", "")
-        if "xla_cpu_multi_thread_eigen" not in flags:
-            env["XLA_FLAGS"] = (flags + " " + XLA_ONE_THREAD).strip()
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return env
 
@@ -73,7 +68,7 @@ def prepare(sizes, X, y, config: Config, start) -> tuple:
     warmed up from ``start``; one that is not installed or fails is a row, not a crash."""
     rows: Dict[str, dict] = {}
     impls: Dict[str, Impl] = {}
-    for name in config.only:
+    for name in [*config.only, *([BASELINE] if config.baseline else [])]:
         try:
             impls[name] = make_impl(name, sizes, X, y, config)
             rows[name] = dict(status="ok", label=impls[name].label, times=[])
@@ -90,7 +85,7 @@ def prepare(sizes, X, y, config: Config, start) -> tuple:
             rows[name]["versions"] = impl.versions()
         except Exception as error:
             rows[name].update(status="failed", detail=failure(error))
-            del impls[name]
+            impls.pop(name).close()
     return impls, rows
 
 
@@ -125,13 +120,36 @@ def measure(sizes, X, y, config: Config, peak: Optional[float] = None,
     start = initial_parameters(sizes, config.seed)
     impls, rows = prepare(sizes, X, y, config, start)
     try:
-        for name, diff in check_against_reference(impls, sizes, X, y, config, start).items():
-            rows[name]["check_relative_difference"] = diff
-    except Exception as error:  # reported, and the timing goes on
-        progress(f"numerical check failed: {failure(error)}")
-    time_rounds(impls, rows, n, config, start, str(sizes), progress)
-    macs = macs_per_example(sizes)
+        try:
+            for name, diff in check_against_reference(impls, sizes, X, y, config, start).items():
+                rows[name]["check_relative_difference"] = diff
+        except Exception as error:  # reported, and the timing goes on
+            progress(f"numerical check failed: {failure(error)}")
+        time_rounds(impls, rows, n, config, start, str(sizes), progress)
+        summarise(rows, impls, n)
+    finally:
+        for impl in impls.values():
+            impl.close()
+    macs, sparse_macs = macs_per_example(sizes), sparse_macs_per_epoch(sizes, X)
     floor = macs * n / peak if peak else None
+    sparse_floor = sparse_macs / peak if peak else None
+    for row in rows.values():
+        if row.get("median"):
+            row["floor_fraction"] = floor / row["median"] if floor else None
+            row["sparse_floor_fraction"] = sparse_floor / row["median"] if sparse_floor else None
+    baseline = rows.get(BASELINE, {})
+    if baseline.get("median") and rows.get("fastnet", {}).get("median"):
+        baseline["current_over_baseline"] = rows["fastnet"]["median"] / baseline["median"]
+    return dict(sizes=list(sizes), batch=config.batch, eta=config.eta, examples=n,
+                rounds=config.rounds, threads=config.threads,
+                epochs_per_call=config.epochs_per_call, macs_per_example=macs,
+                macs_per_epoch=macs * n, floor_seconds=floor,
+                nonzero_inputs=int(np.count_nonzero(X)), sparse_macs_per_epoch=sparse_macs,
+                sparse_floor_seconds=sparse_floor, results=rows)
+
+
+def summarise(rows: Dict[str, dict], impls: Dict[str, Impl], n: int) -> None:
+    """Each timed row's median, fastest, examples/s, ratio to fastnet and own entries."""
     fast = rows.get("fastnet", {})
     fast_median = statistics.median(fast["times"]) if fast.get("times") else None
     for name, row in rows.items():
@@ -142,9 +160,4 @@ def measure(sizes, X, y, config: Config, peak: Optional[float] = None,
         row["examples_per_second"] = n / row["median"]
         row["examples_timed"] = impls[name].examples_timed or n
         row["fastnet_speedup"] = row["median"] / fast_median if fast_median else None
-        row["floor_fraction"] = floor / row["median"] if floor else None
         row.update(impls[name].extra_results())
-    return dict(sizes=list(sizes), batch=config.batch, eta=config.eta, examples=n,
-                rounds=config.rounds, threads=config.threads,
-                epochs_per_call=config.epochs_per_call, macs_per_example=macs,
-                macs_per_epoch=macs * n, floor_seconds=floor, results=rows)

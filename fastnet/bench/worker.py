@@ -11,7 +11,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .data import check_fits, load_training
+from ..io.atomic import write_atomically
+from .data import check_destination, check_fits, load_training
 from .machine import load_average, machine_info, peak_macs_per_second
 from .options import Config
 from .peers.fastnet import fastnet_network
@@ -43,6 +44,7 @@ def run_worker(config: Config, out=None) -> dict:
     from ..core.threads import using_threads
     out = sys.stdout if out is None else out
     wall = time.perf_counter()
+    check_destination(config)
     (X, y), test = load_training(config)
     check_fits(config, X, y, test)
     with using_threads(config.threads):
@@ -67,8 +69,8 @@ def run_worker(config: Config, out=None) -> dict:
                     accuracy=accuracy, wall_seconds=time.perf_counter() - wall)
     print(closing_line(config, document), file=out, flush=True)
     if config.json:
-        with open(config.json, "w") as f:
-            json.dump(document, f, indent=1)
+        text = json.dumps(document, indent=1).encode()
+        write_atomically(config.json, lambda f: f.write(text))
         print(f"Results written to {config.json}", file=sys.stderr)
     return document
 

@@ -5,6 +5,7 @@ benchmark (``fastnet.bench``), checked with the data before the measuring child 
     python benchmarks/compare.py --sizes 784,30,10 784,100,10 --rounds 7
     fastnet bench --sizes 784,128,64,10 --batch 100 --threads 2 --only fastnet,numpy-batch,torch
     fastnet bench --json results.json --accuracy-epochs 30
+    python benchmarks/compare.py --baseline /tmp/base      # + another checkout's fastnet
     python benchmarks/compare.py --sizes 784,30,10 784,100,10 --markdown   # + one summary table
 
 Exit status as every fastnet command's (``fastnet.cli.status``): 2 and one line on stderr
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from ..bench.data import check_fits, load_training
+from ..bench.data import check_baseline, check_destination, check_fits, load_training
 from ..bench.options import Config
 from ..bench.peers import ALL_IMPLEMENTATIONS, IMPLEMENTATIONS, OPTIONAL
 from ..bench.runner import spawn_worker
@@ -67,6 +68,9 @@ def add_arguments(parser: argparse.ArgumentParser, threads: bool = True) -> None
     parser.add_argument("--limit", type=positive_int, metavar="N",
                         help="use the first N training examples only (quick runs)")
     parser.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    parser.add_argument("--baseline", metavar="PATH", help="also time the fastnet of another "
+                        "checkout (e.g. `git worktree add /tmp/base COMMIT`) in its own process, "
+                        "interleaved with this one: a 'fastnet (baseline)' row")
     parser.add_argument("--markdown", action="store_true",
                         help="also print one table of all networks (a row per network, a "
                         "column per implementation), as docs/performance.md shows it")
@@ -117,14 +121,17 @@ def config_from_args(args) -> Config:
     return Config(sizes=sizes, batch=args.batch, eta=args.eta, threads=threads, rounds=args.rounds,
                   epochs_per_call=args.epochs_per_call, ref_examples=args.ref_examples,
                   only=args.only or list(IMPLEMENTATIONS), data=args.data, json=args.json,
-                  markdown=args.markdown, accuracy_epochs=args.accuracy_epochs, limit=args.limit, seed=args.seed)
+                  markdown=args.markdown, accuracy_epochs=args.accuracy_epochs, limit=args.limit,
+                  seed=args.seed,
+                  baseline=str(Path(args.baseline).resolve()) if args.baseline else None)
 
 
 def measure_in_child(config: Config) -> int:
-    """Check ``config`` against the data and the --json folder (ValueError,
-    FileNotFoundError), then measure in a child process; its exit status."""
-    if config.json and not Path(config.json).resolve().parent.is_dir():
-        raise FileNotFoundError(f"--json {config.json}: its folder does not exist")
+    """Check ``config`` against the data, the --json destination and the --baseline
+    checkout (ValueError, FileNotFoundError), then measure in a child process; its exit
+    status."""
+    check_destination(config)
+    check_baseline(config)
     (X, y), test = load_training(config)
     check_fits(config, X, y, test)
     del X, y, test  # the child loads its own copy

@@ -17,6 +17,8 @@ import pytest
 from oracles.reference import ReferenceNetwork
 
 from fastnet.bench import machine, peers, runner, worker
+from fastnet.bench.peers import remote
+from fastnet.bench.data import load_training
 from fastnet.bench.options import Config
 from fastnet.bench.peers.fastnet import FastnetImpl
 from fastnet.bench.peers.seed import SeedImpl
@@ -149,8 +151,45 @@ def test_macs_and_helpers():
                                                          + 128 * 64 + 64 * 10)
     env = runner.worker_environment(1, base={})
     assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
-    assert "xla_cpu_multi_thread_eigen=false" in env["XLA_FLAGS"]
-    assert "XLA_FLAGS" not in runner.worker_environment(2, base={})
+    assert "XLA_FLAGS" not in env  # set per JAX process
+
+
+def test_xla_flags_and_environment_of_a_peers_process(tmp_path):
+    flags = remote.XLA_ONE_THREAD
+    assert remote.child_environment(1, True, base={})["XLA_FLAGS"] == flags
+    assert "XLA_FLAGS" not in remote.child_environment(1, False, base={"XLA_FLAGS": flags})
+    assert "XLA_FLAGS" not in remote.child_environment(2, True, base={})  # one thread only
+    kept = remote.child_environment(1, False, base={"XLA_FLAGS": "--xla_dump_to=/x " + flags})
+    assert kept["XLA_FLAGS"] == "--xla_dump_to=/x"  # the user's own flags stay
+    base = {"NUMBA_CACHE_DIR": "/c", "PYTHONPATH": os.pathsep.join([str(REPO), "/lib"])}
+    other = remote.child_environment(1, root=tmp_path, base=base)
+    assert "NUMBA_CACHE_DIR" not in other and other["PYTHONPATH"] == "/lib"
+    assert remote.child_environment(1, root=REPO, base=base)["NUMBA_CACHE_DIR"] == "/c"
+
+
+def sparse_macs_by_hand(sizes, X):
+    """Per example: the first layer's sums and update over its non-zero inputs, the other
+    layers' forward, backward and update dense."""
+    total = 0
+    for x in X:
+        nonzero = sum(1 for value in x if value != 0)
+        total += nonzero * sizes[1] + nonzero * sizes[1]  # forward z1, update of W1's rows
+        for n_in, n_out in zip(sizes[1:-1], sizes[2:]):
+            total += 3 * n_in * n_out  # forward, backward (BP2), update
+    return total
+
+
+def test_sparse_floor_counts_the_non_zero_inputs():
+    X = np.array([[0, 0.5, 0, 1], [0, 0, 0, 0], [0.25, 0, 0, 0]], np.float32)
+    assert machine.sparse_macs_per_epoch([4, 3, 2], X) == 72  # 2*3*3 + 3 examples * 3*6
+    assert sparse_macs_by_hand([4, 3, 2], X) == 72
+    X, _ = synthetic(20, [12, 7, 5, 3])
+    X[X < 0.6] = 0
+    for sizes in ([12, 7, 5, 3], [12, 3]):
+        assert machine.sparse_macs_per_epoch(sizes, X) == sparse_macs_by_hand(sizes, X)
+    dense = np.ones((20, 12), np.float32)  # no zeros: the dense count
+    assert machine.sparse_macs_per_epoch([12, 7, 5, 3], dense) == 20 * machine.macs_per_example(
+        [12, 7, 5, 3])
 
 
 def table_rows(text):
@@ -164,7 +203,10 @@ def table_rows(text):
 
 def test_tiny_run_table_and_json(mnist_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "torch", None)  # as if not installed
-    monkeypatch.setitem(sys.modules, "jax", None)
+    hidden = tmp_path / "hidden"  # jax runs in a process of its own: hidden from it there
+    (hidden / "jax").mkdir(parents=True)
+    (hidden / "jax" / "__init__.py").write_text("raise ImportError('No module named jax')\n")
+    monkeypatch.setenv("PYTHONPATH", str(hidden))
     out = tmp_path / "bench.json"
     config = Config(sizes=[[784, 10]], rounds=2, ref_examples=200, limit=2000,
                           epochs_per_call=1, data=str(mnist_dir), json=str(out))
@@ -200,8 +242,19 @@ def test_tiny_run_table_and_json(mnist_dir, tmp_path, monkeypatch, capsys):
         assert row["fastnet_speedup"] == pytest.approx(row["median"] / fastnet)
         assert row["check_relative_difference"] < 1e-5
     assert results["seed"]["examples_timed"] == 200
-    assert saved["networks"][0]["macs_per_example"] == 2 * 7840
+    network = saved["networks"][0]
+    assert network["macs_per_example"] == 2 * 7840
     assert 0 < results["fastnet"]["floor_fraction"] < 2
+    X = load_training(config)[0][0]
+    assert network["nonzero_inputs"] == np.count_nonzero(X)
+    assert network["sparse_macs_per_epoch"] == 2 * 10 * np.count_nonzero(X)  # 784,10: no other layer
+    peak = saved["machine"]["peak_macs_per_second"]
+    assert network["sparse_floor_seconds"] == pytest.approx(network["sparse_macs_per_epoch"] / peak)
+    assert results["fastnet"]["sparse_floor_fraction"] == pytest.approx(
+        network["sparse_floor_seconds"] / fastnet)
+    share = f"{100 * network['nonzero_inputs'] / X.size:.1f}% of them"
+    assert (f"{100 * results['fastnet']['sparse_floor_fraction']:.1f}% of the sparse floor" in text
+            and share in text)
 
 
 def ok_row(median, fastnet_median, check=None):
@@ -340,3 +393,91 @@ def test_add_parser_like_the_fastnet_command():
     alone = argparse.ArgumentParser()
     cli_bench.add_parser(alone.add_subparsers(dest="command"))
     assert cli_bench.config_from_args(alone.parse_args(["bench", "--threads", "1"])).threads == 1
+
+
+def test_json_is_replaced_atomically_and_checked_before_the_run(mnist_dir, tmp_path):
+    out = tmp_path / "run.json"
+    out.write_text("earlier results")
+    (tmp_path / "link.json").hardlink_to(out)  # a second name of the old file keeps it
+    config = Config(sizes=[[784, 10]], rounds=1, limit=300, ref_examples=50, epochs_per_call=1,
+                    data=str(mnist_dir), only=["fastnet"], json=str(out))
+    worker.run_worker(config, out=open(os.devnull, "w"))
+    assert json.loads(out.read_text())["config"]["json"] == str(out)  # complete
+    assert (tmp_path / "link.json").read_text() == "earlier results"  # renamed onto, not rewritten
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "run.json"]  # no temporary
+    for bad, error, message in [(tmp_path, ValueError, "is not a regular file but a folder"),
+                                (tmp_path / "no" / "r.json", FileNotFoundError,
+                                 "folder does not exist")]:
+        config.json, config.data = str(bad), str(tmp_path / "no such data")  # the data comes after
+        with pytest.raises(error, match=f"--json .*{message}"):
+            worker.run_worker(config)
+
+
+def test_json_destination_errors_exit_2_before_loading(tmp_path, capsys):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    code = cli_bench.main(["--json", str(fifo), "--data", str(tmp_path / "none")],
+                          prog="compare.py")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--json" in err and "FIFO" in err and err.count("\n") == 1
+    assert fifo.exists()
+
+
+def copy_of_this_checkout(folder: Path) -> Path:
+    """The fastnet package copied with its compiled kernels' cache (mtimes kept, so Numba
+    loads them), as a second checkout."""
+    import shutil
+    shutil.copytree(REPO / "fastnet", folder / "fastnet", copy_function=shutil.copy2)
+    return folder
+
+
+def test_baseline_checkout_is_timed_beside_the_current_one(mnist_dir, tmp_path, capsys):
+    base = copy_of_this_checkout(tmp_path / "base")
+    config = Config(sizes=[[784, 10]], rounds=1, limit=300, ref_examples=50, epochs_per_call=1,
+                    data=str(mnist_dir), only=["fastnet"], baseline=str(base), markdown=True)
+    document = worker.run_worker(config)
+    text = capsys.readouterr().out
+    rows = document["networks"][0]["results"]
+    row = rows[peers.BASELINE]
+    assert row["status"] == "ok" and len(row["times"]) == 1
+    assert row["process"]["package"] == str(base / "fastnet")  # the copy's, not this one
+    assert row["check_relative_difference"] < 1e-5
+    assert row["current_over_baseline"] == pytest.approx(rows["fastnet"]["median"] / row["median"])
+    assert row["fastnet_speedup"] == pytest.approx(1 / row["current_over_baseline"])
+    assert f"fastnet (baseline: {base})" in table_rows(text)
+    assert f"= {row['current_over_baseline']:.3f}" in text and "Baseline: fastnet from" in text
+    assert "| 1 thread, mini-batch 10 | fastnet | fastnet (baseline) |" in text
+    fast = rows["fastnet"]
+    assert (f"dense / sparse arithmetic floor: `[784, 10]` {100 * fast['floor_fraction']:.1f}% / "
+            f"{100 * fast['sparse_floor_fraction']:.1f}%.") in text
+
+
+def test_baseline_must_be_a_checkout(tmp_path, capsys):
+    code = cli_bench.main(["--baseline", str(tmp_path), "--limit", "100"], prog="compare.py")
+    assert code == 2
+    assert "--baseline" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity here")
+def test_jax_runs_pinned_in_a_process_of_its_own():
+    pytest.importorskip("jax")
+    X, y = synthetic(20)
+    impl = peers.make_impl("jax", SIZES, X, y, Config(batch=10, threads=1))
+    try:
+        assert isinstance(impl, remote.RemoteImpl)
+        impl.reset(*initial_parameters(SIZES, 3))
+        impl.warm_up(shuffled_order(20))  # XLA has started its threads
+        affinities = impl.affinity()
+        assert len(affinities) > 1  # XLA's threads, besides the main one
+        assert all(cores == remote.pinned_cores(1) for cores in affinities.values())
+        assert impl.extra_results()["process"]["cores"] == remote.pinned_cores(1)
+        assert impl.connection.process.pid != os.getpid()
+    finally:
+        impl.close()
+    assert impl.connection.process.poll() == 0
+    free = peers.make_impl("jax-unpinned", SIZES, X, y, Config(batch=10, threads=1))
+    try:
+        assert set(map(tuple, free.affinity().values())) == {tuple(sorted(os.sched_getaffinity(0)))}
+    finally:
+        free.close()

@@ -9,7 +9,10 @@ from .base import Impl, NotInstalled
 #: run by default, in this order
 IMPLEMENTATIONS = ("fastnet", "seed", "numpy-batch", "torch", "torch-nn", "jax")
 #: measurable with --only, not run by default
-OPTIONAL = ("torch-autograd", "fastnet-1thread")
+OPTIONAL = ("torch-autograd", "fastnet-1thread", "jax-unpinned", "jax-xla-flags",
+            "jax-unpinned-xla-flags", "torch-pinned", "torch-nn-pinned")
+#: the row of ``--baseline``: fastnet from another checkout
+BASELINE = "fastnet-baseline"
 ALL_IMPLEMENTATIONS = IMPLEMENTATIONS + OPTIONAL
 
 #: name -> (module in this package, class)
@@ -22,9 +25,14 @@ PEERS: Dict[str, Tuple[str, str]] = {
     "torch-autograd": ("torch", "TorchAutogradImpl"),
     "torch-nn": ("torch", "TorchNNImpl"),
     "jax": ("jax", "JaxImpl"),
+    "jax-unpinned": ("jax", "JaxUnpinnedImpl"),
+    "jax-xla-flags": ("jax", "JaxFlagsImpl"),
+    "jax-unpinned-xla-flags": ("jax", "JaxUnpinnedFlagsImpl"),
+    "torch-pinned": ("torch", "TorchPinnedImpl"),
+    "torch-nn-pinned": ("torch", "TorchNNPinnedImpl"),
 }
 
-__all__ = ["ALL_IMPLEMENTATIONS", "IMPLEMENTATIONS", "OPTIONAL", "PEERS", "Impl",
+__all__ = ["ALL_IMPLEMENTATIONS", "BASELINE", "IMPLEMENTATIONS", "OPTIONAL", "PEERS", "Impl",
            "NotInstalled", "make_impl", "peer_class"]
 
 
@@ -39,5 +47,13 @@ def peer_class(name: str) -> type:
 
 def make_impl(name: str, sizes, X, y, config) -> Impl:
     """The implementation ``name`` for the network ``sizes`` on X (n, n_in) float32,
-    y (n,) int64, with the run's ``Config``."""
-    return peer_class(name).from_config(sizes, X, y, config)
+    y (n,) int64, with the run's ``Config``: a peer with ``own_process`` in a process of
+    its own (``remote``), and ``BASELINE`` the fastnet of the checkout ``config.baseline``."""
+    from .remote import RemoteImpl
+    if name == BASELINE:
+        return RemoteImpl("fastnet", sizes, X, y, config, root=config.baseline, name=BASELINE,
+                          label=f"fastnet (baseline: {config.baseline})")
+    cls = peer_class(name)
+    if cls.own_process:
+        return RemoteImpl.pinned(cls, sizes, X, y, config)
+    return cls.from_config(sizes, X, y, config)

@@ -23,6 +23,9 @@ class Impl:
     name = ""
     label = ""
     examples_timed: Optional[int] = None  # None: the whole epoch
+    #: measured in a process of its own (``remote``): pinned to ``--threads`` CPUs or not,
+    #: with XLA's one-thread flags (on one thread) or not
+    own_process, pinned, xla_one_thread = False, False, False
 
     def __init__(self, sizes, X: np.ndarray, y: np.ndarray, batch: int, eta: float):
         self.X, self.y, self.batch, self.eta = X, y, batch, eta
@@ -58,6 +61,9 @@ class Impl:
     def extra_results(self) -> dict:
         """Entries of its own for the results row (``--json``)."""
         return {}
+
+    def close(self) -> None:
+        """Release what the implementation holds (a process of its own)."""
 
 
 def one_hot(y: np.ndarray, outputs: int, dtype) -> np.ndarray:

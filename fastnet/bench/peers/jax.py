@@ -10,7 +10,11 @@ from .base import Impl, NotInstalled, one_hot
 
 
 class JaxImpl(Impl):
+    """Measured in a process of its own pinned to ``--threads`` CPUs, without XLA's
+    one-thread flags (the faster setting measured, docs/performance.md); the variants
+    below are the other settings, for ``--only``."""
     name, label = "jax", "JAX (float32, jit + lax.scan epoch)"
+    own_process, pinned, xla_one_thread = True, True, False
 
     def __init__(self, sizes, X, y, batch, eta):
         try:
@@ -81,3 +85,19 @@ class JaxImpl(Impl):
     def versions(self):
         import jaxlib
         return {"jax": self.jax.__version__, "jaxlib": jaxlib.__version__}
+
+
+class JaxUnpinnedImpl(JaxImpl):
+    name, label = "jax-unpinned", "JAX (float32, jit + lax.scan epoch, not pinned)"
+    pinned = False
+
+
+class JaxFlagsImpl(JaxImpl):
+    name, label = "jax-xla-flags", "JAX (float32, jit + lax.scan epoch, XLA one-thread flags)"
+    xla_one_thread = True
+
+
+class JaxUnpinnedFlagsImpl(JaxFlagsImpl):
+    name = "jax-unpinned-xla-flags"
+    label = "JAX (float32, jit + lax.scan epoch, not pinned, XLA one-thread flags)"
+    pinned = False

@@ -133,3 +133,15 @@ class TorchNNImpl(TorchAutogradImpl):
         loss = 0.5 * self.loss(self.model(self.X.index_select(0, idx)), self.T.index_select(0, idx))
         loss.backward()
         self.optimizer.step()
+
+
+class TorchPinnedImpl(TorchImpl):
+    """The manual-gradient peer in a process of its own pinned to ``--threads`` CPUs."""
+    name, label = "torch-pinned", "PyTorch (float32, manual gradients)"
+    own_process, pinned = True, True
+
+
+class TorchNNPinnedImpl(TorchNNImpl):
+    """``torch-nn`` in a process of its own pinned to ``--threads`` CPUs."""
+    name, label = "torch-nn-pinned", TorchNNImpl.label
+    own_process, pinned = True, True
