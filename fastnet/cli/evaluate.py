@@ -10,7 +10,7 @@ import numpy as np
 from ..io.idx import data_env, default_cache_dir
 from ..network import Network
 from .args import figure_file
-from .inputs import data_help, load_data, load_model
+from .inputs import data_help, load_model, load_test_data
 
 
 def add_parser(commands, common) -> argparse.ArgumentParser:
@@ -26,7 +26,7 @@ def add_parser(commands, common) -> argparse.ArgumentParser:
 
 def run_evaluate(args) -> int:
     net = load_model(args.model)
-    _, _, (X, y) = load_data(args.data)
+    X, y = load_test_data(args.data)
     check_model_fits(net, args, X.shape[1], int(y.max()) + 1)
     predicted = net.predict(X)
     k = int(max(y.max(), predicted.max())) + 1

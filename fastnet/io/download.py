@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 from .atomic import write_atomically
-from .idx import IDX_FILES, data_env, default_cache_dir, find_data
+from .idx import IDX_FILES, PARTS, data_env, default_cache_dir, find_data
 
 __all__ = ["SHA256", "CONTENT_SHA256", "MIRRORS", "DownloadError", "fetch_mnist", "verify"]
 
@@ -218,8 +218,9 @@ def mirrors_to_try() -> Tuple[str, ...]:
 
 def fetch_mnist(folder: Optional[Union[str, os.PathLike]] = None,
                 mirrors: Optional[Iterable[str]] = None, timeout: float = 30.0,
-                progress: Optional[Progress] = None) -> Path:
-    """Make sure ``folder`` holds the four verified MNIST ``.gz`` files; return it.
+                progress: Optional[Progress] = None, parts: Tuple[str, ...] = PARTS) -> Path:
+    """Make sure ``folder`` holds the four verified MNIST ``.gz`` files (those of
+    ``parts``: ``("test",)`` for the test set's two); return it.
 
     ``folder`` defaults to :func:`fastnet.data.default_cache_dir` and is created if
     needed. Files already there are verified first and kept if correct; a wrong one
@@ -242,7 +243,7 @@ def fetch_mnist(folder: Optional[Union[str, os.PathLike]] = None,
         raise ValueError("mirrors must name at least one base URL")
     folder = Path(folder) if folder is not None else default_cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    for name in (f"{n}.gz" for n in IDX_FILES.values()):
+    for name in (f"{n}.gz" for k, n in IDX_FILES.items() if k.startswith(parts)):
         path = folder / name
         if path.is_file():
             if verify(path):
@@ -254,15 +255,17 @@ def fetch_mnist(folder: Optional[Union[str, os.PathLike]] = None,
     return folder
 
 
-def find_or_fetch(path: Optional[Union[str, os.PathLike]] = None, argument: str = "path=") -> Path:
+def find_or_fetch(path: Optional[Union[str, os.PathLike]] = None, argument: str = "path=",
+                  parts: Tuple[str, ...] = PARTS) -> Path:
     """Where the data is (``find_data``); when no data was named (no ``path``, no
     ``$FASTNET_DATA``) and the cache folder holds none, MNIST is downloaded into the
     cache folder first (``fetch_mnist``, said on stderr). A named place that does not
-    hold the data stays a FileNotFoundError (``argument`` names it)."""
+    hold the data stays a FileNotFoundError (``argument`` names it). ``parts``: the
+    parts needed (``("test",)``: only the test set is looked for and fetched)."""
     try:
-        return find_data(path, argument)
+        return find_data(path, argument, parts)
     except FileNotFoundError:
         if path is not None or data_env() is not None:
             raise
     print(f"MNIST not found: downloading it into {default_cache_dir()}", file=sys.stderr)
-    return fetch_mnist(default_cache_dir())
+    return fetch_mnist(default_cache_dir(), parts=parts)

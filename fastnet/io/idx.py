@@ -148,10 +148,17 @@ def write_idx(path: PathLike, array: np.ndarray) -> Path:
     return write_atomically(path, lambda f: f.write(data))
 
 
-def idx_paths(folder: Path) -> Tuple[dict, list]:
-    """Map each IDX_FILES key to ``name.gz`` or ``name`` in ``folder``; also list missing names."""
+#: the parts of a data set: IDX_FILES keys start with one
+PARTS = ("train", "test")
+
+
+def idx_paths(folder: Path, parts: Tuple[str, ...] = PARTS) -> Tuple[dict, list]:
+    """Map each IDX_FILES key of ``parts`` to ``name.gz`` or ``name`` in ``folder``; also
+    list missing names."""
     found, missing = {}, []
     for key, name in IDX_FILES.items():
+        if not key.startswith(parts):
+            continue
         for candidate in (folder / f"{name}.gz", folder / name):
             if candidate.exists():  # read_idx refuses one that is not a regular file
                 found[key] = candidate
@@ -161,7 +168,7 @@ def idx_paths(folder: Path) -> Tuple[dict, list]:
     return found, missing
 
 
-def _usable(path: Path, origin: str) -> Union[Path, str]:
+def _usable(path: Path, origin: str, parts: Tuple[str, ...]) -> Union[Path, str]:
     """The data location at ``path`` (IDX folder or ``.pkl.gz`` file), or why there is
     none; ValueError naming it with its ``origin`` for something there that is neither
     a regular file nor a folder (reading a FIFO would block forever)."""
@@ -173,15 +180,16 @@ def _usable(path: Path, origin: str) -> Union[Path, str]:
         return "not a folder or a .pkl.gz file"
     if not path.is_dir():
         return "does not exist"
-    _, missing = idx_paths(path)
+    _, missing = idx_paths(path, parts)
     if not missing:
         return path
     if (path / PICKLE_FILE).exists() and not (path / PICKLE_FILE).is_dir():
-        return _usable(path / PICKLE_FILE, origin)
+        return _usable(path / PICKLE_FILE, origin, parts)
     return f"missing {', '.join(missing)} (and no {PICKLE_FILE})"
 
 
-def find_data(path: Optional[PathLike] = None, argument: str = "path=") -> Path:
+def find_data(path: Optional[PathLike] = None, argument: str = "path=",
+              parts: Tuple[str, ...] = PARTS) -> Path:
     """Locate MNIST: a folder holding the four IDX files, or a ``.pkl.gz`` file.
 
     With ``path``: that folder (four IDX files, each ``name.gz`` or ``name``, or a
@@ -189,7 +197,7 @@ def find_data(path: Optional[PathLike] = None, argument: str = "path=") -> Path:
     :func:`default_cache_dir`. Returns the folder for IDX data, the file for a
     pickle. Raises ``FileNotFoundError`` listing every place looked at; ``argument``
     names ``path`` as the caller's user gives it (``path=`` in Python, ``--data`` on
-    the command line).
+    the command line). ``parts=("test",)``: a folder needs only the test set's files.
     """
     if path is not None:
         keyword = argument.endswith("=")
@@ -200,15 +208,15 @@ def find_data(path: Optional[PathLike] = None, argument: str = "path=") -> Path:
             places.insert(0, (data_env(), f"${DATA_ENV}"))
     looked = []
     for place, origin in places:
-        result = _usable(place, origin)
+        result = _usable(place, origin, parts)
         if isinstance(result, Path):
             return result
         looked.append(f"  - {place} ({origin}): {result}")
-    names = ", ".join(f"{n}.gz" for n in IDX_FILES.values())
+    names = ", ".join(f"{n}.gz" for k, n in IDX_FILES.items() if k.startswith(parts))
     raise FileNotFoundError(
         "MNIST data not found. Looked in:\n" + "\n".join(looked) + "\n"
         "Provide it in one of these ways:\n"
-        f"  - {'pass ' + argument + '...' if argument.endswith('=') else 'give ' + argument + ' PATH'}: a folder with the four IDX files ({names}) "
+        f"  - {'pass ' + argument + '...' if argument.endswith('=') else 'give ' + argument + ' PATH'}: a folder with the IDX files ({names}) "
         f"or {PICKLE_FILE}, or the path of a .pkl.gz file;\n"
         f"  - set {DATA_ENV} to a folder with the four IDX .gz files;\n"
         f"  - put the four IDX .gz files in the cache folder {default_cache_dir()}."
@@ -232,18 +240,34 @@ def _scale(images: np.ndarray) -> np.ndarray:
 
 def _load_idx(folder: Path) -> Tuple[Pair, Pair]:
     files, _ = idx_paths(folder)
-    arrays = {key: read_idx(p) for key, p in files.items()}
-    for part in ("train", "test"):
-        images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
-        if images.ndim != 3:
-            raise ValueError(f"{files[part + '_images']}: images must be 3-D (n, rows, cols), "
-                             f"got shape {images.shape}")
-        _check_pair(images, labels, f"{part} set", folder)
-    if arrays["train_images"].shape[1:] != arrays["test_images"].shape[1:]:
-        raise ValueError(f"{folder}: training images {arrays['train_images'].shape[1:]} and "
-                         f"test images {arrays['test_images'].shape[1:]} differ in size")
-    return tuple((_scale(arrays[f"{p}_images"]), arrays[f"{p}_labels"].astype(np.int64))
-                 for p in ("train", "test"))
+    (train_images, train_labels), (test_images, test_labels) = (
+        _read_part(folder, files, part) for part in PARTS)
+    if train_images.shape[1:] != test_images.shape[1:]:
+        raise ValueError(f"{folder}: training images {train_images.shape[1:]} and "
+                         f"test images {test_images.shape[1:]} differ in size")
+    return ((_scale(train_images), train_labels.astype(np.int64)),
+            (_scale(test_images), test_labels.astype(np.int64)))
+
+
+def _read_part(folder: Path, files: dict, part: str) -> Tuple[np.ndarray, np.ndarray]:
+    """The ``part`` ("train" or "test") images and labels of ``files``, checked."""
+    images, labels = read_idx(files[f"{part}_images"]), read_idx(files[f"{part}_labels"])
+    if images.ndim != 3:
+        raise ValueError(f"{files[part + '_images']}: images must be 3-D (n, rows, cols), "
+                         f"got shape {images.shape}")
+    _check_pair(images, labels, f"{part} set", folder)
+    return images, labels
+
+
+def load_test_arrays(path: Optional[PathLike] = None, argument: str = "path=") -> Pair:
+    """Only the test set, ``(X_test, y_test)`` as ``load_mnist_arrays`` gives it; an IDX
+    folder needs only the two test files, and the training images are not read."""
+    source = find_data(path, argument, parts=("test",))
+    if source.is_file():
+        return _load_pickle(source)[2]
+    files, _ = idx_paths(source, ("test",))
+    images, labels = _read_part(source, files, "test")
+    return _scale(images), labels.astype(np.int64)
 
 
 def _load_pickle(file: Path) -> Tuple[Pair, Pair, Pair]:

@@ -66,3 +66,31 @@ def test_named_data_that_is_missing_is_an_error_naming_the_option(tmp_path, mirr
         assert run.returncode == 2, run.stderr
         assert "(--data)" in run.stderr and "path=" not in run.stderr
         assert "downloading" not in run.stderr
+
+
+def test_evaluate_fetches_and_reads_only_the_test_set(tmp_path, mirror, mnist_dir):
+    """On a fresh machine evaluate downloads the two test files, not the 47 MB of
+    training images; a folder with only the test files is enough for it."""
+    import shutil
+
+    import numpy as np
+
+    from fastnet import Network
+    from fastnet.io.persist import save
+    np.random.seed(0)
+    save(Network([784, 30, 10]), tmp_path / "model.npz")
+    run = subprocess.run([sys.executable, "-m", "fastnet", "evaluate", str(tmp_path / "model.npz")],
+                         env=fresh_machine(tmp_path, mirror), capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Test accuracy: " in run.stdout and " / 10000 " in run.stdout
+    test_files = sorted(f"{name}.gz" for key, name in IDX_FILES.items() if key.startswith("test"))
+    assert cached_files(tmp_path) == test_files
+    only_test = tmp_path / "only-test"
+    only_test.mkdir()
+    for name in test_files:
+        shutil.copy(mnist_dir / name, only_test / name)
+    again = subprocess.run([sys.executable, "-m", "fastnet", "evaluate", str(tmp_path / "model.npz"),
+                            "--data", str(only_test)], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[0] == run.stdout.splitlines()[0]
