@@ -67,6 +67,7 @@ class TrainOptions:
 class Evaluate:
     params = ([[784, 30, 10], [784, 100, 10]], [1, 2])
     param_names = ["sizes", "threads"]
+    timeout = 300
 
     def setup_cache(self):
         return mnist()
@@ -84,6 +85,7 @@ class Accuracy:
     """Test accuracy (%) on MNIST after one epoch of the book's net: guards learning, not
     speed. Skipped without $FASTNET_DATA (on synthetic labels it would read ~10%)."""
     unit = "%"
+    timeout = 300  # the first call after installing a commit compiles evaluate's kernels
 
     def setup_cache(self):
         return mnist()
