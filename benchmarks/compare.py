@@ -12,18 +12,17 @@ data, initial parameters and example order, interleaved round by round, on
     python benchmarks/compare.py --baseline /tmp/base              # + another checkout's fastnet
     python benchmarks/compare.py --help                            # every option
 
-Data: ``--data PATH``, else ``$FASTNET_DATA``, else fastnet's default location. The
-peers are optional: ``pip install torch jax`` (CPU builds); a missing one is a
-"not installed" row. The commands behind the tables of docs/performance.md are
-written there.
+The fastnet measured is the one of the checkout holding this script, even where another
+is installed (a ``git worktree`` measures itself). Data: ``--data PATH``, else
+``$FASTNET_DATA``, else fastnet's default location. The peers are optional:
+``pip install torch jax`` (CPU builds); a missing one is a "not installed" row. The
+commands behind the tables of docs/performance.md are written there.
 """
 import sys
 from pathlib import Path
 
-try:
-    import fastnet  # noqa: F401
-except ImportError:  # run from a checkout without installing
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# this checkout's fastnet, whichever fastnet is installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fastnet.cli.bench import main  # noqa: E402
 

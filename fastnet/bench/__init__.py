@@ -25,7 +25,7 @@ others.
 Threads: everything runs on ``--threads N`` (default 1): Numba through
 ``fastnet.core.threads.using_threads``, BLAS/OpenMP/MKL through environment variables,
 which only work if they are set before numpy is imported. So the measurement runs in a
-child process (``python -m fastnet.bench.worker CONFIG``) started with that environment;
+child process (``fastnet.bench.worker``, this checkout's) started with that environment;
 the parent checks the arguments, the data and the --json destination, and waits.
 
 Output: a Markdown table per network (median and fastest epoch, how many times faster

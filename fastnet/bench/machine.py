@@ -66,7 +66,8 @@ def load_average() -> Optional[float]:
 
 
 def machine_info(threads: int, peak: float) -> dict:
-    """The CPU, versions, thread environment and ``peak`` matmul rate, for the record."""
+    """The CPU, versions, the fastnet package measured, thread environment and ``peak``
+    matmul rate, for the record."""
     env = ", ".join(f"{var}={os.environ.get(var, 'unset')}" for var in THREAD_VARS[:3])
     try:
         import numba
@@ -75,5 +76,6 @@ def machine_info(threads: int, peak: float) -> dict:
     except ImportError:  # pragma: no cover
         numba_version = None
     return dict(cpu=cpu_name(), cpus=os.cpu_count(), python=platform.python_version(),
+                package=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                 numpy=np.__version__, numba=numba_version, thread_env=env,
                 xla_flags=os.environ.get("XLA_FLAGS"), peak_macs_per_second=peak)

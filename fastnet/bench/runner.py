@@ -19,8 +19,10 @@ from .peers import BASELINE, Impl, NotInstalled, make_impl
 from .reference import check_against_reference
 from .start import initial_parameters, shuffled_order
 
-#: the child's entry point: ``python -m WORKER_MODULE CONFIG_JSON``
-WORKER_MODULE = "fastnet.bench.worker"
+#: the child's program, ``python -c WORKER PACKAGE_PARENT CONFIG_JSON``: the fastnet of
+#: PACKAGE_PARENT first on sys.path, before the current folder ``python -m`` would put there
+WORKER = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+          "from fastnet.bench.worker import main; sys.exit(main())")
 
 
 def worker_environment(threads: int, base: Optional[dict] = None) -> dict:
@@ -38,9 +40,10 @@ def spawn_worker(config: Config) -> int:
     goes straight to ours. Returns its exit status; raises KeyboardInterrupt after Ctrl-C
     (the child got the same SIGINT), once the child has stopped."""
     env = worker_environment(config.threads)
-    package_parent = str(Path(__file__).resolve().parents[2])  # fastnet importable, installed or not
+    package_parent = str(Path(__file__).resolve().parents[2])  # this fastnet, installed or not
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
-    child = subprocess.Popen([sys.executable, "-m", WORKER_MODULE, config.to_json()], env=env)
+    child = subprocess.Popen([sys.executable, "-c", WORKER, package_parent, config.to_json()],
+                             env=env)
     try:
         status = child.wait()
     except KeyboardInterrupt:

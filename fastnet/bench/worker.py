@@ -1,4 +1,4 @@
-"""The measuring process: ``python -m fastnet.bench.worker CONFIG_JSON``, started by
+"""The measuring process (``main``, with one Config as JSON), started by
 :func:`fastnet.bench.runner.spawn_worker` with the thread environment set. It runs the
 whole benchmark (:func:`run_worker`), tables on stdout, progress on stderr."""
 import dataclasses
