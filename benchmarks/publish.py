@@ -110,6 +110,7 @@ def main(argv=None) -> None:
     subprocess.run(["asv", "publish", "--config", args.config], check=True)
     with open(args.config) as file:  # asv reads the paths from the file's folder
         html_dir = Path(args.config).parent / json.load(file).get("html_dir", "html")
+    html_dir = Path(os.path.normpath(html_dir))
     count = vendor(html_dir, cache_dir())
     print(f"asv dashboard: {html_dir / 'index.html'} ({count} CDN files served locally)")
 
