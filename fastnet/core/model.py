@@ -106,29 +106,39 @@ class Network:
         self.initialise(init)
 
     @classmethod
-    def from_parameters(cls, sizes: Sequence[int], weights: Sequence[np.ndarray],
-                        biases: Sequence[np.ndarray], dtype=np.float32,
-                        encoding: Optional[str] = None,
-                        layer_names: Tuple[str, str] = ("weights[{l}]", "biases[{l}]"),
-                        **architecture) -> "Network":
-        """A network with the given parameters, drawing nothing from ``np.random``: for
-        loading saved models. Each layer is checked once (``validate.check_layer``:
-        exact shape, biases (n, 1), finite in ``dtype``); ``layer_names`` name them in
-        errors (``{l}``: the layer). ``architecture``: the constructor's activation,
+    def zeros(cls, sizes: Sequence[int], dtype=np.float32, encoding: Optional[str] = None,
+              **architecture) -> "Network":
+        """A network whose weights and biases are all 0, drawing nothing from
+        ``np.random``, to be filled in place (``net.weights[l][...] = W``): loading a
+        file does, a layer at a time. ``architecture``: the constructor's activation,
         output, cost, threads."""
         net = cls.__new__(cls)
         net._allocate(sizes, dtype, encoding, **{"activation": "sigmoid", "output": None,
                                                   "cost": "quadratic", "threads": None,
                                                   **architecture})
+        return net
+
+    @classmethod
+    def from_parameters(cls, sizes: Sequence[int], weights: Iterable[np.ndarray],
+                        biases: Iterable[np.ndarray], dtype=np.float32,
+                        encoding: Optional[str] = None,
+                        layer_names: Tuple[str, str] = ("weights[{l}]", "biases[{l}]"),
+                        **architecture) -> "Network":
+        """A network with the given parameters, drawing nothing from ``np.random``: for
+        loading saved models. Each layer is checked as it is copied into the network
+        (``validate.check_layer``: exact shape, biases (n, 1), finite in ``dtype``), one
+        at a time, so ``weights`` and ``biases`` may be generators; ``layer_names`` name
+        them in errors (``{l}``: the layer). ``architecture``: as ``zeros``."""
+        net = cls.zeros(sizes, dtype, encoding, **architecture)
         for views, layers, name in ((net._weights, weights, layer_names[0]),
                                     (net._biases, biases, layer_names[1])):
-            layers = list(layers)
-            if len(layers) != len(views):
-                raise ValueError(f"{name.split('[')[0]} needs {len(views)} layers, got {len(layers)}")
-            checked = [check_layer(layer, view.shape, net.dtype, name.format(l=l))
-                       for l, (view, layer) in enumerate(zip(views, layers))]
-            for view, layer in zip(views, checked):
-                view[...] = layer
+            given = 0
+            for l, layer in enumerate(layers):
+                given += 1
+                if l < len(views):
+                    check_layer(layer, views[l].shape, net.dtype, name.format(l=l), out=views[l])
+            if given != len(views):
+                raise ValueError(f"{name.split('[')[0]} needs {len(views)} layers, got {given}")
         return net
 
     def _allocate(self, sizes, dtype, encoding, activation, output, cost, threads) -> None:

@@ -84,19 +84,34 @@ def check_sizes(sizes, name: str = "sizes", min_layers: int = 2) -> List[int]:
     return [int(size) for size in sizes]
 
 
-def check_layer(array, shape: Tuple[int, ...], dtype, what: str) -> np.ndarray:
-    """One layer's weights or biases as a new ``dtype`` array: real numbers of exactly
-    ``shape`` (biases (n, 1)), all finite in ``dtype``. ``what`` names the layer."""
+def check_layer(array, shape: Tuple[int, ...], dtype, what: str,
+                out: Optional[np.ndarray] = None) -> np.ndarray:
+    """One layer's weights or biases as a ``dtype`` array: real numbers of exactly
+    ``shape`` (biases (n, 1)), all finite in ``dtype``. ``what`` names the layer.
+    Written into ``out`` (of ``shape`` and ``dtype``, any strides) when given, with no
+    temporary copy of the layer; else into a new array."""
     array = np.asarray(array)
     if array.dtype.kind not in "iuf":
         raise ValueError(f"{what} must hold real numbers, got dtype {array.dtype}")
     if array.shape != shape:
         raise ValueError(f"{what} has shape {array.shape}; sizes imply {shape}")
     with np.errstate(over="ignore", invalid="ignore"):
-        cast = array.astype(dtype)
-    if not np.isfinite(cast).all():
-        raise ValueError(f"{what} contains NaN or infinity (or values too large for {np.dtype(dtype).name})")
-    return cast
+        if out is None:
+            out = array.astype(dtype)
+        else:
+            np.copyto(out, array, casting="unsafe")
+    check_layer_finite(out, what)
+    return out
+
+
+def check_layer_finite(layer: np.ndarray, what: str) -> None:
+    """ValueError naming ``what`` unless every number of ``layer`` is finite; checked a
+    block of rows at a time (no full-size temporary)."""
+    rows = max(1, 2 ** 20 // max(1, layer[:1].size))
+    for start in range(0, len(layer), rows):
+        if not np.isfinite(layer[start:start + rows]).all():
+            raise ValueError(f"{what} contains NaN or infinity (or values too large for "
+                             f"{layer.dtype.name})")
 
 
 def check_dtype(dtype) -> type:

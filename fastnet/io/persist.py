@@ -44,7 +44,7 @@ from ..core.encodings import ENCODINGS
 from ..core.guards import check_fits
 from ..core.model import Network
 from ..core.registry import COSTS
-from ..core.validate import check_dtype, check_sizes
+from ..core.validate import check_dtype, check_layer_finite, check_sizes
 from .atomic import open_regular, write_atomically
 
 __all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION", "MODEL_SUFFIXES"]
@@ -72,7 +72,9 @@ _METADATA_BYTES = 64 * 2 ** 20
 #: the largest number a layer is stored in (float64)
 _LAYER_ITEM_BYTES = 8
 #: parameters converted to float64 at a time for the checksum
-_HASHED_AT_ONCE = 2 ** 18
+_HASHED_AT_ONCE = 2 ** 16
+#: bytes of a layer read from a file at a time
+_READ_AT_ONCE = 2 ** 20
 
 
 # -- save -------------------------------------------------------------------------------
@@ -228,12 +230,17 @@ def _load_npz(path: Path, f: BinaryIO, dtype, cls) -> Network:
         meta = (_parse_metadata(_text(_member(archive, "metadata", path, _METADATA_BYTES),
                                       "metadata"))
                 if "metadata" in archive.files else {})
-        weights, biases = [], []
-        for l, (w_shape, b_shape) in enumerate(shapes):
-            weights.append(_member(archive, f"w{l}", path, layer=(w_shape, f"weights[{l}] (w{l})")))
-            biases.append(_member(archive, f"b{l}", path, layer=(b_shape, f"biases[{l}] (b{l})")))
-    net = _build(sizes, weights, biases, saved if dtype is None else dtype, meta, cls)
-    _verify(weights, biases, meta)
+        net = _empty(sizes, saved, meta, cls)  # its layers are read into it, a block at a time
+        for key, views in (("w", net.weights), ("b", net.biases)):
+            for l, view in enumerate(views):
+                what = f"{'weights' if key == 'w' else 'biases'}[{l}] ({key}{l})"
+                _read_layer(archive, f"{key}{l}", path, view, what)
+                check_layer_finite(view, what)
+    _verify(net.weights, net.biases, meta)  # the values as saved: the network's dtype is the file's
+    if dtype is not None and check_dtype(dtype) is not net.dtype:
+        converted = _build(sizes, net.weights, net.biases, dtype, meta, cls)
+        converted.history = net.history
+        return converted
     return net
 
 
@@ -285,21 +292,16 @@ def _corrupt(path: Path, error: BaseException) -> ValueError:
 
 
 def _member(archive: "np.lib.npyio.NpzFile", key: str, path: Path,
-            most_bytes: int = _SMALL_ENTRY_BYTES,
-            layer: Optional[Tuple[Tuple[int, ...], str]] = None) -> np.ndarray:
-    """One array of the archive, read without unpickling, and only once its header
-    declares at most ``most_bytes``, or for a ``layer`` (the shape that ``sizes``
-    implies, its name) that shape in numbers of at most 8 bytes: a file claiming more
-    is refused before memory is allocated for it."""
+            most_bytes: int = _SMALL_ENTRY_BYTES) -> np.ndarray:
+    """One small array of the archive (not a layer: ``_read_layer``), read without
+    unpickling, and only once its header declares at most ``most_bytes``: a file
+    claiming more is refused before memory is allocated for it."""
     if key not in archive.files:
         raise ValueError(f"{str(path)!r} is not a complete fastnet model: no {key!r} entry")
     try:
         shape, dtype = _declared(archive, key)
     except _READ_ERRORS as error:
         raise _corrupt(path, error) from None
-    if layer is not None:
-        _check_shape(shape, *layer)
-        most_bytes = math.prod(layer[0]) * _LAYER_ITEM_BYTES
     declared = math.prod(shape) * dtype.itemsize
     if not dtype.hasobject and declared > most_bytes:
         raise ValueError(f"entry {key!r} declares {declared:,} bytes ({dtype} of shape "
@@ -316,18 +318,65 @@ def _member(archive: "np.lib.npyio.NpzFile", key: str, path: Path,
         raise _corrupt(path, error) from None
 
 
+def _read_layer(archive: "np.lib.npyio.NpzFile", key: str, path: Path, view: np.ndarray,
+                what: str) -> None:
+    """Entry ``key`` of the archive read into ``view`` (the network's layer: its shape,
+    any strides), a block of rows at a time, converted to the view's dtype: no copy of
+    the whole layer is ever made. ValueError naming the file and ``what`` for a shape
+    other than the view's, numbers that are not real (Python objects are never
+    unpickled), or a damaged entry (short, too long, or failing the zip's CRC)."""
+    if key not in archive.files:
+        raise ValueError(f"{str(path)!r} is not a complete fastnet model: no {key!r} entry")
+    name = f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
+    try:
+        with archive.zip.open(name) as member:
+            shape, fortran, dtype = _header(member, key)
+            _check_shape(shape, view.shape, what)
+            if dtype.hasobject:
+                raise ValueError(f"{str(path)!r}: entry {key!r} holds Python objects, which only "
+                                 f"unpickling could read; fastnet never unpickles model files")
+            if dtype.kind not in "iuf" or dtype.itemsize > _LAYER_ITEM_BYTES:
+                raise ValueError(f"{what} must hold real numbers of at most {_LAYER_ITEM_BYTES} "
+                                 f"bytes, got dtype {dtype}")
+            lines = view.T if fortran else view  # in the order the entry stores its numbers
+            per_line = lines.shape[1] * dtype.itemsize
+            at_once = max(1, _READ_AT_ONCE // max(1, per_line))
+            for start in range(0, len(lines), at_once):
+                count = min(at_once, len(lines) - start)
+                data = member.read(count * per_line)
+                if len(data) != count * per_line:
+                    raise EOFError(f"entry {key!r} ends before its {math.prod(shape):,} numbers")
+                with np.errstate(over="ignore", invalid="ignore"):
+                    lines[start:start + count] = np.frombuffer(data, dtype).reshape(count, -1)
+            if member.read(1):
+                raise ValueError(f"entry {key!r} holds more than its {math.prod(shape):,} numbers")
+    except ValueError as error:
+        if str(error).startswith((repr(str(path)), what)):
+            raise
+        raise _corrupt(path, error) from None
+    except _READ_ERRORS as error:
+        raise _corrupt(path, error) from None
+
+
+def _header(member: BinaryIO, key: str) -> Tuple[Tuple[int, ...], bool, np.dtype]:
+    """The shape, order (True: Fortran) and dtype an entry's .npy header declares; the
+    stream is left at its data."""
+    version = np.lib.format.read_magic(member)
+    readers = {(1, 0): np.lib.format.read_array_header_1_0,
+               (2, 0): np.lib.format.read_array_header_2_0}
+    if version not in readers:
+        raise ValueError(f"entry {key!r} is in .npy format {version}, which fastnet never writes")
+    shape, fortran, dtype = readers[version](member)
+    return tuple(shape), bool(fortran), np.dtype(dtype)
+
+
 def _declared(archive: "np.lib.npyio.NpzFile", key: str) -> Tuple[Tuple[int, ...], np.dtype]:
     """The shape and dtype that entry ``key`` declares in its .npy header, read
     without reading its data."""
     name = f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
     with archive.zip.open(name) as member:
-        version = np.lib.format.read_magic(member)
-        readers = {(1, 0): np.lib.format.read_array_header_1_0,
-                   (2, 0): np.lib.format.read_array_header_2_0}
-        if version not in readers:
-            raise ValueError(f"entry {key!r} is in .npy format {version}, which fastnet never writes")
-        shape, _, dtype = readers[version](member)
-    return tuple(shape), np.dtype(dtype)
+        shape, _, dtype = _header(member, key)
+    return shape, dtype
 
 
 def _layer_shapes(sizes: List[int]) -> List[Tuple[Tuple[int, int], Tuple[int, int]]]:
@@ -347,10 +396,11 @@ def _checksum(weights: List[np.ndarray], biases: List[np.ndarray]) -> str:
     """"sha256:" and the SHA-256 of the layers, weights then biases, as little-endian
     float64: the values both formats store exactly, whatever the network's dtype."""
     digest = hashlib.sha256()
-    for array in (*weights, *biases):
-        flat = np.asarray(array).reshape(-1)
-        for start in range(0, flat.size, _HASHED_AT_ONCE):  # a float64 copy of a part at a time
-            digest.update(np.ascontiguousarray(flat[start:start + _HASHED_AT_ONCE], dtype="<f8").data)
+    for array in (*weights, *biases):  # 2-D, any strides: hashed in C order, rows at a time
+        array = np.asarray(array)
+        rows = max(1, _HASHED_AT_ONCE // max(1, array[:1].size))
+        for start in range(0, len(array), rows):  # a float64 copy of a few rows at a time
+            digest.update(np.ascontiguousarray(array[start:start + rows], dtype="<f8").data)
     return f"sha256:{digest.hexdigest()}"
 
 
@@ -452,17 +502,32 @@ def _check_architecture(meta: Dict[str, Any]) -> Dict[str, Any]:
     return dict(architecture)
 
 
+def _encoding(meta: Dict[str, Any]) -> Optional[str]:
+    encoding = meta.get("encoding")
+    if encoding is not None and (not isinstance(encoding, str) or encoding not in ENCODINGS):
+        raise ValueError(f"unknown output encoding {encoding!r} (known: {sorted(ENCODINGS)})")
+    return encoding
+
+
 def _build(sizes: List[int], weights: List[np.ndarray], biases: List[np.ndarray], dtype,
            meta: Dict[str, Any], cls=None) -> Network:
     """Make the network (no random draws); ``from_parameters`` checks every layer against
     ``sizes``, naming it by its key in the file."""
-    encoding = meta.get("encoding")
-    if encoding is not None and (not isinstance(encoding, str) or encoding not in ENCODINGS):
-        raise ValueError(f"unknown output encoding {encoding!r} (known: {sorted(ENCODINGS)})")
     net = (cls or Network).from_parameters(sizes, weights, biases, dtype=check_dtype(dtype),
-                                           encoding=encoding,
+                                           encoding=_encoding(meta),
                                            layer_names=("weights[{l}] (w{l})", "biases[{l}] (b{l})"),
                                            **_check_architecture(meta))
+    return _with_metadata(net, meta)
+
+
+def _empty(sizes: List[int], dtype, meta: Dict[str, Any], cls=None) -> Network:
+    """The network of ``sizes`` and the metadata's architecture, its parameters all 0."""
+    net = (cls or Network).zeros(sizes, check_dtype(dtype), _encoding(meta),
+                                 **_check_architecture(meta))
+    return _with_metadata(net, meta)
+
+
+def _with_metadata(net: Network, meta: Dict[str, Any]) -> Network:
     net.history = list(meta.get("history", []))
     net.metadata = meta
     return net

@@ -610,10 +610,35 @@ def test_each_layer_is_checked_once_on_load(tmp_path, monkeypatch, suffix):
     from fastnet.core import model, params
     path = persist.save(make_net(), tmp_path / ("m" + suffix))
     checked = []
-    original = model.check_layer
-    monkeypatch.setattr(model, "check_layer", lambda *args: (checked.append(args[3]), original(*args))[1])
+    for module, name, what in ((model, "check_layer", 3), (persist, "check_layer_finite", 1)):
+        def recording(*args, _original=getattr(module, name), _what=what, **kw):
+            checked.append(args[_what])
+            return _original(*args, **kw)
+        monkeypatch.setattr(module, name, recording)
     for module in (model, params):
         monkeypatch.setattr(module, "copy_into", lambda *args: pytest.fail("a layer checked twice"))
     persist.load(path)
     assert checked == ["weights[0] (w0)", "weights[1] (w1)", "weights[2] (w2)",
                        "biases[0] (b0)", "biases[1] (b1)", "biases[2] (b2)"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_loading_an_npz_holds_little_beyond_the_network_it_makes(tmp_path, dtype):
+    """The layers are read straight into the network's buffer, a block at a time (the
+    whole archive's layers, then their converted copies, once made it 3x); the
+    checksum hashes a few rows at a time, also of the transposed first layer."""
+    import tracemalloc
+    np.random.seed(0)
+    net = Network([784, 1000, 1000, 10], dtype=dtype)
+    path = persist.save(net, tmp_path / "big.npz")
+    tracemalloc.start()
+    try:
+        loaded = persist.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    kept = loaded._params.nbytes
+    assert peak < 1.5 * kept, f"peak {peak:,} bytes for {kept:,} kept"
+    assert loaded._params.tobytes() == net._params.tobytes()
+    for got, saved in zip(loaded.weights, net.weights):
+        assert np.array_equal(got, saved)
