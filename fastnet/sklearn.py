@@ -275,7 +275,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         for name, known, optional in (("activation", ACTIVATIONS, False), ("output", OUTPUTS, True),
                                       ("cost", COSTS, True), ("init", INITS, True)):
             value = getattr(self, name)
-            if not (value in known or (optional and value is None)):
+            if not ((isinstance(value, str) and value in known) or (optional and value is None)):
                 raise ValueError(f"{name} must be {'None or ' if optional else ''}one of "
                                  f"{sorted(known)}, got {value!r}")
         check_int(self.epochs, "epochs", 1)

@@ -19,7 +19,7 @@ def _parsed(text: str, parse: Callable[[str], T], check: Callable[[T], T], expec
     """``check(parse(text))``, or the argparse error "expected ..., got 'text'"."""
     try:
         return check(parse(text))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, MemoryError):  # MemoryError: sizes beyond any memory
         raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
 
 

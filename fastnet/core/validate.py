@@ -13,6 +13,9 @@ import numpy as np
 from ..config import DTYPES
 from ..kernels.checks import first_non_finite
 
+#: no network has this many parameters: their offsets would overflow int64 in bytes
+MAX_PARAMETERS = 2**60
+
 Labels = np.ndarray   # (n,) int64, each in [0, number of classes)
 Targets = np.ndarray  # (n, n_out) float, the desired output activations
 
@@ -81,7 +84,12 @@ def check_sizes(sizes, name: str = "sizes", min_layers: int = 2) -> List[int]:
             raise WrongType(f"{name} must be a list of integers, got {size!r} in {list(sizes)}")
         if size < 1:
             raise ValueError(f"{name} must be positive (>= 1), got {int(size)} in {list(sizes)}")
-    return [int(size) for size in sizes]
+    sizes = [int(size) for size in sizes]
+    parameters = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    if parameters >= MAX_PARAMETERS:  # beyond int64 offsets, and any machine's memory
+        raise MemoryError(f"{name} {sizes} imply {parameters:,} parameters, more than any "
+                          f"machine's memory holds")
+    return sizes
 
 
 def check_layer(array, shape: Tuple[int, ...], dtype, what: str,
@@ -115,9 +123,10 @@ def check_layer_finite(layer: np.ndarray, what: str) -> None:
 
 
 def check_dtype(dtype) -> type:
-    """np.float32 or np.float64 (any spelling numpy accepts)."""
+    """np.float32 or np.float64 (any spelling numpy accepts, but None, which numpy
+    reads as float64 where a caller means "the default")."""
     try:
-        resolved = np.dtype(dtype).type
+        resolved = None if dtype is None else np.dtype(dtype).type
     except TypeError:
         resolved = None
     if resolved not in DTYPES:
