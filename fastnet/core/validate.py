@@ -12,6 +12,7 @@ import numpy as np
 
 from ..config import DTYPES
 from ..kernels.checks import first_non_finite
+from .pairs import stack_pairs
 
 #: no network has this many parameters: their offsets would overflow int64 in bytes
 MAX_PARAMETERS = 2**60
@@ -212,7 +213,7 @@ def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional
         raise ValueError(f"{what} = (X, y) needs one y per row of X: X has {len(data[0])} rows "
                          f"and y {len(data[1])} {kind}")
     else:
-        X, y = _stack_pairs(data, n_in, what)
+        X, y = stack_pairs(data, n_in, dtype, what)
     if len(X) == 0:
         raise ValueError(f"{what} is empty")
     X = check_inputs(X, n_in, dtype, what, finite)
@@ -224,40 +225,3 @@ def _is_array_pair(data) -> bool:
     return (isinstance(data, tuple) and len(data) == 2
             and all(isinstance(a, np.ndarray) for a in data)
             and data[0].ndim == 2 and data[1].ndim >= 1)
-
-
-def _stack_pairs(data, n_in: int, what: str):
-    """(X, y) from ``(x, y)`` pairs: X (n, n_in); y int64 labels when every y is an int,
-    else the y vectors flattened, (n, size of one y), as floats."""
-    if isinstance(data, np.ndarray) or not hasattr(data, "__iter__"):
-        raise TypeError(f"{what} must be a list of (x, y) pairs or a tuple (X, y) of arrays, "
-                        f"got {type(data).__name__}")
-    xs, ys = [], []
-    for i, pair in enumerate(data):
-        try:
-            x, y = pair
-        except (TypeError, ValueError):
-            raise TypeError(f"{what}[{i}] must be an (x, y) pair, got {type(pair).__name__}") from None
-        xs.append(np.asarray(x))
-        ys.append(y)
-    if not xs:
-        return np.empty((0, n_in)), np.empty(0, np.int64)
-    for i, x in enumerate(xs):
-        if x.shape not in ((n_in, 1), (n_in,)):
-            raise ValueError(f"{what}[{i}] input must have shape ({n_in}, 1), got {x.shape}")
-    X = np.stack([x.reshape(n_in) for x in xs])
-    if _all_labels(ys):
-        return X, np.asarray(ys, dtype=np.int64)
-    ys = [np.asarray(y) for y in ys]
-    first = ys[0].shape
-    for i, y in enumerate(ys):
-        if y.shape != first or y.dtype.kind not in "biuf":
-            raise ValueError(f"{what}[{i}] output must be an int label or a vector shaped like "
-                             f"{what}[0]'s {first}, got {y!r:.60}")
-    return X, np.stack(ys).astype(np.float64).reshape(len(ys), -1)
-
-
-def _all_labels(ys: list) -> bool:
-    """Is every y an int (a Python or numpy integer, not a bool)? Decided per type."""
-    return all(issubclass(kind, numbers.Integral) and not issubclass(kind, (bool, np.bool_))
-               for kind in set(map(type, ys)))

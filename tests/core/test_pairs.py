@@ -2,13 +2,15 @@
 every x and y gives, in every form the book's loader and users produce, with every check
 and error kept; in-place changes to the list or its arrays are seen."""
 import fractions
+import gc
 import random
+import warnings
 
 import numpy as np
 import pytest
 
-from fastnet import Network
-from fastnet.core import validate
+from fastnet import Network, mnist_loader
+from fastnet.core import pairs as pairs_module, validate
 from fastnet.core.validate import to_arrays
 
 
@@ -71,6 +73,27 @@ def test_book_pairs_become_the_same_arrays(x_dtype, dtype, y_form):
     assert_same(got, reference(pairs, 12, 3, dtype, n_classes))
 
 
+@pytest.mark.parametrize("y_form", ["one-hot", "one-hot float32", "flat vectors", "row vectors",
+                                    "int", "numpy int"])
+@pytest.mark.parametrize("x_dtype", [np.float32, np.float64])
+def test_the_loaders_forms_take_numpys_one_pass(x_dtype, y_form):
+    """Lists of ndarray pairs of one shape and dtype are copied by numpy in C, into the
+    network's dtype, and give what the checked loop gives."""
+    pairs = book_pairs(300, x_dtype=x_dtype, y_form=y_form)
+    X, y = pairs_module._uniform(pairs, 12, np.float32)
+    assert X.dtype == np.float32 and X.flags.c_contiguous and X.flags.writeable
+    X_checked, y_checked = pairs_module._checked(pairs, 12, "data")
+    assert X.tobytes() == X_checked.astype(np.float32).tobytes()
+    assert y.dtype == y_checked.dtype and y.tobytes() == y_checked.tobytes()
+
+
+@pytest.mark.parametrize("make", [tuple, iter, lambda pairs: (pair for pair in pairs),
+                                  lambda pairs: zip(*zip(*pairs))])
+def test_tuples_iterators_generators_and_zips_of_pairs(make):
+    pairs = book_pairs(200)
+    assert_same(to_arrays(make(pairs), 12, 3, np.float64, "data"), reference(pairs, 12, 3, np.float64))
+
+
 class Subclass(np.ndarray):
     pass
 
@@ -101,6 +124,11 @@ def test_other_forms_become_the_same_arrays(name, dtype):
     assert_same(to_arrays(pairs, 12, 3, dtype, "data"), reference(pairs, 12, 3, dtype))
 
 
+@pytest.mark.parametrize("name", ["flat and column mixed", "mixed dtypes", "lists", "ndarray subclass"])
+def test_lists_numpy_cannot_vouch_for_go_through_the_checked_loop(name):
+    assert pairs_module._uniform(odd_inputs()[name], 12, np.float32) is None
+
+
 @pytest.mark.parametrize("bad, message", [
     ((np.zeros((11, 1)), 0), r"data\[777\] input must have shape \(12, 1\), got \(11, 1\)"),
     ((np.zeros((12, 2)), 0), r"data\[777\] input must have shape \(12, 1\), got \(12, 2\)"),
@@ -113,6 +141,7 @@ def test_other_forms_become_the_same_arrays(name, dtype):
 def test_a_bad_pair_deep_in_a_long_list_is_named(bad, message):
     pairs = book_pairs(1000)
     pairs[777] = bad
+    assert pairs_module._uniform(pairs, 12, np.float32) is None
     with pytest.raises((TypeError, ValueError), match=message):
         to_arrays(pairs, 12, 3, np.float32, "data")
 
@@ -188,3 +217,103 @@ def test_a_fraction_is_a_learning_rate(capsys):
         net.SGD(book_pairs(60), 1, 10, eta, lmbda=fractions.Fraction(1, 10))
         params.append(np.concatenate([p.ravel() for p in net.weights + net.biases]))
     assert params[0].tobytes() == params[1].tobytes()
+
+
+def lent_pairs(n=300, n_in=12, n_out=3, seed=0):
+    """Pairs as the book's loader makes them: views of the rows of an inputs array and
+    of a one-hot array, lent (``pairs.lend_rows``)."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, n_in)).astype(np.float32)
+    one_hot = np.eye(n_out)[rng.integers(0, n_out, n)]
+    return list(zip(pairs_module.lend_rows(X, (n_in, 1)), pairs_module.lend_rows(one_hot, (n_out, 1))))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_lent_rows_are_read_from_their_array(dtype):
+    pairs = lent_pairs()
+    X, y = to_arrays(pairs, 12, 3, dtype, "data")
+    assert_same((X, y), reference(pairs, 12, 3, dtype))
+    assert np.shares_memory(X, pairs[0][0]) == (dtype == np.float32)  # in order: no copy
+    assert_same(to_arrays(pairs[100:250], 12, 3, dtype, "data"), reference(pairs[100:250], 12, 3, dtype))
+    random.Random(1).shuffle(pairs)
+    X, y = to_arrays(pairs, 12, 3, dtype, "data")
+    assert_same((X, y), reference(pairs, 12, 3, dtype))
+    assert not np.shares_memory(X, pairs[0][0])
+    assert_same(to_arrays(pairs[100:250], 12, 3, dtype, "data"), reference(pairs[100:250], 12, 3, dtype))
+
+
+def test_writes_into_lent_views_are_seen():
+    pairs = lent_pairs()
+    before = to_arrays(pairs, 12, 3, np.float32, "data")[0].copy()
+    pairs[3][0][5, 0] = 7.0
+    pairs[4][1][:] = [[0.0], [0.0], [1.0]]
+    X, y = to_arrays(pairs, 12, 3, np.float32, "data")
+    assert X[3, 5] == 7.0 and y[4].tolist() == [0, 0, 1]
+    assert np.array_equal(np.delete(X, 3, 0), np.delete(before, 3, 0))
+    pairs.reverse()
+    pairs[0][0][:] = np.nan
+    with pytest.raises(ValueError, match="data input 0 contains NaN"):
+        to_arrays(pairs, 12, 3, np.float32, "data")
+
+
+def test_a_lent_view_reshaped_or_restrided_in_place_is_read_as_it_now_is():
+    pairs = lent_pairs()
+    pairs[7][0].shape = (1, 12)
+    with pytest.raises(ValueError, match=r"data\[7\] input must have shape \(12, 1\), got \(1, 12\)"):
+        to_arrays(pairs, 12, 3, np.float32, "data")
+    pairs[7][0].shape = (12,)
+    assert_same(to_arrays(pairs, 12, 3, np.float32, "data"), reference(pairs, 12, 3, np.float32))
+    pairs[7][0].shape = (12, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # setting strides is deprecated
+        pairs[9][0].strides = (8, 4)  # every other number of rows 9 and 10
+    assert pairs_module._lent_rows([x for x, _ in pairs]) is None
+    X, y = to_arrays(pairs, 12, 3, np.float32, "data")
+    assert_same((X, y), reference(pairs, 12, 3, np.float32))
+    assert X[9].tolist() == pairs[9][0].ravel().tolist() != pairs[8][0].base[9].tolist()
+
+
+def test_lists_of_several_lenders_or_other_arrays_are_copied():
+    pairs, more = lent_pairs(), lent_pairs(seed=1)
+    both = pairs + more
+    assert pairs_module._lent_rows([x for x, _ in both]) is None
+    assert_same(to_arrays(both, 12, 3, np.float32, "data"), reference(both, 12, 3, np.float32))
+    pairs[5] = (pairs[5][0].copy(), pairs[5][1])
+    assert pairs_module._lent_rows([x for x, _ in pairs]) is None
+    assert_same(to_arrays(pairs, 12, 3, np.float32, "data"), reference(pairs, 12, 3, np.float32))
+
+
+def test_a_lent_view_is_forgotten_when_it_dies():
+    """Its id may then name a new object: only live lent views are read as rows."""
+    rows = np.arange(200.0).reshape(50, 4)
+    views = pairs_module.lend_rows(rows, (4, 1))
+    lent_ids = {id(view) for view in views}
+    assert np.array_equal(pairs_module._lent_rows(views[10:20]), rows[10:20])
+    newcomers, survivors = [], views[:10]
+    for i in range(10, 50):
+        views[i] = None  # view i dies; its memory may go to the next new view
+        newcomers.append(rows[i].reshape(4, 1).copy() + 1000)
+    assert any(id(view) in lent_ids for view in newcomers)  # the case at hand
+    assert pairs_module._lent_rows(newcomers) is None
+    assert np.array_equal(pairs_module._lent_rows(survivors), rows[:10])
+    pairs = list(zip(survivors + newcomers, range(50)))
+    assert_same(to_arrays(pairs, 4, 50, np.float64, "data"), reference(pairs, 4, 50, np.float64))
+    lenders = len(pairs_module._LENDERS)
+    del views, survivors, pairs, rows
+    gc.collect()
+    assert len(pairs_module._LENDERS) == lenders - 1
+
+
+def test_the_loaders_lists_are_lent(monkeypatch):
+    rng = np.random.default_rng(3)
+    sets = [(rng.random((n, 12)).astype(np.float32), rng.integers(0, 10, n)) for n in (40, 10, 20)]
+    monkeypatch.setattr(mnist_loader, "load_data", lambda path=None: sets)
+    training, validation, test = mnist_loader.load_data_wrapper()
+    for pairs in (training, validation, test):
+        assert pairs_module._lent_rows([x for x, _ in pairs]) is not None
+    X, y = to_arrays(training, 12, 10, np.float32, "training_data")
+    assert np.shares_memory(X, training[0][0]) and np.array_equal(X, sets[0][0])
+    assert np.array_equal(y.argmax(axis=1), sets[0][1])
+    assert pairs_module._lent_rows([y for _, y in training]) is not None
+    X, y = to_arrays(test, 12, 10, np.float32, "test_data", 10)
+    assert np.array_equal(X, sets[2][0]) and np.array_equal(y, sets[2][1])

@@ -1,0 +1,194 @@
+"""Lists of ``(x, y)`` pairs, the book's data form, as the arrays the kernels take.
+
+A list as ``load_data_wrapper`` makes it or a script builds it (tuples of ndarrays, every
+x of one shape and dtype, every y an int or every y an ndarray of one shape and dtype) is
+converted by numpy in C: a few passes read each pair's type, length, shape and dtype, then
+one copy puts every x into the final (n, n_in) array of the network's dtype. Any list
+those passes do not vouch for goes through the checked loop instead, which gives the
+same arrays and names the first bad pair by its index.
+
+The book's loader lends its x's and one-hot y's (``lend_rows``): each is a view of one
+row of an array, and that array is read directly, without a copy when the list holds its
+rows in order, gathered by row when the list is shuffled. A lent view is known by its
+identity while it lives (a weak reference forgets it when it dies), and its shape and
+strides are checked at every conversion, so a view reshaped in place is never read as
+its row; writes into the views are writes into that array, and so are always seen.
+"""
+import itertools
+import numbers
+import weakref
+from operator import attrgetter, itemgetter
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+_first, _second = itemgetter(0), itemgetter(1)
+_dtype, _layout = attrgetter("dtype"), attrgetter("shape", "strides")
+
+class _Lent(weakref.ref):
+    """A weak reference to a lent view that knows its lender and row."""
+    __slots__ = ("lender", "row")
+
+
+class _Lender:
+    """What one ``lend_rows`` call lent: the array (weakly), the ids of its views sorted,
+    each one's row, and which views still live (an id may name another object once its
+    view has died)."""
+
+    def __init__(self, number: int, rows: np.ndarray, views: List[np.ndarray]):
+        self.source = weakref.ref(rows, lambda _: _LENDERS.pop(number, None))
+        ids = np.fromiter(map(id, views), np.int64, len(views))
+        self.row_of = np.argsort(ids)  # the row of each sorted id
+        self.ids = ids[self.row_of]
+        self.alive = np.ones(len(views), bool)  # by row
+        self.refs = []
+        for row, view in enumerate(views):
+            ref = _Lent(view, _forget)
+            ref.lender, ref.row = number, row
+            self.refs.append(ref)
+
+    def rows(self, ids: np.ndarray) -> Optional[np.ndarray]:
+        """The row of each of ``ids`` (n,) int64, if all are live views lent here."""
+        if not self.ids[min(np.searchsorted(self.ids, ids[0]), len(self.ids) - 1)] == ids[0]:
+            return None
+        at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        rows = self.row_of[at]
+        return rows if (self.ids[at] == ids).all() and self.alive[rows].all() else None
+
+
+#: each ``lend_rows`` call's lender, by number, while its array lives
+_LENDERS: Dict[int, _Lender] = {}
+_NUMBERS = itertools.count()
+
+
+def lend_rows(rows: np.ndarray, shape: Tuple[int, ...]) -> List[np.ndarray]:
+    """Views of each row of ``rows`` (n, k), each reshaped to ``shape`` (k numbers, e.g.
+    (784, 1)), that a later conversion of a list of them reads from one array instead of
+    one by one. ``rows`` is copied first unless it is C-contiguous and owns its memory
+    (the views then keep it alive)."""
+    if not (rows.flags.c_contiguous and rows.flags.owndata):
+        rows = rows.copy()
+    views = list(rows.reshape((len(rows),) + tuple(shape)))
+    number = next(_NUMBERS)
+    _LENDERS[number] = _Lender(number, rows, views)
+    return views
+
+
+def _forget(ref: _Lent) -> None:
+    """A lent view died."""
+    lender = _LENDERS.get(ref.lender)
+    if lender is not None:
+        lender.alive[ref.row] = False
+
+
+def _lent_rows(arrays: list) -> Optional[np.ndarray]:
+    """(n, k): the rows that the lent views ``arrays`` show, read from their array (no
+    copy when they are its rows in order); None unless every item is a live view lent by
+    one ``lend_rows`` call, all shaped (k, 1) or all (k,), each over its row."""
+    ids = np.fromiter(map(id, arrays), np.int64, len(arrays))
+    for lender in list(_LENDERS.values()):
+        rows = lender.rows(ids)
+        source = lender.source() if rows is not None else None
+        if source is not None:
+            break
+    else:
+        return None
+    k = source.shape[1]
+    layouts = set(map(_layout, arrays))  # {(shape, strides)}
+    shapes = {shape for shape, _ in layouts}
+    if (len(shapes) != 1 or shapes.pop() not in ((k, 1), (k,))
+            or {strides[0] for _, strides in layouts} != {source.itemsize}):
+        return None
+    first = int(rows[0])
+    if rows[-1] == first + len(rows) - 1 and (np.diff(rows) == 1).all():
+        return source[first:first + len(rows)]
+    return source[rows]
+
+
+def stack_pairs(data, n_in: int, dtype, what: str) -> Tuple[np.ndarray, np.ndarray]:
+    """(X, y) from ``(x, y)`` pairs: X (n, n_in); y (n,) int64 labels when every y is an
+    int, else the y vectors flattened, (n, size of one y) float64. x is (n_in, 1) or
+    (n_in,). X is a C-contiguous array of ``dtype`` when every x has one numeric dtype
+    (the lent array itself when the x's are its rows in order, else a new one); else as
+    numpy stacks it (the caller casts it and refuses non-numbers).
+    Raises TypeError/ValueError naming ``what[i]`` for the first pair that is not an
+    ``(x, y)`` pair, or whose x or y has the wrong shape."""
+    if isinstance(data, np.ndarray) or not hasattr(data, "__iter__"):
+        raise TypeError(f"{what} must be a list of (x, y) pairs or a tuple (X, y) of arrays, "
+                        f"got {type(data).__name__}")
+    pairs = data if isinstance(data, list) else list(data)
+    arrays = _uniform(pairs, n_in, dtype)
+    return arrays if arrays is not None else _checked(pairs, n_in, what)
+
+
+def _uniform(pairs: list, n_in: int, dtype) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """The arrays of a list of uniform pairs, read from the array that lent its views, else
+    copied by numpy in C; None when the list is not one (the checked loop then converts
+    it, or names what is wrong)."""
+    try:
+        if not pairs or not set(map(type, pairs)) <= {tuple, list} or set(map(len, pairs)) != {2}:
+            return None
+        xs, ys = list(map(_first, pairs)), list(map(_second, pairs))
+        X = _lent_rows(xs)
+        if X is not None and X.shape[1] == n_in:
+            with np.errstate(over="ignore"):
+                X = X.astype(dtype, copy=False)
+        # else every x n_in long, of one dtype; concatenate checks they have x[0]'s dimensions
+        elif _one_dtype(xs) is None or set(map(len, xs)) != {n_in} or xs[0].shape not in ((n_in, 1), (n_in,)):
+            return None
+        else:
+            X = np.empty((len(xs), n_in), dtype)
+            with np.errstate(over="ignore"):  # too large for dtype: the caller's finiteness check says so
+                np.concatenate(xs, out=X.reshape((X.size,) + xs[0].shape[1:]), casting="unsafe")
+        if _all_labels(ys):
+            return X, np.asarray(ys, dtype=np.int64)
+        y = _lent_rows(ys)
+        if y is not None:
+            return X, y.astype(np.float64, copy=False)
+        if _one_dtype(ys) is None:
+            return None
+        return X, np.array(ys, dtype=np.float64).reshape(len(ys), -1)  # ragged: ValueError
+    except Exception:  # whatever an odd pair raises, the checked loop reports it by index
+        return None
+
+
+def _one_dtype(arrays: list) -> Optional[np.dtype]:
+    """The dtype of every item of ``arrays`` when each is an ndarray (not a subclass) and
+    all hold real numbers or bools of one dtype; else None."""
+    if set(map(type, arrays)) != {np.ndarray}:
+        return None
+    dtypes = set(map(_dtype, arrays))
+    return dtypes.pop() if len(dtypes) == 1 and next(iter(dtypes)).kind in "biuf" else None
+
+
+def _checked(pairs: list, n_in: int, what: str) -> Tuple[np.ndarray, np.ndarray]:
+    """``stack_pairs`` one pair at a time, checking each and naming the first bad one."""
+    xs, ys = [], []
+    for i, pair in enumerate(pairs):
+        try:
+            x, y = pair
+        except (TypeError, ValueError):
+            raise TypeError(f"{what}[{i}] must be an (x, y) pair, got {type(pair).__name__}") from None
+        xs.append(np.asarray(x))
+        ys.append(y)
+    if not xs:
+        return np.empty((0, n_in)), np.empty(0, np.int64)
+    for i, x in enumerate(xs):
+        if x.shape not in ((n_in, 1), (n_in,)):
+            raise ValueError(f"{what}[{i}] input must have shape ({n_in}, 1), got {x.shape}")
+    X = np.stack([x.reshape(n_in) for x in xs])
+    if _all_labels(ys):
+        return X, np.asarray(ys, dtype=np.int64)
+    ys = [np.asarray(y) for y in ys]
+    first = ys[0].shape
+    for i, y in enumerate(ys):
+        if y.shape != first or y.dtype.kind not in "biuf":
+            raise ValueError(f"{what}[{i}] output must be an int label or a vector shaped like "
+                             f"{what}[0]'s {first}, got {y!r:.60}")
+    return X, np.stack(ys).astype(np.float64).reshape(len(ys), -1)
+
+
+def _all_labels(ys: list) -> bool:
+    """Is every y an int (a Python or numpy integer, not a bool)? Decided per type."""
+    return all(issubclass(kind, numbers.Integral) and not issubclass(kind, (bool, np.bool_))
+               for kind in set(map(type, ys)))
