@@ -1,5 +1,8 @@
 """The data a batch of runs trains on: loaded once per process and kept, and told apart
 by a fingerprint so that results of other data are never mistaken for these."""
+import os
+import shutil
+import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +48,33 @@ class DataFile(NamedTuple):
     limits: Limits
 
 
+class SharedCopy(NamedTuple):
+    """A data set the caller saved as .npy files in a temporary folder (in memory where
+    the machine has ``/dev/shm``), which workers on the same machine map instead of
+    decoding the data files again: ``share`` makes it, ``unshare`` deletes it."""
+    folder: str
+
+
+_SHARED_NAMES = ("X", "y", "X_test", "y_test")
+
+
+def share(dataset: Dataset) -> SharedCopy:
+    """``dataset`` saved for the workers of this machine (``SharedCopy``)."""
+    memory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    folder = tempfile.mkdtemp(prefix="fastnet-data-", dir=memory)
+    try:
+        for name, array in zip(_SHARED_NAMES, (*dataset.train, *dataset.test)):
+            np.save(os.path.join(folder, f"{name}.npy"), array)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return SharedCopy(folder)
+
+
+def unshare(copy: SharedCopy) -> None:
+    shutil.rmtree(copy.folder, ignore_errors=True)
+
+
 def load_dataset(path=None, train_limit: Optional[int] = None, test_limit: Optional[int] = None,
                  argument: str = "data=") -> Dataset:
     """MNIST (or any data set in its format) via :mod:`fastnet.io.idx`; the first
@@ -67,11 +97,17 @@ _loaded: dict = {}  # DataFile -> Dataset: the last data set this process loaded
 
 
 def dataset_for(data) -> Dataset:
-    """``data`` itself when it is a Dataset; for a DataFile, the data set it names,
-    loaded on the first call in this process and kept for the next runs."""
+    """``data`` itself when it is a Dataset; for a DataFile or a SharedCopy, the data set
+    it names, loaded (or mapped, read-only) on the first call in this process and kept
+    for the next runs."""
     if isinstance(data, Dataset):
         return data
     if data not in _loaded:
         _loaded.clear()  # one data set at a time: a long-lived worker serves many sweeps
-        _loaded[data] = load_dataset(data.path, *data.limits)
+        if isinstance(data, SharedCopy):
+            X, y, Xt, yt = (np.load(os.path.join(data.folder, f"{name}.npy"), mmap_mode="r")
+                            for name in _SHARED_NAMES)
+            _loaded[data] = Dataset((X, y), (Xt, yt))
+        else:
+            _loaded[data] = load_dataset(data.path, *data.limits)
     return _loaded[data]

@@ -5,9 +5,10 @@ worker processes, or an existing cluster by its scheduler's address).
 Each run is ``task(dataset, **config) -> dict``, with ``task`` a module-level function.
 Runs are single-threaded everywhere (parallelism is across runs), so a run gives the
 same numbers in this process, on a local worker and on another machine of the same
-kind. A worker loads the data set once and keeps it (``data.dataset_for``); data that
-the workers cannot read from the same path is sent once to every worker (scattered,
-broadcast), never with each task. A worker that dies mid-run has its run started again
+kind. A worker loads the data set once and keeps it (``data.dataset_for``): the
+embedded cluster's workers map the copy this process saves in memory
+(``data.share``); a cluster's workers read it from the same path, or get it sent
+once each (scattered, broadcast) when they cannot, never with each task. A worker that dies mid-run has its run started again
 on another; Ctrl-C cancels the runs not finished and keeps those that are.
 
 Dask is imported here only when a cluster is used: ``import fastnet`` never imports it.
@@ -21,10 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
+import numpy as np
+
 from ..core.rng import own_random
 from ..core.threads import using_threads
 from ..core.validate import check_int
-from .data import DataFile, Dataset, Limits, data_file, dataset_for
+from .data import DataFile, Dataset, Limits, SharedCopy, data_file, dataset_for, share, unshare
 
 log = logging.getLogger("fastnet.sweeps")
 
@@ -106,18 +109,18 @@ class Executor:
                  source: Optional[DataFile] = None):
         self.jobs = min(cap_jobs(jobs), max(1, runs)) if runs is not None else cap_jobs(jobs)
         self.here = scheduler is None and self.jobs == 1
-        self._starter = self._client = None
+        self._embedded = scheduler is None and not self.here
+        self._starter = self._client = self._shared = None
         if not self.here:
             self._stack = ExitStack()
             self._starter = ThreadPoolExecutor(1, thread_name_prefix="fastnet-cluster")
             self._client = self._starter.submit(self._start, scheduler, source)
 
     def _start(self, scheduler: Optional[str], source: Optional[DataFile]):
-        """The client, once the cluster is up and, given ``source``, every worker has
-        prepared for it (``prepare_worker``)."""
+        """The client, once the cluster is up and every worker has prepared
+        (``prepare_worker``: on another cluster, also loading ``source``)."""
         client = self._stack.enter_context(dask_client(self.jobs, scheduler))
-        if source is not None:
-            client.run(prepare_worker, source)
+        client.run(prepare_worker, None if self._embedded else source)
         return client
 
     def run(self, task: Task, configs: List[dict], source, done: Optional[Done] = None,
@@ -140,6 +143,10 @@ class Executor:
             except KeyboardInterrupt:
                 return results, True
             return results, False
+        if self._embedded:  # saved while the workers start, mapped by each of them
+            if self._shared is None:
+                self._shared = share(dataset_for(source))
+            source = self._shared
         client = self._client.result()
         return results, _run_on_cluster(client, task, configs, source, finished, cost)
 
@@ -153,6 +160,9 @@ class Executor:
                 self._starter.shutdown()
                 self._stack.close()
                 self._starter = None
+                if self._shared is not None:
+                    unshare(self._shared)
+                    self._shared = None
 
     def __enter__(self) -> "Executor":
         return self
@@ -184,20 +194,18 @@ def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: D
     return False
 
 
-def prepare_worker(source: DataFile) -> None:
-    """On a worker as a cluster starts: load the data set, if this worker can read it,
-    and the compiled kernels (a tiny run), so its first run starts at once, while the
-    caller still checks its own copy."""
-    if not os.path.exists(source.path):
-        return
+def prepare_worker(source: Optional[DataFile]) -> None:
+    """On a worker as a cluster starts, while the caller still checks its own copy of
+    the data: load the compiled kernels (a tiny run on made-up data) and, given a
+    ``source`` this worker can read, the data set, so its first run starts at once."""
+    if source is not None and os.path.exists(source.path):
+        dataset_for(source)
     from ..network import Network
-    dataset = dataset_for(source)
-    (X, y), (Xt, yt) = dataset.train, dataset.test
-    inputs, classes = dataset.shape()
     with using_threads(1), own_random():
-        net = Network([inputs, 2, classes])
-        for _ in net.train_epochs((X[:20], y[:20]), 1, 10, 1.0, (Xt[:20], yt[:20]),
-                                  monitor=("test_cost",)):
+        X = (np.arange(20 * 16, dtype=np.float32).reshape(20, 16) % 7) / 7
+        y = np.arange(20) % 4
+        for _ in Network([16, 2, 4]).train_epochs((X, y), 1, 10, 1.0, (X, y),
+                                                   monitor=("test_cost",)):
             pass
 
 
@@ -212,8 +220,11 @@ def run_one(task: Task, data, config: dict) -> dict:
 
 
 def place_data(client, source):
-    """What the tasks get as their data: a DataFile when every worker can read that
-    path, else the data set itself, sent once to every worker (a Future)."""
+    """What the tasks get as their data: a SharedCopy (the embedded cluster's workers
+    share this machine), a DataFile when every worker can read that path, else the data
+    set itself, sent once to every worker (a Future)."""
+    if isinstance(source, SharedCopy):
+        return source
     if isinstance(source, DataFile):
         readable = client.run(os.path.exists, source.path)
         if readable and all(readable.values()):

@@ -107,19 +107,27 @@ def test_same_numbers_with_two_jobs(mnist_dir, hidden_result):
         assert one["finals"] == two["finals"] and one["curve"] == two["curve"]
 
 
-def test_a_given_dataset_is_sent_to_the_workers_once(small, hidden_result, monkeypatch):
-    """With ``dataset=`` the workers cannot load the data themselves: it is scattered to
-    every worker once (not sent with each run) and the numbers stay the same."""
+def test_a_given_dataset_reaches_the_local_workers_as_one_shared_copy(small, hidden_result, monkeypatch):
+    """With ``dataset=`` on the embedded cluster, the data set is saved once for the
+    workers to map (``sweeps.data.share``), never sent with each run nor scattered, and
+    the numbers stay the same."""
     from dask.distributed import Client
-    scattered = []
-    scatter = Client.scatter
 
-    def spy(self, data, **kwargs):
-        scattered.append((type(data).__name__, kwargs.get("broadcast")))
+    from fastnet.sweeps import engine
+    scattered, shared = [], []
+    scatter, share = Client.scatter, engine.share
+
+    def spy_scatter(self, data, **kwargs):
+        scattered.append(type(data).__name__)
         return scatter(self, data, **kwargs)
-    monkeypatch.setattr(Client, "scatter", spy)
+
+    def spy_share(dataset):
+        shared.append(dataset is small)
+        return share(dataset)
+    monkeypatch.setattr(Client, "scatter", spy_scatter)
+    monkeypatch.setattr(engine, "share", spy_share)
     parallel = hidden.run(dataset=small, seeds=2, epochs=1, hidden=(0, 10), jobs=2)
-    assert scattered == [("Dataset", True)]
+    assert scattered == [] and shared == [True]
     assert [row["finals"] for row in parallel.rows] == [row["finals"] for row in hidden_result.rows]
     assert [row["curve"] for row in parallel.rows] == [row["curve"] for row in hidden_result.rows]
 

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 
 def fastnet(*args, timeout=600, **kwargs) -> subprocess.CompletedProcess:
     """``python -m fastnet ARGS`` to completion (text output)."""
@@ -104,3 +106,11 @@ class Cluster:
     def stop(self) -> None:
         for process in reversed(self.processes):
             _stop(process)
+
+
+def where_the_data_is(dataset, **config) -> dict:
+    """A run's task that reports what its data set is in the worker: its training
+    inputs' type and folder (for a mapped file), and their sum."""
+    X = dataset.train[0]
+    return {"type": type(X).__name__, "folder": os.path.dirname(getattr(X, "filename", "") or ""),
+            "sum": float(np.asarray(X, dtype=np.float64).sum()), "pid": os.getpid()}

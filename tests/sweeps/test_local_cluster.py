@@ -1,0 +1,24 @@
+"""The embedded cluster (``--jobs N``): its workers map the data set this process saved
+in memory instead of decoding the data files again, and the copy is gone afterwards."""
+import os
+
+import numpy as np
+from sweeping import where_the_data_is
+
+from fastnet.sweeps.data import Dataset
+from fastnet.sweeps.engine import run_tasks
+
+
+def test_the_workers_map_one_saved_copy_which_is_deleted_at_the_end():
+    generator = np.random.default_rng(3)
+    X = generator.random((300, 16), dtype=np.float32)
+    y = generator.integers(0, 4, 300)
+    dataset = Dataset((X[:200], y[:200]), (X[200:], y[200:]))
+    results, interrupted = run_tasks(where_the_data_is, [{}] * 4, jobs=2, dataset=dataset)
+    assert not interrupted and len(results) == 4
+    assert {r["type"] for r in results.values()} == {"memmap"}
+    folders = {r["folder"] for r in results.values()}
+    assert len(folders) == 1 and os.path.basename(folders.pop()).startswith("fastnet-data-")
+    assert not any(os.path.exists(r["folder"]) for r in results.values())
+    assert {r["sum"] for r in results.values()} == {float(X[:200].astype(np.float64).sum())}
+    assert os.getpid() not in {r["pid"] for r in results.values()}
