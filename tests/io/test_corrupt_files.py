@@ -22,10 +22,11 @@ def small_net(dtype=np.float32, seed=0):
 
 
 def outcome(path, load=fastnet.load):
-    """``load(path)``, or the ValueError it raised; any other exception fails the test."""
+    """``load(path)``, or the ValueError (or MemoryError) it raised, naming the file; any
+    other exception fails the test."""
     try:
         return load(path)
-    except ValueError as error:
+    except (ValueError, MemoryError) as error:
         assert str(path) in str(error), f"the message does not name the file: {error}"
         return error
 
