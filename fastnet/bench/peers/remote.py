@@ -30,8 +30,11 @@ XLA_ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_thread
 CONFIG_FIELDS = ("batch", "eta", "threads", "epochs_per_call", "ref_examples", "seed")
 
 
-def pinned_cores(threads: int) -> List[int]:
-    """The first ``threads`` CPUs this process may run on."""
+def pinned_cores(threads: int) -> Optional[List[int]]:
+    """The first ``threads`` CPUs this process may run on; None where the system has no
+    CPU affinity (the peer then runs unpinned)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
     return sorted(os.sched_getaffinity(0))[:threads]
 
 
@@ -166,9 +169,8 @@ class RemoteImpl(Impl):
         return self._call("affinity")
 
     def extra_results(self):
-        extra = dict(self._call("extra_results"), process=dict(
+        return dict(self._call("extra_results"), process=dict(
             cores=self.cores, xla_flags=self.xla_flags, package=self.package))
-        return extra
 
     def close(self):
         if self.key == 0:
