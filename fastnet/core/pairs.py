@@ -25,32 +25,36 @@ import numpy as np
 _first, _second = itemgetter(0), itemgetter(1)
 _dtype, _layout = attrgetter("dtype"), attrgetter("shape", "strides")
 
-class _Lent(weakref.ref):
-    """A weak reference to a lent view that knows its lender and row."""
-    __slots__ = ("lender", "row")
-
 
 class _Lender:
     """What one ``lend_rows`` call lent: the array (weakly), the ids of its views sorted,
     each one's row, and which views still live (an id may name another object once its
-    view has died)."""
+    view has died: a weak reference to each view marks it dead)."""
 
-    def __init__(self, number: int, rows: np.ndarray, views: List[np.ndarray]):
-        self.source = weakref.ref(rows, lambda _: _LENDERS.pop(number, None))
-        ids = np.fromiter(map(id, views), np.int64, len(views))
-        self.row_of = np.argsort(ids)  # the row of each sorted id
-        self.ids = ids[self.row_of]
-        self.alive = np.ones(len(views), bool)  # by row
-        self.refs = []
-        for row, view in enumerate(views):
-            ref = _Lent(view, _forget)
-            ref.lender, ref.row = number, row
-            self.refs.append(ref)
+    def __init__(self, number: int, rows: np.ndarray, owner: np.ndarray, views: List[np.ndarray]):
+        # owner: the array every view keeps alive (its base), holding rows at an offset
+        self.owner = weakref.ref(owner, lambda _: _LENDERS.pop(number, None))
+        self.offset = rows.ctypes.data - owner.ctypes.data
+        self.shape, self.dtype = rows.shape, rows.dtype
+        self.row_of, self.ids = _sorted_ids(views)  # the row of each sorted id
+        self.alive = np.ones(len(views), bool)  # by row, as of the last look at ``died``
+        self.died: list = []  # the weak references of views that died since
+        self.refs = list(map(weakref.ref, views, itertools.repeat(self.died.append)))
+        self.ref_row_of, self.ref_ids = _sorted_ids(self.refs)
+
+    def source(self) -> Optional[np.ndarray]:
+        """The (n, k) array whose rows were lent, while its memory lives."""
+        owner = self.owner()
+        return None if owner is None else np.ndarray(self.shape, self.dtype, owner, self.offset)
 
     def rows(self, ids: np.ndarray) -> Optional[np.ndarray]:
         """The row of each of ``ids`` (n,) int64, if all are live views lent here."""
         if not self.ids[min(np.searchsorted(self.ids, ids[0]), len(self.ids) - 1)] == ids[0]:
             return None
+        if self.died:
+            died = self.died[:]
+            del self.died[:len(died)]
+            self.alive[self.ref_row_of[np.searchsorted(self.ref_ids, _sorted_ids(died)[1])]] = False
         at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
         rows = self.row_of[at]
         return rows if (self.ids[at] == ids).all() and self.alive[rows].all() else None
@@ -64,21 +68,23 @@ _NUMBERS = itertools.count()
 def lend_rows(rows: np.ndarray, shape: Tuple[int, ...]) -> List[np.ndarray]:
     """Views of each row of ``rows`` (n, k), each reshaped to ``shape`` (k numbers, e.g.
     (784, 1)), that a later conversion of a list of them reads from one array instead of
-    one by one. ``rows`` is copied first unless it is C-contiguous and owns its memory
-    (the views then keep it alive)."""
-    if not (rows.flags.c_contiguous and rows.flags.owndata):
-        rows = rows.copy()
+    one by one. ``rows`` is copied first unless it is C-contiguous and lies in a
+    C-contiguous ndarray (the views' base, which they keep alive)."""
     views = list(rows.reshape((len(rows),) + tuple(shape)))
+    owner = views[0].base if views else None
+    if not (rows.flags.c_contiguous and isinstance(owner, np.ndarray) and owner.flags.c_contiguous):
+        rows = rows.copy()
+        views, owner = list(rows.reshape((len(rows),) + tuple(shape))), rows
     number = next(_NUMBERS)
-    _LENDERS[number] = _Lender(number, rows, views)
+    _LENDERS[number] = _Lender(number, rows, owner, views)
     return views
 
 
-def _forget(ref: _Lent) -> None:
-    """A lent view died."""
-    lender = _LENDERS.get(ref.lender)
-    if lender is not None:
-        lender.alive[ref.row] = False
+def _sorted_ids(objects: list) -> Tuple[np.ndarray, np.ndarray]:
+    """(order, ids): the ids of ``objects`` sorted, and the index of each in ``objects``."""
+    ids = np.fromiter(map(id, objects), np.int64, len(objects))
+    order = np.argsort(ids)
+    return order, ids[order]
 
 
 def _lent_rows(arrays: list) -> Optional[np.ndarray]:

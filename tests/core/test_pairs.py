@@ -317,3 +317,20 @@ def test_the_loaders_lists_are_lent(monkeypatch):
     assert pairs_module._lent_rows([y for _, y in training]) is not None
     X, y = to_arrays(test, 12, 10, np.float32, "test_data", 10)
     assert np.array_equal(X, sets[2][0]) and np.array_equal(y, sets[2][1])
+
+
+def test_rows_of_a_larger_array_are_lent_without_a_copy():
+    """As load_data's training and validation inputs: two slices of one array."""
+    whole = np.random.default_rng(4).random((60, 12)).astype(np.float32)
+    training = list(zip(pairs_module.lend_rows(whole[:50], (12, 1)), range(50)))
+    validation = list(zip(pairs_module.lend_rows(whole[50:], (12, 1)), range(10)))
+    for pairs, rows in ((training, whole[:50]), (validation, whole[50:])):
+        X, _ = to_arrays(pairs, 12, 50, np.float32, "data")
+        assert np.shares_memory(X, whole) and np.array_equal(X, rows)
+    strided = list(zip(pairs_module.lend_rows(whole[:, ::2], (6, 1)), range(60)))  # copied
+    assert not np.shares_memory(strided[0][0], whole)
+    assert np.array_equal(to_arrays(strided, 6, 60, np.float32, "data")[0], whole[:, ::2])
+    lenders = len(pairs_module._LENDERS)
+    del whole, training, validation, pairs, X, rows, strided
+    gc.collect()
+    assert len(pairs_module._LENDERS) == lenders - 3
