@@ -75,8 +75,9 @@ def lend_rows(rows: np.ndarray, shape: Tuple[int, ...]) -> List[np.ndarray]:
     if not (rows.flags.c_contiguous and isinstance(owner, np.ndarray) and owner.flags.c_contiguous):
         rows = rows.copy()
         views, owner = list(rows.reshape((len(rows),) + tuple(shape))), rows
-    number = next(_NUMBERS)
-    _LENDERS[number] = _Lender(number, rows, owner, views)
+    if views:
+        number = next(_NUMBERS)
+        _LENDERS[number] = _Lender(number, rows, owner, views)
     return views
 
 

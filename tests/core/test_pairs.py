@@ -327,6 +327,7 @@ def test_rows_of_a_larger_array_are_lent_without_a_copy():
     for pairs, rows in ((training, whole[:50]), (validation, whole[50:])):
         X, _ = to_arrays(pairs, 12, 50, np.float32, "data")
         assert np.shares_memory(X, whole) and np.array_equal(X, rows)
+    assert pairs_module.lend_rows(whole[:0], (12, 1)) == []  # nothing to lend, no lender
     strided = list(zip(pairs_module.lend_rows(whole[:, ::2], (6, 1)), range(60)))  # copied
     assert not np.shares_memory(strided[0][0], whole)
     assert np.array_equal(to_arrays(strided, 6, 60, np.float32, "data")[0], whole[:, ::2])
