@@ -12,6 +12,13 @@
   all of fastnet's cached kernels are cleared whenever a source that compiled code depends
   on changed: ``fastnet/kernels``, this file and ``core/threads.py`` (``clear_stale_cache``,
   at import). Sources outside them hold no compiled code.
+- ``VECTOR_BYTES``: the width of the kernels' explicit SIMD vectors (``kernels.compiler.simd``)
+  and of the first layer's padding (``kernels.layout.LANES``), chosen for the CPU the
+  kernels compile for: 64 (16 float32 / 8 float64 lanes) where LLVM's target features
+  include AVX-512F, else 32 (8 / 4, AVX2). ``FASTNET_VECTOR_BYTES=32`` or ``=64`` forces a
+  width (e.g. the AVX2 width on an AVX-512 host, to compare them); kernels compiled for a
+  forced width are cached apart, in a ``vector-N`` folder inside the usual one, because
+  Numba's cache index tells CPUs apart (name and features), not this setting.
 - ``DTYPES``: the floating types a network may use.
 """
 import hashlib
@@ -20,6 +27,7 @@ from pathlib import Path
 
 import numba
 import numpy as np
+from numba.core.caching import CacheImpl, _CacheLocator, _SourceFileBackedLocatorMixin
 
 __version__ = "0.1.0"
 
@@ -32,6 +40,29 @@ FASTMATH = (
 )
 CACHE = os.environ.get("FASTNET_CACHE", "1").lower() not in _OFF
 DTYPES = (np.float32, np.float64)
+
+
+def host_vector_bytes() -> int:
+    """The SIMD width (bytes) of the CPU Numba compiles for: 64 with AVX-512F, else 32.
+    Read from the target features Numba gives LLVM ($NUMBA_CPU_FEATURES if set, else
+    the host's), so that the width follows what the compiled code may use."""
+    import llvmlite.binding as llvm
+
+    features = numba.config.CPU_FEATURES or llvm.get_host_cpu_features().flatten()
+    return 64 if "+avx512f" in features.split(",") else 32
+
+
+def _vector_bytes() -> int:
+    text = os.environ.get("FASTNET_VECTOR_BYTES", "").strip()
+    if not text:
+        return HOST_VECTOR_BYTES
+    if text not in ("32", "64"):
+        raise ValueError(f"FASTNET_VECTOR_BYTES must be 32 or 64 (bytes per SIMD vector), not {text!r}")
+    return int(text)
+
+
+HOST_VECTOR_BYTES = host_vector_bytes()
+VECTOR_BYTES = _vector_bytes()
 
 JIT_OPTIONS = {"cache": CACHE, "fastmath": FASTMATH, "nogil": True, "error_model": "numpy"}
 #: for kernels with no reduction to vectorise: sums keep the order they are written in.
@@ -77,8 +108,9 @@ def clear_stale_cache(package: Path, also: tuple[Path, ...] = ()) -> bool:
         pass  # no stamp yet: a fresh checkout, or a cache written without one
     try:
         for folder in {_cache_folder(path.parent) for path in sources}:
-            for cached in list(folder.glob("*.nbi")) + list(folder.glob("*.nbc")):
-                cached.unlink(missing_ok=True)
+            for pattern in ("*.nbi", "*.nbc", "vector-*/*.nbi", "vector-*/*.nbc"):
+                for cached in folder.glob(pattern):
+                    cached.unlink(missing_ok=True)
         stamp.parent.mkdir(parents=True, exist_ok=True)
         partial = stamp.with_name(f"kernels.stamp.{os.getpid()}")
         partial.write_text(digest.hexdigest())
@@ -87,6 +119,29 @@ def clear_stale_cache(package: Path, also: tuple[Path, ...] = ()) -> bool:
         return False
     return True
 
+
+class ForcedWidthLocator(_SourceFileBackedLocatorMixin, _CacheLocator):
+    """Where Numba caches fastnet's kernels compiled for a forced ``VECTOR_BYTES``:
+    ``vector-N`` inside the folder it would use otherwise (``_cache_folder``)."""
+
+    def __init__(self, py_func, py_file):
+        self._py_file = py_file
+        self._lineno = py_func.__code__.co_firstlineno
+        self._cache_path = str(_cache_folder(Path(py_file).parent) / f"vector-{VECTOR_BYTES}")
+
+    def get_cache_path(self):
+        return self._cache_path
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        if VECTOR_BYTES == HOST_VECTOR_BYTES or not Path(py_file).resolve().is_relative_to(_PACKAGE):
+            return None
+        return super().from_function(py_func, py_file)
+
+
+_PACKAGE = Path(__file__).resolve().parent
+if ForcedWidthLocator not in CacheImpl._locator_classes:
+    CacheImpl._locator_classes.insert(0, ForcedWidthLocator)
 
 if CACHE:
     _HERE = Path(__file__).resolve()

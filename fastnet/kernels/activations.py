@@ -8,7 +8,7 @@ itself, so the backward pass needs no z and no branch on the kind of neuron.
 import numpy as np
 from numba import njit
 
-from ..config import JIT_OPTIONS
+from ..config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .compiler.views import flat
 from .exponential import exp
 
@@ -22,10 +22,10 @@ def sigmoid(z):
     return one / (one + exp(-z))
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def softmax_row(z, n):
     """In place on z[:n]: a_j = e^{z_j} / sum_k e^{z_k} (the largest z subtracted first,
-    so nothing overflows)."""
+    so nothing overflows); the sum in the order of k, whichever compiled copy runs."""
     top = z[0]
     for j in range(1, n):
         top = max(top, z[j])

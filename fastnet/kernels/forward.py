@@ -3,7 +3,7 @@ from numba import njit
 
 from ..config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .activations import activate
-from .compiler.simd import fma, lanes, load, splat, store
+from .compiler.simd import fma, lanes, load, load_partial, splat, store, total
 from .compiler.views import flat
 from .dropout import drop_neurons
 from .layout import (
@@ -20,38 +20,54 @@ from .layout import (
 ROWS, EXAMPLES = 2, 4
 
 
-@njit(**JIT_OPTIONS)
-def dot(w, x):
-    s = w.dtype.type(0)
-    for k in range(w.size):
-        s += w[k] * x[k]
-    return s
+@njit(**ORDERED_JIT_OPTIONS)
+def dot(w, x, n_in):
+    """sum_k w[k] x[k] over k < n_in (w, x: at least n_in values), in one fixed order: lane
+    by lane over whole vectors then a last masked one, then the lanes' ``total``."""
+    n = lanes(w)
+    s = splat(w, 0)
+    k = 0
+    while k + n <= n_in:
+        s = fma(load(w, k), load(x, k), s)
+        k += n
+    if k < n_in:
+        s = fma(load_partial(w, k, n_in - k), load_partial(x, k, n_in - k), s)
+    return total(s)
 
 
-@njit(**JIT_OPTIONS)
-def dots_2x4(w0, w1, x0, x1, x2, x3):
-    """The eight dot products of rows w0, w1 with x0..x3, sharing every load."""
-    s0 = s1 = s2 = s3 = t0 = t1 = t2 = t3 = w0.dtype.type(0)
-    for k in range(w0.size):
-        u, v = w0[k], w1[k]
-        s0 += u * x0[k]
-        s1 += u * x1[k]
-        s2 += u * x2[k]
-        s3 += u * x3[k]
-        t0 += v * x0[k]
-        t1 += v * x1[k]
-        t2 += v * x2[k]
-        t3 += v * x3[k]
-    return s0, s1, s2, s3, t0, t1, t2, t3
+@njit(**ORDERED_JIT_OPTIONS)
+def dots_2x4(w0, w1, x0, x1, x2, x3, n_in):
+    """The eight dot products of rows w0, w1 with x0..x3 over k < n_in, sharing every
+    load; each in the order of ``dot``, so the same bits as ``dot`` gives it."""
+    n = lanes(w0)
+    s0 = s1 = s2 = s3 = t0 = t1 = t2 = t3 = splat(w0, 0)
+    k = 0
+    while k + n <= n_in:
+        u, v = load(w0, k), load(w1, k)
+        a, b, c, d = load(x0, k), load(x1, k), load(x2, k), load(x3, k)
+        s0, s1, s2, s3 = fma(u, a, s0), fma(u, b, s1), fma(u, c, s2), fma(u, d, s3)
+        t0, t1, t2, t3 = fma(v, a, t0), fma(v, b, t1), fma(v, c, t2), fma(v, d, t3)
+        k += n
+    if k < n_in:
+        r = n_in - k
+        u, v = load_partial(w0, k, r), load_partial(w1, k, r)
+        a, b = load_partial(x0, k, r), load_partial(x1, k, r)
+        c, d = load_partial(x2, k, r), load_partial(x3, k, r)
+        s0, s1, s2, s3 = fma(u, a, s0), fma(u, b, s1), fma(u, c, s2), fma(u, d, s3)
+        t0, t1, t2, t3 = fma(v, a, t0), fma(v, b, t1), fma(v, c, t2), fma(v, d, t3)
+    return (total(s0), total(s1), total(s2), total(s3),
+            total(t0), total(t1), total(t2), total(t3))
 
 
-@njit(**JIT_OPTIONS)
+@njit(**ORDERED_JIT_OPTIONS)
 def dense(a_in, weights, biases, z):
     """z = a_in W^T + b for one layer on a batch: a_in (m, >= n_in) (only the first n_in
     columns are read), weights (n_out, n_in), biases (n_out,), z (m, n_out) overwritten.
-    Rows are examples; inner loops read memory in order. Examples left over from the
-    blocks of 4 go through the same ``dots_2x4`` (repeated), so each example's numbers
-    do not depend on where the batch is cut."""
+    Rows are examples. Every dot product is summed in the one order of ``dot`` (explicit
+    vectors, no reassociation by the compiler), whether it is computed in a block of 2
+    neurons x 4 examples (``dots_2x4``), a pair or a single example left over (the same
+    block, repeated) or alone: each example's numbers do not depend on where the batch is
+    cut, nor on which compiled copy of this kernel runs."""
     m = a_in.shape[0]
     n_out, n_in = weights.shape
     # (25): z^l = w^l a^{l-1} + b^l, on blocks of 2 neurons x 4 examples
@@ -62,7 +78,7 @@ def dense(a_in, weights, biases, z):
         i = 0
         while i + EXAMPLES <= m:
             s0, s1, s2, s3, t0, t1, t2, t3 = dots_2x4(
-                w0, w1, a_in[i, :n_in], a_in[i + 1, :n_in], a_in[i + 2, :n_in], a_in[i + 3, :n_in])
+                w0, w1, a_in[i], a_in[i + 1], a_in[i + 2], a_in[i + 3], n_in)
             z[i, j], z[i, j + 1] = s0 + b0, t0 + b1
             z[i + 1, j], z[i + 1, j + 1] = s1 + b0, t1 + b1
             z[i + 2, j], z[i + 2, j + 1] = s2 + b0, t2 + b1
@@ -70,18 +86,18 @@ def dense(a_in, weights, biases, z):
             i += EXAMPLES
         if i + 2 <= m:  # a pair left over: one pass over the two rows, not two
             s0, s1, s2, s3, t0, t1, t2, t3 = dots_2x4(
-                w0, w1, a_in[i, :n_in], a_in[i + 1, :n_in], a_in[i, :n_in], a_in[i + 1, :n_in])
+                w0, w1, a_in[i], a_in[i + 1], a_in[i], a_in[i + 1], n_in)
             z[i, j], z[i, j + 1] = s0 + b0, t0 + b1
             z[i + 1, j], z[i + 1, j + 1] = s1 + b0, t1 + b1
             i += 2
-        if i < m:  # one left over: the same pass, so that it gets the same sums
+        if i < m:  # one left over
             s0, s1, s2, s3, t0, t1, t2, t3 = dots_2x4(
-                w0, w1, a_in[i, :n_in], a_in[i, :n_in], a_in[i, :n_in], a_in[i, :n_in])
+                w0, w1, a_in[i], a_in[i], a_in[i], a_in[i], n_in)
             z[i, j], z[i, j + 1] = s0 + b0, t0 + b1
         j += ROWS
     for j in range(j, n_out):
         for i in range(m):
-            z[i, j] = dot(weights[j], a_in[i, :n_in]) + biases[j]
+            z[i, j] = dot(weights[j], a_in[i], n_in) + biases[j]
 
 
 @njit(**JIT_OPTIONS)
@@ -196,6 +212,125 @@ def partial_sum(indices, values, w, width, z):
     if c + n <= width:
         sum_rows_1(indices, values, w, width, c, z)
         c += n
+    sum_columns(indices, values, w, width, c, z)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def pair_rows_4(ia, va, ib, vb, w, width, c, za, zb):
+    """``sum_rows_4`` for two sums at once, over the rows (ia, va) into za and (ib, vb)
+    into zb: 8 independent chains of multiply-adds instead of 4 while both have rows
+    left, then the longer one alone; each sum's operations and order are its own."""
+    n = lanes(w)
+    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = splat(w, 0)
+    both = min(va.size, vb.size)
+    for t in range(both):
+        x, row = splat(w, va[t]), ia[t] * width + c
+        y, other = splat(w, vb[t]), ib[t] * width + c
+        a0 = fma(x, load(w, row), a0)
+        b0 = fma(y, load(w, other), b0)
+        a1 = fma(x, load(w, row + n), a1)
+        b1 = fma(y, load(w, other + n), b1)
+        a2 = fma(x, load(w, row + 2 * n), a2)
+        b2 = fma(y, load(w, other + 2 * n), b2)
+        a3 = fma(x, load(w, row + 3 * n), a3)
+        b3 = fma(y, load(w, other + 3 * n), b3)
+    for t in range(both, va.size):
+        x, row = splat(w, va[t]), ia[t] * width + c
+        a0 = fma(x, load(w, row), a0)
+        a1 = fma(x, load(w, row + n), a1)
+        a2 = fma(x, load(w, row + 2 * n), a2)
+        a3 = fma(x, load(w, row + 3 * n), a3)
+    for t in range(both, vb.size):
+        y, other = splat(w, vb[t]), ib[t] * width + c
+        b0 = fma(y, load(w, other), b0)
+        b1 = fma(y, load(w, other + n), b1)
+        b2 = fma(y, load(w, other + 2 * n), b2)
+        b3 = fma(y, load(w, other + 3 * n), b3)
+    store(za, c, a0)
+    store(za, c + n, a1)
+    store(za, c + 2 * n, a2)
+    store(za, c + 3 * n, a3)
+    store(zb, c, b0)
+    store(zb, c + n, b1)
+    store(zb, c + 2 * n, b2)
+    store(zb, c + 3 * n, b3)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def pair_rows_2(ia, va, ib, vb, w, width, c, za, zb):
+    """``pair_rows_4`` for two vectors."""
+    n = lanes(w)
+    a0 = a1 = b0 = b1 = splat(w, 0)
+    both = min(va.size, vb.size)
+    for t in range(both):
+        x, row = splat(w, va[t]), ia[t] * width + c
+        y, other = splat(w, vb[t]), ib[t] * width + c
+        a0 = fma(x, load(w, row), a0)
+        b0 = fma(y, load(w, other), b0)
+        a1 = fma(x, load(w, row + n), a1)
+        b1 = fma(y, load(w, other + n), b1)
+    for t in range(both, va.size):
+        x, row = splat(w, va[t]), ia[t] * width + c
+        a0 = fma(x, load(w, row), a0)
+        a1 = fma(x, load(w, row + n), a1)
+    for t in range(both, vb.size):
+        y, other = splat(w, vb[t]), ib[t] * width + c
+        b0 = fma(y, load(w, other), b0)
+        b1 = fma(y, load(w, other + n), b1)
+    store(za, c, a0)
+    store(za, c + n, a1)
+    store(zb, c, b0)
+    store(zb, c + n, b1)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def pair_rows_1(ia, va, ib, vb, w, width, c, za, zb):
+    """``pair_rows_4`` for one vector."""
+    a0 = b0 = splat(w, 0)
+    both = min(va.size, vb.size)
+    for t in range(both):
+        a0 = fma(splat(w, va[t]), load(w, ia[t] * width + c), a0)
+        b0 = fma(splat(w, vb[t]), load(w, ib[t] * width + c), b0)
+    for t in range(both, va.size):
+        a0 = fma(splat(w, va[t]), load(w, ia[t] * width + c), a0)
+    for t in range(both, vb.size):
+        b0 = fma(splat(w, vb[t]), load(w, ib[t] * width + c), b0)
+    store(za, c, a0)
+    store(zb, c, b0)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def partial_sums_pair(ia, va, za, ib, vb, zb, w, width):
+    """``partial_sum`` of two independent sums (za from the rows ia, va; zb from ib, vb)
+    over the same W, with the same operations in the same order for each, so the same
+    bits: interleaved where a block has at most 4 vectors (``pair_rows_4``), so that the
+    multiply-adds of one wait less on the previous ones; the 8-vector blocks, which
+    already keep 8 chains, and the columns past the last whole vector, one sum after
+    the other."""
+    n = lanes(w)
+    c = 0
+    while c + 8 * n <= width:
+        sum_rows_8(ia, va, w, width, c, za)
+        sum_rows_8(ib, vb, w, width, c, zb)
+        c += 8 * n
+    if c + 4 * n <= width:
+        pair_rows_4(ia, va, ib, vb, w, width, c, za, zb)
+        c += 4 * n
+    if c + 2 * n <= width:
+        pair_rows_2(ia, va, ib, vb, w, width, c, za, zb)
+        c += 2 * n
+    if c + n <= width:
+        pair_rows_1(ia, va, ib, vb, w, width, c, za, zb)
+        c += n
+    if c < width:
+        sum_columns(ia, va, w, width, c, za)
+        sum_columns(ib, vb, w, width, c, zb)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def sum_columns(indices, values, w, width, c, z):
+    """z[c:width] = sum_t values[t] W[indices[t], c:width] (row t when indices is None),
+    column by column: what ``partial_sum`` leaves past its last whole vector."""
     for k in range(c, width):
         s = z.dtype.type(0)
         for t in range(values.size):
@@ -218,8 +353,8 @@ def weighted_input(indices, values, split, w, width, biases, z, lower, w_scale):
     (values at input numbers indices, ascending; the first ``split`` in the lower half
     of the inputs): (25), z = W^0 x + b, summed by halves (``sparse.input_halves``).
     w: W^0 transposed, flat (``partial_sum``); lower (width,) is scratch."""
-    partial_sum(indices[:split], values[:split], w, width, lower)
-    partial_sum(indices[split:], values[split:], w, width, z)
+    partial_sums_pair(indices[:split], values[:split], lower, indices[split:], values[split:], z,
+                      w, width)
     join_halves(lower, z, biases, w_scale, z)
 
 
@@ -239,12 +374,19 @@ def first_layer(rows, inputs, weights_t, biases, z, lower, w_scale):
 @njit(**JIT_OPTIONS)
 def half_sums(rows, inputs, weights_t, sums, half):
     """sums[i] = ``partial_sum`` over the non-zero inputs of example rows[i] in one
-    half (0: lower, 1: upper) of the inputs: one thread's share of ``first_layer``."""
+    half (0: lower, 1: upper) of the inputs: one thread's share of ``first_layer``.
+    Two examples at a time (``partial_sums_pair``: the same bits as one by one)."""
     indptr, indices, values = inputs.indptr, inputs.indices, inputs.values
     w, width = flat(weights_t), weights_t.shape[1]
-    for i in range(rows.size):
+    m = rows.size
+    for i in range(0, m - 1, 2):
         t, stop = indptr[2 * rows[i] + half], indptr[2 * rows[i] + half + 1]
-        partial_sum(indices[t:stop], values[t:stop], w, width, sums[i])
+        u, end = indptr[2 * rows[i + 1] + half], indptr[2 * rows[i + 1] + half + 1]
+        partial_sums_pair(indices[t:stop], values[t:stop], sums[i], indices[u:end],
+                          values[u:end], sums[i + 1], w, width)
+    if m % 2:
+        t, stop = indptr[2 * rows[m - 1] + half], indptr[2 * rows[m - 1] + half + 1]
+        partial_sum(indices[t:stop], values[t:stop], w, width, sums[m - 1])
 
 
 @njit(**JIT_OPTIONS)

@@ -22,10 +22,10 @@ lengths: the engine allocates them from the same sizes (``core.params.ParameterL
 import numpy as np
 from numba import njit
 
-from ..config import JIT_OPTIONS
+from ..config import JIT_OPTIONS, VECTOR_BYTES
 from .compiler.views import matrix
 
-LANES = 8  # float32 lanes of an AVX2 register; 2 registers of float64
+LANES = VECTOR_BYTES // 4  # float32 lanes of one SIMD register (16 with AVX-512, 8 with AVX2)
 
 
 @njit(**JIT_OPTIONS)

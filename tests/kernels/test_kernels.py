@@ -12,11 +12,13 @@ dtypes = pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float6
 
 @dtypes
 def test_simd_vectors_work_lane_by_lane(dtype):
-    """kernels.simd: load, splat, fma and store on 32-byte vectors (float32: 8 lanes,
-    float64: 4); arrays that are not contiguous are refused when compiling."""
+    """kernels.simd: load, splat, fma and store on vectors of config.VECTOR_BYTES
+    (float32: VECTOR_BYTES / 4 lanes, float64: half as many); arrays that are not
+    contiguous are refused when compiling."""
     from numba import njit
     from numba.core.errors import TypingError
 
+    from fastnet.config import VECTOR_BYTES
     from fastnet.kernels.compiler.simd import fma, lanes, load, splat, store
 
     @njit
@@ -27,17 +29,17 @@ def test_simd_vectors_work_lane_by_lane(dtype):
         return n
 
     def lanes_of(dtype):
-        return 32 // np.dtype(dtype).itemsize
+        return VECTOR_BYTES // np.dtype(dtype).itemsize
 
     rng = np.random.default_rng(0)
-    a, b = rng.standard_normal(24).astype(dtype), rng.standard_normal(24).astype(dtype)
-    out = np.full(24 + 8, 7, dtype)
-    assert a_times_3_plus_b(a, b, out[:24]) == lanes_of(dtype)
-    exact = a.astype(np.float64) * 3 + b.astype(np.float64)
-    assert np.all(np.abs(out[:24] - exact) <= np.spacing(np.abs(exact).astype(dtype)))
-    assert np.all(out[24:] == 7)  # nothing written past the vectors
+    a, b = rng.standard_normal(48).astype(dtype), rng.standard_normal(48).astype(dtype)
+    out = np.full(48 + 16, 7, dtype)
+    assert a_times_3_plus_b(a, b, out[:48]) == lanes_of(dtype)
+    exact = a.astype(np.longdouble) * 3 + b.astype(np.longdouble)
+    assert np.all(np.abs(out[:48] - exact) <= np.spacing(np.abs(exact).astype(dtype)))
+    assert np.all(out[48:] == 7)  # nothing written past the vectors
     with pytest.raises(TypingError, match="contiguous"):
-        a_times_3_plus_b(a[::2], b[::2], out[:24:2])
+        a_times_3_plus_b(a[::2], b[::2], out[:48:2])
 
     @njit
     def copy_vector_at(a, index, out):
@@ -126,6 +128,30 @@ def test_first_layer_vector_blocks_match_numpy(width, dtype):
     inputs = SparseRows(indptr=indptr, indices=indices, values=values)
     subtract_sparse_outer(np.arange(m), inputs, delta, W, dtype(0.3), 0, 2)
     assert_close(W, expected, dtype, factor=0.1)
+
+
+@dtypes
+@pytest.mark.parametrize("width", [8, 16, 30, 32, 48, 64, 112, 128, 136, 200, 3])
+def test_two_sums_at_once_are_bit_identical_to_one_by_one(width, dtype):
+    """partial_sums_pair (two sums interleaved, for more independent multiply-adds) gives
+    each sum the bits partial_sum gives it alone, whichever of the two has more rows
+    (or none), for widths through every vector block and past the last whole vector."""
+    from fastnet.kernels.forward import partial_sum, partial_sums_pair
+    rng = np.random.default_rng(width)
+    n_in = 60
+    w = rng.standard_normal(n_in * width).astype(dtype)
+    for na, nb in [(17, 5), (5, 17), (9, 9), (0, 7), (7, 0), (0, 0)]:
+        ia = np.sort(rng.choice(n_in, na, replace=False)).astype(np.int32)
+        ib = np.sort(rng.choice(n_in, nb, replace=False)).astype(np.int32)
+        va, vb = rng.random(na).astype(dtype), rng.random(nb).astype(dtype)
+        za, zb, alone_a, alone_b = (np.full(width, 5, dtype) for _ in range(4))
+        partial_sums_pair(ia, va, za, ib, vb, zb, w, width)
+        partial_sum(ia, va, w, width, alone_a)
+        partial_sum(ib, vb, w, width, alone_b)
+        np.testing.assert_array_equal(za, alone_a)
+        np.testing.assert_array_equal(zb, alone_b)
+        exact = va.astype(np.float64) @ w.reshape(n_in, width)[ia].astype(np.float64)
+        assert_close(za, exact, dtype, factor=0.1)
 
 
 @dtypes
@@ -229,7 +255,7 @@ def test_fingerprint_is_its_definition():
 def test_cached_kernels_are_cleared_when_any_source_changes(tmp_path, monkeypatch, cache_dir):
     """Numba re-checks only a kernel's own file; a change anywhere in the package must
     drop every cached kernel (callers hold copies of their callees), in __pycache__ or
-    under $NUMBA_CACHE_DIR."""
+    under $NUMBA_CACHE_DIR, and those compiled for a forced vector width (vector-N)."""
     import numba
 
     from fastnet.config import _cache_folder, clear_stale_cache
@@ -241,7 +267,8 @@ def test_cached_kernels_are_cleared_when_any_source_changes(tmp_path, monkeypatc
 
     def cache_files():
         files = [_cache_folder(package) / "a.f-1.py311.nbi", _cache_folder(package) / "a.f-1.py311.1.nbc",
-                 _cache_folder(package / "sub") / "b.g-3.py311.nbi"]
+                 _cache_folder(package / "sub") / "b.g-3.py311.nbi",
+                 _cache_folder(package) / "vector-32" / "a.f-1.py311.nbi"]
         for f in files:
             f.parent.mkdir(parents=True, exist_ok=True)
             f.write_bytes(b"compiled")

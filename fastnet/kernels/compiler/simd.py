@@ -1,6 +1,7 @@
 """Explicit SIMD vectors for the loops over weight rows (the first layer's sums and
 update, BP2's W^T delta): a Numba type lowered to LLVM's ``<N x float>`` /
-``<N x double>`` (32 bytes: one AVX register), and five operations on it (``load``,
+``<N x double>`` of ``config.VECTOR_BYTES`` (one register: 64 bytes where the CPU the
+kernels compile for has AVX-512, 32 with AVX2), and five operations on it (``load``,
 ``store``, ``splat``, ``fma``, and ``lanes``).
 
 Why: in ``z += x_k W^0[k, :]`` over an example's non-zero inputs k, the compiler's own
@@ -19,11 +20,12 @@ from numba.core import cgutils
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, models, register_model
 
-VECTOR_BYTES = 32
+from ...config import VECTOR_BYTES
 
 
 class Vector(types.Type):
-    """VECTOR_BYTES of ``dtype`` (float32: 8 lanes, float64: 4), held in a register."""
+    """VECTOR_BYTES of ``dtype`` (float32: VECTOR_BYTES / 4 lanes, float64: half as many),
+    held in a register."""
 
     def __init__(self, dtype):
         self.dtype = dtype
@@ -137,3 +139,53 @@ def lanes(typingctx, like):
         return ir.IntType(64)(vector.lanes)
 
     return types.int64(like), codegen
+
+
+@intrinsic
+def load_partial(typingctx, array, index, count):
+    """The vector of array[index : index + count] then zeros (0 <= count <= lanes): a
+    masked load, which reads nothing past the count (``llvm.masked.load``)."""
+    vector = _vector_of(array)
+    _check_index(index)
+    _check_index(count)
+
+    def codegen(context, builder, signature, args):
+        pointer = _vector_pointer(context, builder, signature, args)
+        vector_type = _ir_type(vector)
+        i32 = ir.IntType(32)
+        count_ = builder.trunc(context.cast(builder, args[2], signature.args[2], types.int64), i32)
+        wanted = builder.insert_element(ir.Constant(ir.VectorType(i32, vector.lanes), ir.Undefined),
+                                        count_, i32(0))
+        wanted = builder.shuffle_vector(wanted, ir.Constant(wanted.type, ir.Undefined),
+                                        ir.Constant(wanted.type, [0] * vector.lanes))
+        mask = builder.icmp_signed("<", ir.Constant(wanted.type, list(range(vector.lanes))), wanted)
+        name = f"llvm.masked.load.v{vector.lanes}f{vector.dtype.bitwidth}.p0"
+        function = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vector_type, [pointer.type, i32, mask.type, vector_type]),
+            name)
+        zeros = ir.Constant(vector_type, [0.0] * vector.lanes)
+        return builder.call(function, [pointer, i32(array.dtype.bitwidth // 8), mask, zeros])
+
+    return vector(array, index, count), codegen
+
+
+@intrinsic
+def total(typingctx, vector):
+    """The sum of a vector's lanes, always in the same order: the upper half added to the
+    lower half, halving until one lane is left (plain ``fadd``: no reassociation)."""
+    if not isinstance(vector, Vector):
+        raise TypingError("simd.total: a vector expected")
+
+    def codegen(context, builder, signature, args):
+        value, width = args[0], vector.lanes
+        i32 = ir.IntType(32)
+        while width > 1:
+            width //= 2
+            low = builder.shuffle_vector(value, value, ir.Constant(ir.VectorType(i32, width),
+                                                                   list(range(width))))
+            high = builder.shuffle_vector(value, value, ir.Constant(ir.VectorType(i32, width),
+                                                                    list(range(width, 2 * width))))
+            value = builder.fadd(low, high)
+        return builder.extract_element(value, i32(0))
+
+    return vector.dtype(vector), codegen
