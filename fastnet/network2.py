@@ -86,12 +86,16 @@ class Network(_CoreNetwork):
         if (monitor_evaluation_cost or monitor_evaluation_accuracy or early_stopping_n) \
                 and not evaluation_data:
             raise ValueError("monitoring or early stopping on evaluation data needs evaluation_data")
-        results = self.train_epochs(training_data, epochs, mini_batch_size, eta, lmbda=lmbda,
-                                    l1=l1, momentum=momentum, dropout=dropout,
-                                    validation_data=evaluation_data or None,
-                                    early_stopping=early_stopping_n or None, halve_eta=halve_eta,
-                                    monitor={monitor for monitor, *_ in reports if monitor},
-                                    prepared=CompileNote(sys.stderr))
+        try:
+            results = self.train_epochs(training_data, epochs, mini_batch_size, eta, lmbda=lmbda,
+                                        l1=l1, momentum=momentum, dropout=dropout,
+                                        validation_data=evaluation_data or None,
+                                        early_stopping=early_stopping_n or None,
+                                        halve_eta=halve_eta,
+                                        monitor={monitor for monitor, *_ in reports if monitor},
+                                        prepared=CompileNote(sys.stderr))
+        except (TypeError, ValueError) as error:
+            raise _in_book_terms(error) from None
         for result in results:
             record = result.record
             print("Epoch %s training complete" % result.epoch)
@@ -130,6 +134,20 @@ class Network(_CoreNetwork):
 
     def __repr__(self) -> str:
         return "network2." + super().__repr__()
+
+
+#: train_epochs' names of network2.SGD's arguments, as its errors begin with them
+_BOOK_NAMES = {"validation_data": "evaluation_data", "early_stopping": "early_stopping_n"}
+
+
+def _in_book_terms(error: Exception) -> Exception:
+    """``error`` from train_epochs, naming network2.SGD's argument as the caller wrote it
+    (``evaluation_data``, not ``validation_data``)."""
+    message = str(error)
+    for name, book in _BOOK_NAMES.items():
+        if message.startswith(name + " "):
+            return type(error)(book + message[len(name):])
+    return error
 
 
 def load(filename, dtype=None) -> Network:

@@ -214,7 +214,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         gives equal probabilities)."""
         check_is_fitted(self)
         X = self._validate(X, reset=False)
-        outputs = self.network_.feedforward(X.T).T.astype(np.float64)
+        # rows of X, C-contiguous in the network's dtype: errors name X ("X input 3: ...")
+        outputs = self.network_._outputs(X, what="X").astype(np.float64)
         kind = self.network_.output
         if kind == "tanh":
             outputs = (outputs + 1) / 2

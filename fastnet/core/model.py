@@ -357,8 +357,8 @@ class Network:
         plateau = Plateau(eta, options.early_stopping, options.halve_eta)
         steps = 0
 
-        def train(rows, before_compiling=None):
-            work.train(inputs, targets, rows, batch_size=mini_batch_size,
+        def train(rows, before_compiling=None):  # a batch beyond the data is all of it (int64)
+            work.train(inputs, targets, rows, batch_size=min(mini_batch_size, n),
                        cost=self._kernel_cost, codes=self._codes, eta=plateau.eta,
                        average=average, l2_rate=options.lmbda / n, l1_rate=options.l1 / n,
                        momentum=options.momentum, dropout=options.dropout, seed=seed,

@@ -55,7 +55,7 @@ def case_network2(p: dict) -> dict:
                 raise Problem("non-finite parameters after training")
     names = ["sizes", "cost", "dtype", "activation", "output", "encoding", "training_data",
              "evaluation_data", "epochs", "mini_batch_size", "eta", "lmbda", "l1", "momentum",
-             "dropout", "halve_eta", "early_stopping", "monitor", "diverged", "softmax", "threads"]
+             "dropout", "halve_eta", "early_stopping_n", "monitor", "diverged", "softmax", "threads"]
     return judge(call, names, check)
 
 
@@ -85,7 +85,7 @@ def case_sklearn(p: dict) -> dict:
             raise Problem(f"predict_proba gave {proba!r:.200}")
         if n and not np.array_equal(labels, model.classes_[np.argmax(proba, axis=1)]):
             raise Problem("predict disagrees with predict_proba's argmax")
-    names = ["X", "y", "classes", "samples", "features", "Complex data", "hidden_layer_sizes",
+    names = ["X", "y", "classes", "sample", "feature", "Complex data", "hidden_layer_sizes",
              *params, "learning_rate", "diverged"]
     return judge(call, names, check)
 

@@ -113,7 +113,7 @@ def make_array(spec: dict) -> np.ndarray:
         values = np.full(shape, spec.get("value", 0.0))
     else:
         values = rng.standard_normal(shape)
-    values = values * spec.get("scale", 1.0)
+    values = np.asarray(values * spec.get("scale", 1.0))  # 0-d stays an array
     with np.errstate(all="ignore"):
         if dtype.kind == "b":
             array = values > (0.5 if kind in ("unit", "ink") else 0)
@@ -124,6 +124,7 @@ def make_array(spec: dict) -> np.ndarray:
             array = (values + 1j * rng.standard_normal(shape)).astype(dtype)
         else:
             array = values.astype(dtype)
+        array = np.asarray(array)
         _put_specials(array, spec.get("specials", ()), rng)
     return _laid_out(array, spec.get("layout", "C"))
 

@@ -126,7 +126,7 @@ def _pairs(X, y, spec) -> list:
     pairs = []
     for i in range(min(len(X), len(y)) if X.ndim and y.ndim else 0):
         x = X[i]
-        if spec.get("x_shape") == "column" and x.ndim == 1:
+        if spec.get("x_shape") == "column" and np.ndim(x) == 1:
             x = x.reshape(-1, 1)
         label = y[i]
         kind = spec.get("y_kind", "numpy")
@@ -403,8 +403,25 @@ def case_update_mini_batch(p: dict) -> dict:
     reasons += [f"l1={l1!r}"] * (not is_real(l1, 0))
     reasons += [f"n={n!r}"] * (n is not None and not is_int(n, 1))
     valid = not reasons
+    expected = _stepped(net, before, reading, float(eta), reduction, lmbda, l1, n) if valid else None
+    if valid and not all(np.isfinite(np.asarray(a, net.dtype)).all() for a in (*expected[0], *expected[1])):
+        valid = None  # the step itself overflows the dtype: TrainingDiverged is right
 
     def check(_):
+        for name, got_layers, want_layers in (("weights", net.weights, expected[0]),
+                                              ("biases", net.biases, expected[1])):
+            for l, (got, want) in enumerate(zip(got_layers, want_layers)):
+                problem = close(got, want, 10 * TOLERANCE[net.dtype])
+                if problem:
+                    raise Problem(f"{name}[{l}] after the step: {problem}")
+    return judge(lambda: net.update_mini_batch(data, eta, reduction, lmbda=lmbda, l1=l1, n=n),
+                 ["mini_batch", "eta", "reduction", "lmbda", "l1", "n", "diverged"],
+                 check, valid, "; ".join(reasons))
+
+
+def _stepped(net, before, reading, eta, reduction, lmbda, l1, n):
+    """The documented step from the parameters ``before``, in float64: (weights, biases)."""
+    with np.errstate(all="ignore"):
         X, yc = reading
         m = len(X)
         reference = _oracle(net)
@@ -416,19 +433,13 @@ def case_update_mini_batch(p: dict) -> dict:
             nb, nw = reference.backprop(x.reshape(-1, 1), t.reshape(-1, 1))
             sums_w = [s + g for s, g in zip(sums_w, nw)]
             sums_b = [s + g for s, g in zip(sums_b, nb)]
-        step = float(eta) / (m if reduction == "mean" else 1)
+        step = eta / (m if reduction == "mean" else 1)
         total = m if n is None else int(n)
-        decay = 1 - float(eta) * float(lmbda) / total
-        for l, (w, b) in enumerate(zip(*before)):
-            want_w = decay * w - float(eta) * float(l1) / total * np.sign(w) - step * sums_w[l]
-            want_b = b - step * sums_b[l]
-            for name, got, want in (("weights", net.weights[l], want_w), ("biases", net.biases[l], want_b)):
-                problem = close(got, want, 10 * TOLERANCE[net.dtype])
-                if problem:
-                    raise Problem(f"{name}[{l}] after the step: {problem}")
-    return judge(lambda: net.update_mini_batch(data, eta, reduction, lmbda=lmbda, l1=l1, n=n),
-                 ["mini_batch", "eta", "reduction", "lmbda", "l1", "n", "diverged"],
-                 check, valid, "; ".join(reasons))
+        decay = 1 - eta * float(lmbda) / total
+        weights = [decay * w - eta * float(l1) / total * np.sign(w) - step * sums_w[l]
+                   for l, w in enumerate(before[0])]
+        biases = [b - step * sums_b[l] for l, b in enumerate(before[1])]
+    return weights, biases
 
 
 CASES = {"construct": case_construct, "feedforward": case_feedforward,

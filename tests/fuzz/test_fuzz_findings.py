@@ -1,6 +1,8 @@
 """The defects the fuzz suite found, each at its minimal failing input: a clear error
 naming the argument instead of a silent default, a numpy OverflowError or a TypeError
 about hashing."""
+import random
+
 import numpy as np
 import pytest
 
@@ -36,3 +38,41 @@ def test_cli_sizes_beyond_any_memory_are_refused_when_parsed(capsys):
         build_parser().parse_args(["train", "--sizes", "1,10000000000000000000000"])
     assert exit.value.code == 2
     assert "argument --sizes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("keywords, message", [
+    ({"evaluation_data": (np.zeros((0, 2)), np.zeros(0, int))}, "^evaluation_data is empty"),
+    ({"evaluation_data": (np.full((1, 2), np.nan), np.zeros(1, int))}, "^evaluation_data input 0"),
+    ({"early_stopping_n": -1, "evaluation_data": (np.zeros((1, 2)), np.zeros(1, int))},
+     "^early_stopping_n must be >= 1"),
+])
+def test_network2_sgd_errors_name_its_own_arguments(keywords, message):
+    from fastnet import network2
+    # said validation_data / early_stopping, train_epochs' names, not network2.SGD's
+    net = network2.Network([2, 2])
+    with pytest.raises(ValueError, match=message):
+        net.SGD((np.zeros((3, 2)), np.zeros(3, int)), 1, 1, 0.5, **keywords)
+
+
+def test_sklearn_prediction_overflow_names_x():
+    pytest.importorskip("sklearn")
+    from fastnet.sklearn import MLPClassifier
+    model = MLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0, output="linear",
+                          cost="quadratic").fit(np.random.RandomState(0).rand(10, 2), [0, 1] * 5)
+    # said "feedforward input 0: ...", a method the caller never called
+    with pytest.raises(ValueError, match="^X input 0: the network's output is NaN or infinite"):
+        model.predict(np.full((2, 2), 1e38))
+
+
+@pytest.mark.parametrize("batch", [2**63, 2**70])
+def test_a_mini_batch_beyond_int64_is_the_whole_data(batch):
+    # was OverflowError from Numba's typing ("Int value is too large") after the checks
+    X, y = np.arange(3.0).reshape(3, 1), np.array([0, 1, 0])
+    nets = []
+    for size in (batch, 3):
+        np.random.seed(1)
+        random.seed(1)
+        net = fastnet.Network([1, 2, 1])
+        net.SGD((X, y), 2, size, 0.5)
+        nets.append(net)
+    assert all(np.array_equal(a, b) for a, b in zip(nets[0].weights, nets[1].weights))

@@ -4,9 +4,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness import fuzz_settings
-from strategies import arrays, data_sets, networks, numbers
+from strategies import arrays, clean_data_sets, data_sets, networks, numbers
 
-SIZE_ITEMS = st.one_of(st.integers(1, 6), st.sampled_from(
+SIZE_ITEMS = st.one_of(st.integers(1, 6), st.integers(1, 6), st.integers(1, 6), st.sampled_from(
     [0, -1, 10**12, 100, True, 3.0, "3", "None", "np.int64(3)", "[3]", 2**70]))
 
 
@@ -59,8 +59,13 @@ def sgd_cases(draw):
     n_in, n_out = net["sizes"][0], net["sizes"][-1]
     options = draw(st.dictionaries(st.sampled_from(["lmbda", "l1", "momentum", "dropout"]),
                                    numbers([0.0, 0.1, 0.5]), max_size=2))
-    return {"net": net, "data": draw(data_sets(n_in, n_out)),
-            "test": draw(st.one_of(st.just({"form": "none"}), data_sets(n_in, n_out, 6))),
+    if draw(st.booleans()):  # valid data: the hyper-parameters and options fuzzed
+        data = draw(clean_data_sets(n_in, n_out))
+        test = draw(st.one_of(st.just({"form": "none"}), clean_data_sets(n_in, n_out, 6)))
+    else:
+        data = draw(data_sets(n_in, n_out))
+        test = draw(st.one_of(st.just({"form": "none"}), data_sets(n_in, n_out, 6)))
+    return {"net": net, "data": data, "test": test,
             "epochs": draw(numbers([1, 2])), "batch": draw(numbers([1, 3, 4, 10**18])),
             "eta": draw(numbers([0.5, 3.0])), "options": options,
             "mode": draw(st.sampled_from(["SGD", "SGD", "list", "first", "drop"])),
