@@ -305,6 +305,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         compiled kernels were built for: no new compilation for read-only or
         Fortran-ordered inputs); y checked as classification labels, 1-d."""
         dtype = np.dtype(self.network_.dtype if not reset else self.dtype)
+        if getattr(X, "ndim", 2) > 2:  # scikit-learn's own message names no argument
+            raise ValueError(f"X must be a 2-D array (n_samples, n_features), got "
+                             f"{X.ndim} dimensions, shape {X.shape}")
         if y is _NO_Y:
             X = _validate_data(self, X, reset=reset, dtype=dtype, ensure_min_features=1)
         else:

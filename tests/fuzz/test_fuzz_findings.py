@@ -76,3 +76,17 @@ def test_a_mini_batch_beyond_int64_is_the_whole_data(batch):
         net.SGD((X, y), 2, size, 0.5)
         nets.append(net)
     assert all(np.array_equal(a, b) for a, b in zip(nets[0].weights, nets[1].weights))
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit", "predict"])
+def test_sklearn_a_3d_x_is_refused_naming_x(method):
+    pytest.importorskip("sklearn")
+    from fastnet.sklearn import MLPClassifier
+    model = MLPClassifier(hidden_layer_sizes=(3,), epochs=1, random_state=0)
+    X3 = np.zeros((4, 2, 1))
+    # said "Found array with dim 3, while dim <= 2 is required by MLPClassifier."
+    with pytest.raises(ValueError, match=r"^X must be a 2-D array .* shape \(4, 2, 1\)"):
+        if method == "predict":
+            model.fit(np.zeros((4, 2)), [0, 1, 0, 1]).predict(X3)
+        else:
+            getattr(model, method)(X3, [0, 1, 0, 1], **({"classes": [0, 1]} if method == "partial_fit" else {}))
