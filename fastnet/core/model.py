@@ -37,6 +37,7 @@ from .params import (
     aligned_zeros,
     copy_into,
     layers_property,
+    neuron_attribute,
     read_only,
 )
 from .registry import ACTIVATIONS, INITS, OUTPUTS, CostLike, check_architecture
@@ -108,14 +109,12 @@ class Network:
     @classmethod
     def zeros(cls, sizes: Sequence[int], dtype=np.float32, encoding: Optional[str] = None,
               **architecture) -> "Network":
-        """A network whose weights and biases are all 0, drawing nothing from
-        ``np.random``, to be filled in place (``net.weights[l][...] = W``): loading a
-        file does, a layer at a time. ``architecture``: the constructor's activation,
-        output, cost, threads."""
+        """A network whose weights and biases are 0, to be filled in place (loading a file
+        does, ``net.weights[l][...] = W``); draws nothing from ``np.random``.
+        ``architecture``: the constructor's activation, output, cost, threads."""
         net = cls.__new__(cls)
-        net._allocate(sizes, dtype, encoding, **{"activation": "sigmoid", "output": None,
-                                                  "cost": "quadratic", "threads": None,
-                                                  **architecture})
+        defaults = {"activation": "sigmoid", "output": None, "cost": "quadratic", "threads": None}
+        net._allocate(sizes, dtype, encoding, **{**defaults, **architecture})
         return net
 
     @classmethod
@@ -183,14 +182,10 @@ class Network:
                            "for other sizes make a new network, Network([...])")
 
     # -- the neurons: read-only, since the kernels' layer codes and the targets follow them --
-    _REBUILD = ("make a new network with the same parameters: Network.from_parameters(net.sizes, "
-                "net.weights, net.biases, activation=..., output=..., encoding=...)")
-    _NEURONS = "the compiled layer codes and the training targets follow it"
-    activation = read_only("_activation", "the hidden layers' activation name (read-only)",
-                           _REBUILD, _NEURONS)
-    output = read_only("_output", "the output layer's activation name (read-only)", _REBUILD, _NEURONS)
-    encoding = read_only("_encoding", "how labels become targets and outputs become classes "
-                         "(``fastnet.encodings``; read-only)", _REBUILD, _NEURONS)
+    activation = neuron_attribute("_activation", "the hidden layers' activation name (read-only)")
+    output = neuron_attribute("_output", "the output layer's activation name (read-only)")
+    encoding = neuron_attribute("_encoding", "how labels become targets and outputs become "
+                                "classes (``fastnet.encodings``; read-only)")
 
     def __reduce__(self):
         """Pickling (and copy.deepcopy) rebuilds the flat buffer and its views, instead

@@ -150,3 +150,11 @@ def read_only(attribute: str, doc: str, instead: str,
     def refuse(self, value) -> None:
         raise AttributeError(f"{name} is read-only: {because}; {instead}")
     return property(get, refuse, doc=doc)
+
+
+def neuron_attribute(attribute: str, doc: str) -> property:
+    """``read_only`` for what the neurons are (``activation``, ``output``, ``encoding``)."""
+    return read_only(attribute, doc, "make a new network with the same parameters: "
+                     "Network.from_parameters(net.sizes, net.weights, net.biases, "
+                     "activation=..., output=..., encoding=...)",
+                     "the compiled layer codes and the training targets follow it")
