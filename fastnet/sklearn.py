@@ -51,6 +51,18 @@ _DEFAULT_PATIENCE = 10  # early_stopping=True: as scikit-learn's n_iter_no_chang
 _NO_Y = object()  # _validate without labels (None is a y the user may wrongly pass)
 
 
+def _samples(a):
+    """The number of rows of an array-like (its first dimension), or None where that is
+    not known without converting it (scikit-learn's checks then judge it)."""
+    shape = getattr(a, "shape", None)
+    if shape is not None:
+        return shape[0] if len(shape) else None
+    try:
+        return len(a)
+    except TypeError:
+        return None
+
+
 @contextmanager
 def _seeded_generators(state: np.random.RandomState):
     """For the body, this thread draws its weights and shuffles from generators of its
@@ -308,6 +320,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if getattr(X, "ndim", 2) > 2:  # scikit-learn's own message names no argument
             raise ValueError(f"X must be a 2-D array (n_samples, n_features), got "
                              f"{X.ndim} dimensions, shape {X.shape}")
+        if y is not _NO_Y and None not in (_samples(X), _samples(y)) and _samples(X) != _samples(y):
+            raise ValueError(f"X and y need one label per sample: X has {_samples(X)} "
+                             f"samples and y {_samples(y)} labels")
         if y is _NO_Y:
             X = _validate_data(self, X, reset=reset, dtype=dtype, ensure_min_features=1)
         else:

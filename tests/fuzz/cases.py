@@ -8,6 +8,23 @@ from judging import fail
 CASES = {**net_cases.CASES, **app_cases.CASES}
 
 
+def _segfault(params: dict) -> dict:
+    """The harness's own test: the worker dies as a kernel's bad write would kill it."""
+    import ctypes
+    ctypes.string_at(0)
+    return {"ok": True, "outcome": "result"}
+
+
+def _hang(params: dict) -> dict:
+    """The harness's own test: a case that never returns."""
+    import time
+    time.sleep(3600)
+    return {"ok": True, "outcome": "result"}
+
+
+CASES.update(_segfault=_segfault, _hang=_hang)
+
+
 def run(name: str, params: dict) -> dict:
     """The verdict of case ``name`` on ``params``: never raises (an error building the
     case itself is reported as such)."""

@@ -52,6 +52,8 @@ def test_network2(verdict, case):
 
 @st.composite
 def sklearn_cases(draw):
+    if draw(st.booleans()):
+        return draw(clean_sklearn_cases())
     n, features = draw(st.integers(0, 12)), draw(st.integers(0, 4))
     n_y = n + draw(st.sampled_from([0] * 8 + [-1, 1]))
     params = {"epochs": draw(numbers([1, 2], huge=False)), "random_state": draw(st.integers(0, 10))}
@@ -69,6 +71,25 @@ def sklearn_cases(draw):
             "y_strings": draw(st.booleans()),
             "X2": draw(arrays(st.sampled_from([(3, features), (3, features), (0, features),
                                                (2, features + 1)])))}
+
+
+@st.composite
+def clean_sklearn_cases(draw):
+    """Valid data (finite X, at least 4 samples, labels of up to 3 classes), usual
+    parameters: the layouts, dtypes and values of X and the predictions fuzzed."""
+    n, features = draw(st.integers(4, 12)), draw(st.integers(1, 4))
+    params = {"epochs": draw(st.integers(1, 2)), "random_state": draw(st.integers(0, 10)),
+              "hidden_layer_sizes": draw(st.sampled_from([(3,), (), (2, 2)])),
+              **draw(st.dictionaries(st.sampled_from(["output", "activation"]),
+                                     st.sampled_from(["sigmoid", "tanh", "relu"]), max_size=1)),
+              **draw(st.dictionaries(st.sampled_from(["lmbda", "momentum", "dropout"]),
+                                     st.sampled_from([0.0, 0.1, 0.5]), max_size=1))}
+    return {"params": params, "partial": draw(st.booleans()),
+            "X": draw(arrays(st.just((n, features)), plain=1.0)),
+            "y": {"shape": (n,), "dtype": draw(st.sampled_from(["int64", "uint8", "float64"])),
+                  "kind": "labels", "low": 0, "high": 3, "seed": draw(st.integers(0, 2**16))},
+            "y_strings": draw(st.booleans()),
+            "X2": draw(arrays(st.sampled_from([(3, features), (1, features), (0, features)])))}
 
 
 @fuzz_settings(50)

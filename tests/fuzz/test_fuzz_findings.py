@@ -90,3 +90,11 @@ def test_sklearn_a_3d_x_is_refused_naming_x(method):
             model.fit(np.zeros((4, 2)), [0, 1, 0, 1]).predict(X3)
         else:
             getattr(model, method)(X3, [0, 1, 0, 1], **({"classes": [0, 1]} if method == "partial_fit" else {}))
+
+
+def test_sklearn_lengths_that_disagree_name_x_and_y():
+    pytest.importorskip("sklearn")
+    from fastnet.sklearn import MLPClassifier
+    # said "Found input variables with inconsistent numbers of samples: [1, 0]"
+    with pytest.raises(ValueError, match="^X and y need one label per sample: X has 1 samples and y 0"):
+        MLPClassifier(epochs=1).fit(np.zeros((1, 1)), np.zeros(0))
