@@ -136,30 +136,49 @@ def sum_rows_8(indices, values, w, width, c, z):
         a5 = fma(x, load(w, row + 5 * n), a5)
         a6 = fma(x, load(w, row + 6 * n), a6)
         a7 = fma(x, load(w, row + 7 * n), a7)
-    store(z, c, a0)
-    store(z, c + n, a1)
-    store(z, c + 2 * n, a2)
-    store(z, c + 3 * n, a3)
-    store(z, c + 4 * n, a4)
-    store(z, c + 5 * n, a5)
-    store(z, c + 6 * n, a6)
-    store(z, c + 7 * n, a7)
+    store_4(z, c, a0, a1, a2, a3)
+    store_4(z, c + 4 * n, a4, a5, a6, a7)
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def sum_rows_4(indices, values, w, width, c, z):
-    """z[c : c + 4 vectors] = sum_t values[t] W[indices[t], c : c + 4 vectors] (row t when
-    indices is None), with w = W flat (rows * width,): four vector sums kept in registers
-    over all the rows."""
+def add_rows_4(indices, values, lo, hi, w, width, c, a0, a1, a2, a3):
+    """(a0..a3) + sum over t in [lo, hi) of values[t] W[indices[t], c : c + 4 vectors]
+    (row t when indices is None), in the order of t, with w = W flat (rows * width,):
+    four vector sums kept in registers over all the rows."""
     n = lanes(w)
-    a0 = a1 = a2 = a3 = splat(w, 0)
-    for t in range(values.size):
+    for t in range(lo, hi):
         x, row = splat(w, values[t]), row_start(indices, t, width) + c
         # (25) for the first layer: z += x_k W^0[k, :] over the non-zero inputs k
         a0 = fma(x, load(w, row), a0)
         a1 = fma(x, load(w, row + n), a1)
         a2 = fma(x, load(w, row + 2 * n), a2)
         a3 = fma(x, load(w, row + 3 * n), a3)
+    return a0, a1, a2, a3
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def add_rows_2(indices, values, lo, hi, w, width, c, a0, a1):
+    """``add_rows_4`` for two vectors."""
+    n = lanes(w)
+    for t in range(lo, hi):
+        x, row = splat(w, values[t]), row_start(indices, t, width) + c
+        a0 = fma(x, load(w, row), a0)
+        a1 = fma(x, load(w, row + n), a1)
+    return a0, a1
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def add_rows_1(indices, values, lo, hi, w, width, c, a0):
+    """``add_rows_4`` for one vector."""
+    for t in range(lo, hi):
+        a0 = fma(splat(w, values[t]), load(w, row_start(indices, t, width) + c), a0)
+    return a0
+
+
+@njit(**ORDERED_JIT_OPTIONS)
+def store_4(z, c, a0, a1, a2, a3):
+    """z[c : c + 4 vectors] = a0, a1, a2, a3."""
+    n = lanes(z)
     store(z, c, a0)
     store(z, c + n, a1)
     store(z, c + 2 * n, a2)
@@ -167,25 +186,27 @@ def sum_rows_4(indices, values, w, width, c, z):
 
 
 @njit(**ORDERED_JIT_OPTIONS)
+def sum_rows_4(indices, values, w, width, c, z):
+    """z[c : c + 4 vectors] = sum_t values[t] W[indices[t], c : c + 4 vectors] (row t when
+    indices is None), with w = W flat (rows * width,) (``add_rows_4``)."""
+    zero = splat(w, 0)
+    a0, a1, a2, a3 = add_rows_4(indices, values, 0, values.size, w, width, c, zero, zero, zero, zero)
+    store_4(z, c, a0, a1, a2, a3)
+
+
+@njit(**ORDERED_JIT_OPTIONS)
 def sum_rows_2(indices, values, w, width, c, z):
     """``sum_rows_4`` for two vectors."""
-    n = lanes(w)
-    a0 = a1 = splat(w, 0)
-    for t in range(values.size):
-        x, row = splat(w, values[t]), row_start(indices, t, width) + c
-        a0 = fma(x, load(w, row), a0)
-        a1 = fma(x, load(w, row + n), a1)
+    zero = splat(w, 0)
+    a0, a1 = add_rows_2(indices, values, 0, values.size, w, width, c, zero, zero)
     store(z, c, a0)
-    store(z, c + n, a1)
+    store(z, c + lanes(w), a1)
 
 
 @njit(**ORDERED_JIT_OPTIONS)
 def sum_rows_1(indices, values, w, width, c, z):
     """``sum_rows_4`` for one vector."""
-    a0 = splat(w, 0)
-    for t in range(values.size):
-        a0 = fma(splat(w, values[t]), load(w, row_start(indices, t, width) + c), a0)
-    store(z, c, a0)
+    store(z, c, add_rows_1(indices, values, 0, values.size, w, width, c, splat(w, 0)))
 
 
 @njit(**ORDERED_JIT_OPTIONS)
@@ -216,44 +237,31 @@ def partial_sum(indices, values, w, width, z):
 
 
 @njit(**ORDERED_JIT_OPTIONS)
+def both_rows(ia, va, ib, vb, t, w, width, c):
+    """Step t of two sums (``pair_rows_4``): each one's input value as a vector, and
+    where its block of row ia[t] / ib[t] starts in w."""
+    return splat(w, va[t]), ia[t] * width + c, splat(w, vb[t]), ib[t] * width + c
+
+
+@njit(**ORDERED_JIT_OPTIONS)
 def pair_rows_4(ia, va, ib, vb, w, width, c, za, zb):
     """``sum_rows_4`` for two sums at once, over the rows (ia, va) into za and (ib, vb)
     into zb: 8 independent chains of multiply-adds instead of 4 while both have rows
-    left, then the longer one alone; each sum's operations and order are its own."""
+    left, then the longer one alone (``add_rows_4``); each sum's operations and order
+    are its own."""
     n = lanes(w)
     a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = splat(w, 0)
     both = min(va.size, vb.size)
     for t in range(both):
-        x, row = splat(w, va[t]), ia[t] * width + c
-        y, other = splat(w, vb[t]), ib[t] * width + c
-        a0 = fma(x, load(w, row), a0)
-        b0 = fma(y, load(w, other), b0)
-        a1 = fma(x, load(w, row + n), a1)
-        b1 = fma(y, load(w, other + n), b1)
-        a2 = fma(x, load(w, row + 2 * n), a2)
-        b2 = fma(y, load(w, other + 2 * n), b2)
-        a3 = fma(x, load(w, row + 3 * n), a3)
-        b3 = fma(y, load(w, other + 3 * n), b3)
-    for t in range(both, va.size):
-        x, row = splat(w, va[t]), ia[t] * width + c
-        a0 = fma(x, load(w, row), a0)
-        a1 = fma(x, load(w, row + n), a1)
-        a2 = fma(x, load(w, row + 2 * n), a2)
-        a3 = fma(x, load(w, row + 3 * n), a3)
-    for t in range(both, vb.size):
-        y, other = splat(w, vb[t]), ib[t] * width + c
-        b0 = fma(y, load(w, other), b0)
-        b1 = fma(y, load(w, other + n), b1)
-        b2 = fma(y, load(w, other + 2 * n), b2)
-        b3 = fma(y, load(w, other + 3 * n), b3)
-    store(za, c, a0)
-    store(za, c + n, a1)
-    store(za, c + 2 * n, a2)
-    store(za, c + 3 * n, a3)
-    store(zb, c, b0)
-    store(zb, c + n, b1)
-    store(zb, c + 2 * n, b2)
-    store(zb, c + 3 * n, b3)
+        x, row, y, other = both_rows(ia, va, ib, vb, t, w, width, c)
+        a0, b0 = fma(x, load(w, row), a0), fma(y, load(w, other), b0)
+        a1, b1 = fma(x, load(w, row + n), a1), fma(y, load(w, other + n), b1)
+        a2, b2 = fma(x, load(w, row + 2 * n), a2), fma(y, load(w, other + 2 * n), b2)
+        a3, b3 = fma(x, load(w, row + 3 * n), a3), fma(y, load(w, other + 3 * n), b3)
+    a0, a1, a2, a3 = add_rows_4(ia, va, both, va.size, w, width, c, a0, a1, a2, a3)
+    b0, b1, b2, b3 = add_rows_4(ib, vb, both, vb.size, w, width, c, b0, b1, b2, b3)
+    store_4(za, c, a0, a1, a2, a3)
+    store_4(zb, c, b0, b1, b2, b3)
 
 
 @njit(**ORDERED_JIT_OPTIONS)
@@ -263,20 +271,11 @@ def pair_rows_2(ia, va, ib, vb, w, width, c, za, zb):
     a0 = a1 = b0 = b1 = splat(w, 0)
     both = min(va.size, vb.size)
     for t in range(both):
-        x, row = splat(w, va[t]), ia[t] * width + c
-        y, other = splat(w, vb[t]), ib[t] * width + c
-        a0 = fma(x, load(w, row), a0)
-        b0 = fma(y, load(w, other), b0)
-        a1 = fma(x, load(w, row + n), a1)
-        b1 = fma(y, load(w, other + n), b1)
-    for t in range(both, va.size):
-        x, row = splat(w, va[t]), ia[t] * width + c
-        a0 = fma(x, load(w, row), a0)
-        a1 = fma(x, load(w, row + n), a1)
-    for t in range(both, vb.size):
-        y, other = splat(w, vb[t]), ib[t] * width + c
-        b0 = fma(y, load(w, other), b0)
-        b1 = fma(y, load(w, other + n), b1)
+        x, row, y, other = both_rows(ia, va, ib, vb, t, w, width, c)
+        a0, b0 = fma(x, load(w, row), a0), fma(y, load(w, other), b0)
+        a1, b1 = fma(x, load(w, row + n), a1), fma(y, load(w, other + n), b1)
+    a0, a1 = add_rows_2(ia, va, both, va.size, w, width, c, a0, a1)
+    b0, b1 = add_rows_2(ib, vb, both, vb.size, w, width, c, b0, b1)
     store(za, c, a0)
     store(za, c + n, a1)
     store(zb, c, b0)
@@ -291,12 +290,8 @@ def pair_rows_1(ia, va, ib, vb, w, width, c, za, zb):
     for t in range(both):
         a0 = fma(splat(w, va[t]), load(w, ia[t] * width + c), a0)
         b0 = fma(splat(w, vb[t]), load(w, ib[t] * width + c), b0)
-    for t in range(both, va.size):
-        a0 = fma(splat(w, va[t]), load(w, ia[t] * width + c), a0)
-    for t in range(both, vb.size):
-        b0 = fma(splat(w, vb[t]), load(w, ib[t] * width + c), b0)
-    store(za, c, a0)
-    store(zb, c, b0)
+    store(za, c, add_rows_1(ia, va, both, va.size, w, width, c, a0))
+    store(zb, c, add_rows_1(ib, vb, both, vb.size, w, width, c, b0))
 
 
 @njit(**ORDERED_JIT_OPTIONS)

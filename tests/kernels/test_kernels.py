@@ -57,6 +57,31 @@ def test_simd_vectors_work_lane_by_lane(dtype):
 
 
 @dtypes
+def test_masked_loads_and_sums_of_lanes(dtype):
+    """simd.load_partial reads count values and zeros (nothing past them: the array
+    ends there); total sums a vector's lanes (integers: exact whatever the order)."""
+    from numba import njit
+
+    from fastnet.kernels.compiler.simd import lanes, load, load_partial, store, total
+
+    @njit
+    def partial_then_sums(a, k, count, out):
+        n = lanes(a)
+        store(out, 0, load_partial(a, k, count))
+        return total(load(a, 3 * n)), total(load(a, 7 * n))
+
+    a = np.random.default_rng(1).integers(-50, 50, 200).astype(dtype)
+    from fastnet.config import VECTOR_BYTES
+    n = VECTOR_BYTES // np.dtype(dtype).itemsize
+    for count in range(n + 1):
+        tail = a[: 8 * n + count].copy()  # the masked load ends exactly at the array's end
+        out = np.full(n, 7, dtype)
+        fourth, eighth = partial_then_sums(tail, 8 * n, count, out)
+        assert np.array_equal(out, np.concatenate([a[8 * n: 8 * n + count], np.zeros(n - count)]))
+        assert fourth == a[3 * n: 4 * n].sum() and eighth == a[7 * n: 8 * n].sum()
+
+
+@dtypes
 def test_views_are_numpys_views_and_keep_their_buffer_alive(dtype):
     """kernels.views: matrix(flat, start, rows, cols) is flat[start:start + rows*cols]
     reshaped, flat(M) is M.ravel(); both write through to the buffer, keep it alive when

@@ -1,8 +1,9 @@
 """Explicit SIMD vectors for the loops over weight rows (the first layer's sums and
 update, BP2's W^T delta): a Numba type lowered to LLVM's ``<N x float>`` /
 ``<N x double>`` of ``config.VECTOR_BYTES`` (one register: 64 bytes where the CPU the
-kernels compile for has AVX-512, 32 with AVX2), and five operations on it (``load``,
-``store``, ``splat``, ``fma``, and ``lanes``).
+kernels compile for has AVX-512, 32 with AVX2), and the operations on it: ``load``,
+``store``, ``splat``, ``fma`` and ``lanes``; for dot products, ``load_partial`` (masked)
+and ``total``, the sum of a vector's lanes.
 
 Why: in ``z += x_k W^0[k, :]`` over an example's non-zero inputs k, the compiler's own
 vectorisation keeps z in memory and re-checks, per input, that z and the weight row do
@@ -189,3 +190,4 @@ def total(typingctx, vector):
         return builder.extract_element(value, i32(0))
 
     return vector.dtype(vector), codegen
+
