@@ -1,13 +1,21 @@
 """Interleaved A/B of two fastnet checkouts: one training epoch, side by side.
 
     python benchmarks/ab.py --baseline /path/to/other/checkout [--sizes 784,30,10 ...]
-        [--threads 1 2] [--batch 10] [--rounds 9] [--data DIR]
+        [--threads 1 2] [--batch 10] [--rounds 9] [--data DIR] [--clock wall|cpu]
+        [--env NAME=VALUE ...] [--baseline-env NAME=VALUE ...]
 
 Each checkout runs in its own child process (its folder first on ``sys.path``, its own
 Numba cache), loads MNIST once and compiles before timing. Round r asks every child for
 one ``SGD`` epoch of the same seeded network, in an order that alternates with r, so the
 machine's drift hits both alike. Prints the median seconds of each and their ratio
 (baseline / this checkout: above 1 means this checkout is faster).
+
+``--clock cpu`` times the process's CPU seconds (``time.process_time``) instead of the
+wall clock: on a machine shared with other work, a 1-thread epoch's CPU time is not
+stretched by the time slices others take (with 2 threads it also counts the waits at
+the barriers). ``--env`` / ``--baseline-env`` set environment variables in one child,
+e.g. ``--baseline . --baseline-env FASTNET_VECTOR_BYTES=32`` compares this checkout at the
+AVX2 vector width with itself at the host's.
 """
 import argparse
 import json
@@ -27,6 +35,7 @@ import contextlib, io, json, random, sys, time
 import numpy as np
 from fastnet.mnist_loader import load_data
 (X, y), _, _ = load_data(sys.argv[1])
+clock = time.process_time if sys.argv[2] == "cpu" else time.perf_counter
 nets = {}
 for line in sys.stdin:
     sizes, threads, batch = json.loads(line)
@@ -37,16 +46,17 @@ for line in sys.stdin:
         nets[key] = Network(sizes, threads=threads)
         with contextlib.redirect_stdout(io.StringIO()):
             nets[key].SGD((X[:200], y[:200]), 1, batch, 3.0)  # compile, or load the cache
-    start = time.perf_counter()
+    start = clock()
     with contextlib.redirect_stdout(io.StringIO()):
         nets[key].SGD((X, y), 1, batch, 3.0)
-    print(json.dumps(time.perf_counter() - start), flush=True)
+    print(json.dumps(clock() - start), flush=True)
 """
 
 
-def start_child(checkout: Path, data: str, cache: str) -> subprocess.Popen:
+def start_child(checkout: Path, data: str, cache: str, clock: str, extra: list) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(checkout), NUMBA_CACHE_DIR=cache)
-    return subprocess.Popen([sys.executable, "-c", CHILD, data], stdin=subprocess.PIPE,
+    env.update(setting.split("=", 1) for setting in extra)
+    return subprocess.Popen([sys.executable, "-c", CHILD, data, clock], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True, env=env, cwd=checkout)
 
 
@@ -59,6 +69,13 @@ def ask(child: subprocess.Popen, sizes, threads, batch) -> float:
     return json.loads(line)
 
 
+def setting(text: str) -> str:
+    """An argparse type: NAME=VALUE."""
+    if "=" not in text or not text.split("=", 1)[0]:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {text!r}")
+    return text
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, type=Path, help="the other fastnet checkout")
@@ -69,15 +86,23 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--data", default=os.environ.get("FASTNET_DATA"),
                         help="folder of the MNIST IDX files (default: $FASTNET_DATA)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall-clock seconds (default) or the process's CPU seconds")
+    parser.add_argument("--env", nargs="+", default=[], type=setting, metavar="NAME=VALUE",
+                        help="environment variables for this checkout's child")
+    parser.add_argument("--baseline-env", nargs="+", default=[], type=setting, metavar="NAME=VALUE",
+                        help="environment variables for the baseline's child")
     args = parser.parse_args()
     if not args.data:
         parser.error("--data (or $FASTNET_DATA) is needed")
     data = str(Path(args.data).resolve())
     baseline = args.baseline.resolve()
     with tempfile.TemporaryDirectory() as cache_a, tempfile.TemporaryDirectory() as cache_b:
-        children = {"this": start_child(HERE, data, cache_a), "baseline": start_child(baseline, data, cache_b)}
+        children = {"this": start_child(HERE, data, cache_a, args.clock, args.env),
+                    "baseline": start_child(baseline, data, cache_b, args.clock, args.baseline_env)}
         try:
-            print(f"this checkout: {HERE}\nbaseline: {baseline}\n")
+            print(f"this checkout: {HERE} {' '.join(args.env)}\n"
+                  f"baseline: {baseline} {' '.join(args.baseline_env)}\nclock: {args.clock}\n")
             print("| sizes | threads | this (s) | baseline (s) | baseline / this |")
             print("|---|---:|---:|---:|---:|")
             for sizes in args.sizes:
