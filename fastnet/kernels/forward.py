@@ -140,7 +140,7 @@ def sum_rows_8(indices, values, w, width, c, z):
     store_4(z, c + 4 * n, a4, a5, a6, a7)
 
 
-@njit(**ORDERED_JIT_OPTIONS)
+@njit(inline="always", **ORDERED_JIT_OPTIONS)
 def add_rows_4(indices, values, lo, hi, w, width, c, a0, a1, a2, a3):
     """(a0..a3) + sum over t in [lo, hi) of values[t] W[indices[t], c : c + 4 vectors]
     (row t when indices is None), in the order of t, with w = W flat (rows * width,):
@@ -156,7 +156,7 @@ def add_rows_4(indices, values, lo, hi, w, width, c, a0, a1, a2, a3):
     return a0, a1, a2, a3
 
 
-@njit(**ORDERED_JIT_OPTIONS)
+@njit(inline="always", **ORDERED_JIT_OPTIONS)
 def add_rows_2(indices, values, lo, hi, w, width, c, a0, a1):
     """``add_rows_4`` for two vectors."""
     n = lanes(w)
@@ -167,7 +167,7 @@ def add_rows_2(indices, values, lo, hi, w, width, c, a0, a1):
     return a0, a1
 
 
-@njit(**ORDERED_JIT_OPTIONS)
+@njit(inline="always", **ORDERED_JIT_OPTIONS)
 def add_rows_1(indices, values, lo, hi, w, width, c, a0):
     """``add_rows_4`` for one vector."""
     for t in range(lo, hi):
@@ -175,7 +175,7 @@ def add_rows_1(indices, values, lo, hi, w, width, c, a0):
     return a0
 
 
-@njit(**ORDERED_JIT_OPTIONS)
+@njit(inline="always", **ORDERED_JIT_OPTIONS)
 def store_4(z, c, a0, a1, a2, a3):
     """z[c : c + 4 vectors] = a0, a1, a2, a3."""
     n = lanes(z)
@@ -236,7 +236,7 @@ def partial_sum(indices, values, w, width, z):
     sum_columns(indices, values, w, width, c, z)
 
 
-@njit(**ORDERED_JIT_OPTIONS)
+@njit(inline="always", **ORDERED_JIT_OPTIONS)
 def both_rows(ia, va, ib, vb, t, w, width, c):
     """Step t of two sums (``pair_rows_4``): each one's input value as a vector, and
     where its block of row ia[t] / ib[t] starts in w."""
