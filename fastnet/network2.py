@@ -14,6 +14,7 @@ constructor, ``activation``/``output`` neurons (with ``LogLikelihoodCost`` for s
 ``dtype`` and ``threads``. The cross-entropy is computed from the outputs' weighted
 inputs, so ``total_cost`` never overflows and needs no ``nan_to_num``.
 """
+import re
 import sys
 from typing import List, Optional, Sequence, Tuple
 
@@ -145,7 +146,7 @@ def _in_book_terms(error: Exception) -> Exception:
     (``evaluation_data``, not ``validation_data``)."""
     message = str(error)
     for name, book in _BOOK_NAMES.items():
-        if message.startswith(name + " "):
+        if re.match(rf"{name}\b", message):  # "validation_data[3] ...", not "..._n"
             return type(error)(book + message[len(name):])
     return error
 

@@ -43,6 +43,7 @@ def test_cli_sizes_beyond_any_memory_are_refused_when_parsed(capsys):
 @pytest.mark.parametrize("keywords, message", [
     ({"evaluation_data": (np.zeros((0, 2)), np.zeros(0, int))}, "^evaluation_data is empty"),
     ({"evaluation_data": (np.full((1, 2), np.nan), np.zeros(1, int))}, "^evaluation_data input 0"),
+    ({"evaluation_data": [(1, 2, 3)]}, r"^evaluation_data\[0\] must be an \(x, y\) pair"),
     ({"early_stopping_n": -1, "evaluation_data": (np.zeros((1, 2)), np.zeros(1, int))},
      "^early_stopping_n must be >= 1"),
 ])
@@ -50,7 +51,7 @@ def test_network2_sgd_errors_name_its_own_arguments(keywords, message):
     from fastnet import network2
     # said validation_data / early_stopping, train_epochs' names, not network2.SGD's
     net = network2.Network([2, 2])
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((TypeError, ValueError), match=message):
         net.SGD((np.zeros((3, 2)), np.zeros(3, int)), 1, 1, 0.5, **keywords)
 
 
