@@ -202,7 +202,7 @@ class Network:
         """Draw new parameters with ``np.random.randn`` (``core.rng.randn``: the thread's
         own generator inside ``rng.own_random``), biases first then weights as the
         original; the weights scaled by ``INITS[init]`` (see the class docstring)."""
-        if init not in INITS:
+        if not isinstance(init, str) or init not in INITS:
             raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
         with self._guard.held("initialise"):
             for b in self._biases:

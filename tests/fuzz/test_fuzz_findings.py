@@ -99,3 +99,9 @@ def test_sklearn_lengths_that_disagree_name_x_and_y():
     # said "Found input variables with inconsistent numbers of samples: [1, 0]"
     with pytest.raises(ValueError, match="^X and y need one label per sample: X has 1 samples and y 0"):
         MLPClassifier(epochs=1).fit(np.zeros((1, 1)), np.zeros(0))
+
+
+def test_an_unhashable_init_is_refused_naming_init():
+    # was TypeError: unhashable type: 'list'
+    with pytest.raises(ValueError, match=r"^init must be one of .* got \[3\]"):
+        fastnet.Network([2, 2], init=[3])
