@@ -19,6 +19,11 @@
   width (e.g. the AVX2 width on an AVX-512 host, to compare them); kernels compiled for a
   forced width are cached apart, in a ``vector-N`` folder inside the usual one, because
   Numba's cache index tells CPUs apart (name and features), not this setting.
+- ``PORTABLE``: ``FASTNET_PORTABLE=1`` compiles the kernels for one fixed x86-64 target,
+  a Haswell (``PORTABLE_CPU``, ``PORTABLE_FEATURES``: AVX2 and FMA, 32-byte vectors),
+  whatever the CPU, so that the same seeds give the same parameters, bit for bit, on
+  every x86-64 CPU that has those features (refused on one that lacks any). It must be
+  in the environment before anything in the process compiles with Numba.
 - ``DTYPES``: the floating types a network may use.
 """
 import hashlib
@@ -42,13 +47,48 @@ CACHE = os.environ.get("FASTNET_CACHE", "1").lower() not in _OFF
 DTYPES = (np.float32, np.float64)
 
 
+PORTABLE = os.environ.get("FASTNET_PORTABLE", "0").lower() not in _OFF + ("",)
+PORTABLE_CPU = "haswell"
+#: the features LLVM reports for a Haswell (x86-64-v3), all of which the code may use
+PORTABLE_FEATURES = ",".join(f"+{name}" for name in (
+    "64bit", "aes", "avx", "avx2", "bmi", "bmi2", "cmov", "crc32", "cx16", "cx8", "f16c",
+    "fma", "fsgsbase", "fxsr", "lzcnt", "mmx", "movbe", "pclmul", "popcnt", "rdrnd", "sahf",
+    "sse", "sse2", "sse3", "sse4.1", "sse4.2", "ssse3", "xsave", "xsaveopt"))
+
+
+def _compile_for_the_portable_target() -> None:
+    """Point Numba at PORTABLE_CPU and PORTABLE_FEATURES (through its environment
+    variables, which it re-reads); RuntimeError on a CPU lacking any of those features,
+    or when Numba already compiles for another target in this process."""
+    import llvmlite.binding as llvm
+    from numba.core.registry import cpu_target
+
+    host = set(llvm.get_host_cpu_features().flatten().split(","))
+    missing = [name[1:] for name in PORTABLE_FEATURES.split(",") if name not in host]
+    if missing:
+        raise RuntimeError(f"FASTNET_PORTABLE=1 compiles for x86-64 CPUs with AVX2 and FMA "
+                           f"(a Haswell or later); this CPU lacks {', '.join(missing)}")
+    os.environ.update(NUMBA_CPU_NAME=PORTABLE_CPU, NUMBA_CPU_FEATURES=PORTABLE_FEATURES)
+    numba.core.config.reload_config()
+    if cpu_target.target_context.codegen().magic_tuple()[1:] != (PORTABLE_CPU, PORTABLE_FEATURES):
+        raise RuntimeError("FASTNET_PORTABLE=1 came too late: Numba already compiles for this "
+                           "CPU in this process; set it in the environment before the program starts")
+
+
+if PORTABLE:
+    _compile_for_the_portable_target()
+
+
 def host_vector_bytes() -> int:
     """The SIMD width (bytes) of the CPU Numba compiles for: 64 with AVX-512F, else 32.
-    Read from the target features Numba gives LLVM ($NUMBA_CPU_FEATURES if set, else
-    the host's), so that the width follows what the compiled code may use."""
+    Read from the target features Numba gives LLVM ($NUMBA_CPU_FEATURES if set, even
+    empty as for NUMBA_CPU_NAME=generic, else the host's), so that the width follows
+    what the compiled code may use."""
     import llvmlite.binding as llvm
 
-    features = numba.config.CPU_FEATURES or llvm.get_host_cpu_features().flatten()
+    features = numba.config.CPU_FEATURES
+    if features is None:
+        features = llvm.get_host_cpu_features().flatten()
     return 64 if "+avx512f" in features.split(",") else 32
 
 
