@@ -88,7 +88,7 @@ def get_encoding(name, n_out: int) -> Encoding:
         encoding = name
     elif name is None:
         encoding = ENCODINGS["threshold" if n_out == 1 else "one-hot"]
-    elif name in ENCODINGS:
+    elif isinstance(name, str) and name in ENCODINGS:
         encoding = ENCODINGS[name]
     else:
         raise ValueError(f"encoding must be one of {sorted(ENCODINGS)}, got {name!r}")

@@ -39,12 +39,12 @@ def cost_class(cost: CostLike) -> type:
 def check_architecture(activation: str, output, cost: CostLike, n_out: int) -> Tuple[str, str, type]:
     """``(activation, output, cost class)`` after checking they go together. ``output``
     None means softmax for the log-likelihood, sigmoid otherwise."""
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     cls = cost_class(cost)
     if output is None:
         output = "softmax" if cls is LogLikelihoodCost else "sigmoid"
-    if output not in OUTPUTS:
+    if not isinstance(output, str) or output not in OUTPUTS:
         raise ValueError(f"output must be one of {sorted(OUTPUTS)}, got {output!r}")
     if cls is CrossEntropyCost and output != "sigmoid":
         raise ValueError(f"the cross-entropy cost needs sigmoid outputs, got output={output!r}")

@@ -105,3 +105,10 @@ def test_an_unhashable_init_is_refused_naming_init():
     # was TypeError: unhashable type: 'list'
     with pytest.raises(ValueError, match=r"^init must be one of .* got \[3\]"):
         fastnet.Network([2, 2], init=[3])
+
+
+@pytest.mark.parametrize("option", ["activation", "output", "encoding"])
+def test_an_unhashable_neuron_name_is_refused_naming_the_option(option):
+    # was TypeError: unhashable type: 'list', from the name tables' lookup
+    with pytest.raises(ValueError, match=rf"^{option} must be one of .* got \[3\]"):
+        fastnet.Network([2, 3], **{option: [3]})
