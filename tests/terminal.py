@@ -1,7 +1,16 @@
-"""Running the ``fastnet`` command under a pseudo-terminal, as a user at a terminal sees it."""
+"""Running the ``fastnet`` command as a user at a terminal does: under a pseudo-terminal,
+and interruptible with Ctrl-C."""
 import os
+import signal
 import subprocess
 import sys
+
+
+def ctrl_c_enabled() -> None:
+    """``preexec_fn`` of a child a test interrupts with SIGINT: the signal's default
+    action, even where the test run itself was started with SIGINT ignored (as a
+    shell's background job is), which the child would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_on_a_terminal(argv, env=None, timeout=120) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from slices import write_mnist_slice
-from terminal import run_on_a_terminal
+from terminal import ctrl_c_enabled, run_on_a_terminal
 
 from fastnet.io.idx import IDX_FILES, read_idx
 from fastnet.io.persist import load
@@ -134,7 +134,8 @@ def test_ctrl_c_stops_cleanly_and_saves_the_model(mnist_slice, tmp_path):
     model = tmp_path / "interrupted.npz"
     process = subprocess.Popen(
         [sys.executable, "-m", "fastnet", "train", "--epochs", "100000", "--data", str(mnist_slice),
-         "--save", str(model)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--save", str(model)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=ctrl_c_enabled)
     first = process.stdout.readline()  # training has started: epoch 0 is done
     assert first.startswith("Epoch 0:")
     sent = time.perf_counter()
@@ -214,7 +215,7 @@ def test_ctrl_c_during_a_parallel_sweep_reports_the_finished_runs(mnist_slice):
         [sys.executable, "-m", "fastnet", "experiment", "hidden", "--hidden", "0,5,10,15,20,25,30",
          "--seeds", "2", "--epochs", "20", "--jobs", "2", "--data", str(mnist_slice),
          "--limit-train", "3000", "--limit-test", "500"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_enabled)
     progress = []
     while len(progress) < 2:  # two runs finished
         line = process.stderr.readline()

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from terminal import ctrl_c_enabled
 
 
 def fastnet(*args, timeout=600, **kwargs) -> subprocess.CompletedProcess:
@@ -22,7 +23,8 @@ def fastnet(*args, timeout=600, **kwargs) -> subprocess.CompletedProcess:
 def start_fastnet(*args, **kwargs) -> subprocess.Popen:
     """``python -m fastnet ARGS`` started, not waited for."""
     return subprocess.Popen([sys.executable, "-m", "fastnet", *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_enabled, **kwargs)
 
 
 def records(path: Path) -> list:
