@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Optional
 from urllib.parse import quote
 
 import pytest
@@ -93,11 +94,11 @@ class DevTools:
         message, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(message)
 
-    def call(self, method: str, session: str = None, **params) -> dict:
+    def call(self, method: str, route: Optional[dict] = None, **params) -> dict:
+        """``method`` with ``params``, sent to the browser, or to the page whose
+        ``Target.attachToTarget`` answer is ``route`` (its one key names the page)."""
         self._next_id += 1
-        message = {"id": self._next_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = session
+        message = {"id": self._next_id, "method": method, "params": params, **(route or {})}
         os.write(self._to_browser, json.dumps(message).encode() + b"\0")
         deadline = time.monotonic() + TIMEOUT
         while True:
@@ -170,20 +171,20 @@ def test_training_epoch_graph_has_points_for_several_commits(served_dashboard, b
     url = f"{served_dashboard}index.html#{GRAPH}?{query}"
 
     target = browser.call("Target.createTarget", url="about:blank")["targetId"]
-    session = browser.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-    browser.call("Network.enable", session)
-    browser.call("Emulation.setDeviceMetricsOverride", session,
+    page = browser.call("Target.attachToTarget", targetId=target, flatten=True)
+    browser.call("Network.enable", page)
+    browser.call("Emulation.setDeviceMetricsOverride", page,
                  width=1280, height=860, deviceScaleFactor=1, mobile=False)
-    browser.call("Page.navigate", session, url=url)
+    browser.call("Page.navigate", page, url=url)
 
     points, deadline = None, time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
-        points = browser.call("Runtime.evaluate", session, expression=POINTS,
+        points = browser.call("Runtime.evaluate", page, expression=POINTS,
                               returnByValue=True)["result"].get("value")
         if points and max(map(len, points)) > 1:
             break
         time.sleep(0.5)
-    text = browser.call("Runtime.evaluate", session, expression="document.body.innerText",
+    text = browser.call("Runtime.evaluate", page, expression="document.body.innerText",
                         returnByValue=True)["result"].get("value", "")
     assert "failed to load" not in text, text[:500]
     requested = {event["params"]["request"]["url"] for event in browser.events
@@ -194,5 +195,5 @@ def test_training_epoch_graph_has_points_for_several_commits(served_dashboard, b
     commits = max(len(set(line)) for line in points)
     assert commits > 1, f"the training-epoch graph has points for {commits} commit(s) only"
     time.sleep(0.5)  # the graph's last frame
-    shot = browser.call("Page.captureScreenshot", session, format="png")["data"]
+    shot = browser.call("Page.captureScreenshot", page, format="png")["data"]
     SCREENSHOT.write_bytes(base64.b64decode(shot))

@@ -1,4 +1,4 @@
-"""The fuzz suite's worker (one per session) and its options: ``--fuzz-long`` (or
+"""The fuzz suite's worker (one for the whole suite) and its options: ``--fuzz-long`` (or
 FUZZ_LONG=1) runs 20 times the CI examples, FUZZ_EXAMPLES=N runs N per test."""
 import os
 import sys
@@ -24,7 +24,7 @@ def pytest_configure(config):
 _WORKERS = []
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def worker():
     """The subprocess that runs the cases (restarted when one kills it)."""
     w = Worker()
@@ -45,7 +45,7 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"  {name}: {', '.join(parts)}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def verdict(worker):
     """``verdict(name, params)``: run the case in the worker and fail with its problem."""
     def run(name, params):
