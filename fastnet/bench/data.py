@@ -6,7 +6,7 @@ from typing import Tuple
 
 import numpy as np
 
-from ..io.atomic import _check_replaceable
+from ..io.atomic import check_replaceable
 from ..io.idx import load_mnist_arrays
 
 
@@ -39,7 +39,7 @@ def check_destination(config) -> None:
     if not path.resolve().parent.is_dir():
         raise FileNotFoundError(f"--json {config.json}: its folder does not exist")
     try:
-        _check_replaceable(path)
+        check_replaceable(path)
     except ValueError as error:
         raise ValueError(f"--json {error}") from None
 

@@ -42,7 +42,7 @@ def write_files_atomically(writers: Mapping[PathLike, Writer],
     writing any of them replaces none. Returns the destinations, in order."""
     paths = [Path(path) for path in writers]
     for path in paths:
-        _check_replaceable(path)
+        check_replaceable(path)
     temps: List[Path] = []
     current = paths[0] if paths else None
     try:
@@ -94,7 +94,7 @@ def open_regular(path: PathLike, name: Optional[str] = None) -> BinaryIO:
         raise
 
 
-def _check_replaceable(path: Path) -> None:
+def check_replaceable(path: Path) -> None:
     """ValueError unless ``path`` is absent or a regular file (or a link to one): a
     FIFO, a device or a folder is never replaced by a file."""
     try:

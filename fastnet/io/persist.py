@@ -327,7 +327,7 @@ def _read_layer(archive: "np.lib.npyio.NpzFile", key: str, path: Path, view: np.
     unpickled), or a damaged entry (short, too long, or failing the zip's CRC)."""
     if key not in archive.files:
         raise ValueError(f"{str(path)!r} is not a complete fastnet model: no {key!r} entry")
-    name = f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
+    name = _entry_name(archive, key)
     try:
         with archive.zip.open(name) as member:
             shape, fortran, dtype = _header(member, key)
@@ -358,6 +358,11 @@ def _read_layer(archive: "np.lib.npyio.NpzFile", key: str, path: Path, view: np.
         raise _corrupt(path, error) from None
 
 
+def _entry_name(archive: "np.lib.npyio.NpzFile", key: str) -> str:
+    """The zip member holding entry ``key`` (numpy's ``key.npy``, or ``key`` itself)."""
+    return f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
+
+
 def _header(member: BinaryIO, key: str) -> Tuple[Tuple[int, ...], bool, np.dtype]:
     """The shape, order (True: Fortran) and dtype an entry's .npy header declares; the
     stream is left at its data."""
@@ -373,7 +378,7 @@ def _header(member: BinaryIO, key: str) -> Tuple[Tuple[int, ...], bool, np.dtype
 def _declared(archive: "np.lib.npyio.NpzFile", key: str) -> Tuple[Tuple[int, ...], np.dtype]:
     """The shape and dtype that entry ``key`` declares in its .npy header, read
     without reading its data."""
-    name = f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
+    name = _entry_name(archive, key)
     with archive.zip.open(name) as member:
         shape, _, dtype = _header(member, key)
     return shape, dtype
