@@ -227,7 +227,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._validate(X, reset=False)
         # rows of X, C-contiguous in the network's dtype: errors name X ("X input 3: ...")
-        outputs = self.network_._outputs(X, what="X").astype(np.float64)
+        outputs = self.network_._forward(X, "X")[0].astype(np.float64)
         kind = self.network_.output
         if kind == "tanh":
             outputs = (outputs + 1) / 2

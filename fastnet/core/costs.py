@@ -105,3 +105,16 @@ def mean_cost(z: np.ndarray, targets: np.ndarray, output: str, cost: type) -> fl
         error = output_activation(z, output) - y
         total = 0.5 * np.einsum("ij,ij->", error, error)
     return float(total / len(z))
+
+
+def total_cost(z: np.ndarray, targets: np.ndarray, output: str, cost: type, weights,
+               lmbda: float = 0.0, l1: float = 0.0) -> float:
+    """``mean_cost`` plus lmbda/(2n) sum w^2 and l1/n sum |w| over the layers ``weights``
+    (network2's ``total_cost``), n = len(z); in float64."""
+    total = mean_cost(z, targets, output, cost)
+    if lmbda:
+        total += 0.5 * (lmbda / len(z)) * sum(float(np.sum(np.square(w, dtype=np.float64)))
+                                              for w in weights)
+    if l1:
+        total += (l1 / len(z)) * sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in weights)
+    return total

@@ -50,6 +50,16 @@ def check_diverged(params: np.ndarray, weights, biases, when: str, eta: float) -
             f"re-initialise the network (net.initialise()) or load a saved one")
 
 
+def check_overflow(values: np.ndarray, dtype, what: str) -> None:
+    """ValueError naming the first row of a forward pass's results (n, n_out) that is NaN
+    or infinite although its inputs and the parameters are finite: an overflow inside."""
+    if not np.isfinite(values).all():
+        row = int(np.argmin(np.isfinite(values).all(axis=1)))
+        raise ValueError(f"{what} input {row}: the network's output is NaN or infinite, an "
+                         f"overflow of {np.dtype(dtype).name} inside it (inputs or weights too "
+                         f"large); scale the inputs")
+
+
 class TrainingLock:
     """One training run (or parameter write) at a time on a network. ``held(what)``
     raises RuntimeError at once if another holds it, instead of waiting: two runs

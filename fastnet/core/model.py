@@ -19,13 +19,14 @@ import numpy as np
 
 from .. import kernels
 from .compile_note import CompileNote
-from .costs import mean_cost
+from .costs import total_cost
 from .encodings import Encoding, get_encoding
 from .guards import (
     LazyEpochs,
     TrainingLock,
     check_diverged,
     check_fits,
+    check_overflow,
     check_parameters,
     parallel_launch,
 )
@@ -243,8 +244,8 @@ class Network:
             raise ValueError(f"feedforward input must have shape ({n_in}, 1), ({n_in}, k) "
                              f"or ({n_in},), got {a.shape}")
         columns = a.reshape(n_in, -1)
-        outputs = self._outputs(check_inputs(columns.T, n_in, self.dtype, "feedforward", False),
-                                what="feedforward")
+        outputs, _ = self._forward(check_inputs(columns.T, n_in, self.dtype, "feedforward", False),
+                                   "feedforward")
         return np.ascontiguousarray(outputs.T).reshape((n_out,) + a.shape[1:])
 
     def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float,
@@ -398,24 +399,26 @@ class Network:
 
     def _measure(self, record: dict, options, training, test, validation) -> dict:
         """Fill an epoch's history record: test and validation accuracy when there is such
-        data, and the monitored costs/accuracies."""
-        lmbda, l1 = options.lmbda, options.l1
+        data, and the monitored costs/accuracies (one forward pass per data set)."""
+        lmbda, l1, monitor = options.lmbda, options.l1, options.monitor
         record.update(correct=None, n_test=None, validation_correct=None, n_validation=None)
+        costs = {}
         if test is not None:
-            record.update(correct=self._count_correct(*test, "test_data"), n_test=len(test[0]))
+            correct, costs["test_cost"] = self._score(*test, "test_data", "test_cost" in monitor, lmbda, l1)
+            record.update(correct=correct, n_test=len(test[0]))
         if validation is not None:
-            record.update(validation_correct=self._count_correct(*validation, "validation_data"),
-                          n_validation=len(validation[0]))
-        if "training_cost" in options.monitor:
-            record["training_cost"] = self._total_cost(*training, lmbda, l1)
-        if "training_accuracy" in options.monitor:
+            correct, costs["validation_cost"] = self._score(*validation, "validation_data",
+                                                            "validation_cost" in monitor, lmbda, l1)
+            record.update(validation_correct=correct, n_validation=len(validation[0]))
+        if "training_cost" in monitor or "training_accuracy" in monitor:
             X, targets = training
-            record["training_correct"] = int(np.count_nonzero(
-                self.encoding.decode(self._outputs(X)) == self.encoding.decode(targets)))
-        if "validation_cost" in options.monitor:
-            record["validation_cost"] = self._total_cost(*self._labelled_targets(validation), lmbda, l1)
-        if "test_cost" in options.monitor:
-            record["test_cost"] = self._total_cost(*self._labelled_targets(test), lmbda, l1)
+            outputs, z = self._forward(X, "training_data", with_z="training_cost" in monitor)
+            if z is not None:
+                record["training_cost"] = self._cost_of(z, targets, lmbda, l1)
+            if "training_accuracy" in monitor:
+                record["training_correct"] = int(np.count_nonzero(
+                    self.encoding.decode(outputs) == self.encoding.decode(targets)))
+        record.update((name, costs[name]) for name in ("validation_cost", "test_cost") if name in monitor)
         if lmbda or l1 or options.momentum or options.dropout:
             record.update(lmbda=lmbda, l1=l1, momentum=options.momentum, dropout=options.dropout)
         return record
@@ -464,13 +467,13 @@ class Network:
         equal to the label). Same forms as ``SGD``'s data; y may be labels or one-hot."""
         # the kernel reports NaN and infinite inputs: no separate pass over the data
         X, labels = self._test_arrays(test_data, required=True, finite=False)
-        return self._count_correct(X, labels, "test_data")
+        return self._score(X, labels, "test_data")[0]
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The class of each row of X (n, n_in), read from the outputs by the network's
         encoding (one-hot: the argmax): an (n,) int64 array. Rows run in parallel."""
         X = check_inputs(X, self.sizes[0], self.dtype, "predict", finite=False)
-        return self.encoding.decode(self._outputs(X, what="predict"))
+        return self.encoding.decode(self._forward(X, "predict")[0])
 
     def read_number(self, image, invert: Optional[bool] = None):
         """Read a handwritten number: ``image`` (a 2-D array in [0, 1] or an image file)
@@ -489,7 +492,7 @@ class Network:
         Computed in float64 from the outputs' weighted inputs: never overflows."""
         X, targets = self._training_arrays(data, "data")
         options = TrainingOptions.checked(lmbda, l1)
-        return self._total_cost(X, targets, options.lmbda, options.l1)
+        return self._cost_of(self._forward(X, "data", with_z=True)[1], targets, options.lmbda, options.l1)
 
     def save(self, path, metadata: Optional[dict] = None):
         """Write the network to ``path`` atomically: ``.npz`` (fastnet's format: sizes,
@@ -523,15 +526,11 @@ class Network:
                      finite: bool = True):
         """(X, labels) for evaluation, or None where the original would skip it
         (``test_data`` None or an empty list, as ``if test_data:`` does). With
-        ``finite=False`` X is not scanned for NaN/infinity (``_outputs`` reports them)."""
+        ``finite=False`` X is not scanned for NaN/infinity (``_forward`` reports them)."""
         if not required and (test_data is None or (isinstance(test_data, (list, tuple)) and len(test_data) == 0)):
             return None
         X, y = self._arrays(test_data, what, finite)
         return X, (y if y.ndim == 1 else self.encoding.decode(y))
-
-    def _labelled_targets(self, labelled):
-        X, labels = labelled
-        return X, self.encoding.targets(labels, self.sizes[-1], self.dtype)
 
     def _arrays(self, data, what: str, finite: bool = True):
         n_out = self.sizes[-1]
@@ -544,39 +543,38 @@ class Network:
         X, y = self._arrays(data, what, finite)
         return X, (self.encoding.targets(y, self.sizes[-1], self.dtype) if y.ndim == 1 else y)
 
-    def _outputs(self, X: np.ndarray, weighted_inputs: bool = False, what: str = "inputs") -> np.ndarray:
-        """Output activations (n, n_out) for validated inputs X (n, n_in), in parallel;
-        the output layer's weighted inputs z instead with ``weighted_inputs``. Raises
-        ValueError (``what`` names the data) for a NaN or infinite input."""
+    def _forward(self, X: np.ndarray, what: str = "inputs", with_z: bool = False
+                 ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        """``(outputs, z)``: the output activations (n, n_out) for validated inputs X
+        (n, n_in), in parallel, and with ``with_z`` the output layer's weighted inputs z
+        (n, n_out) from the same pass (else None). Raises ValueError (``what`` names the
+        data) for a NaN or infinite input."""
         self._check_parameters(what)
         out = np.empty((len(X), self.sizes[-1]), dtype=self.dtype)
-        codes = self._codes
-        if weighted_inputs:
-            codes = codes.copy()
-            codes[-1] = kernels.IDENTITY
+        z = np.empty((len(X) if with_z else 0, self.sizes[-1]), dtype=self.dtype)
         with using_threads(self.threads), parallel_launch():
             bad = kernels.feedforward_rows(X, self._params, self._layout.sizes, self._layout.starts,
-                                           codes, out)
+                                           self._codes, out, z)
         if bad >= 0:
             raise non_finite(bad, self.dtype, what)
-        if not np.isfinite(out).all():  # finite inputs and parameters, yet an overflow inside
-            row = int(np.argmin(np.isfinite(out).all(axis=1)))
-            raise ValueError(f"{what} input {row}: the network's output is NaN or infinite, an "
-                             f"overflow of {np.dtype(self.dtype).name} inside it (inputs or "
-                             f"weights too large); scale the inputs")
-        return out
+        check_overflow(out, self.dtype, what)
+        check_overflow(z, self.dtype, what)
+        return out, (z if with_z else None)
 
-    def _total_cost(self, X, targets, lmbda: float = 0.0, l1: float = 0.0) -> float:
-        total = mean_cost(self._outputs(X, weighted_inputs=True), targets, self.output, self._cost)
-        if lmbda:
-            total += 0.5 * (lmbda / len(X)) * sum(float(np.sum(np.square(w, dtype=np.float64)))
-                                                  for w in self.weights)
-        if l1:
-            total += (l1 / len(X)) * sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in self.weights)
-        return total
+    def _cost_of(self, z: np.ndarray, targets: np.ndarray, lmbda: float = 0.0, l1: float = 0.0) -> float:
+        """The total cost (``cost``) from the output layer's weighted inputs z (n, n_out)."""
+        return total_cost(z, targets, self.output, self._cost, self.weights, lmbda, l1)
 
-    def _count_correct(self, X: np.ndarray, labels: np.ndarray, what: str = "inputs") -> int:
-        return int(np.count_nonzero(self.encoding.decode(self._outputs(X, what=what)) == labels))
+    def _score(self, X: np.ndarray, labels: np.ndarray, what: str, with_cost: bool = False,
+               lmbda: float = 0.0, l1: float = 0.0) -> Tuple[int, Optional[float]]:
+        """``(correct, cost)``: how many rows of X the network classifies as ``labels``
+        and, with ``with_cost``, the total cost against them (else None), from one pass."""
+        outputs, z = self._forward(X, what, with_cost)
+        correct = int(np.count_nonzero(self.encoding.decode(outputs) == labels))
+        if z is None:
+            return correct, None
+        return correct, self._cost_of(z, self.encoding.targets(labels, self.sizes[-1], self.dtype),
+                                      lmbda, l1)
 
     def __repr__(self) -> str:
         options = ""

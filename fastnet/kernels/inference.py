@@ -9,8 +9,9 @@ from numba import njit, prange
 
 from ..config import JIT_OPTIONS
 from .compiler.views import flat
+from .activations import IDENTITY, activate
 from .forward import first_index_at_least, forward_after_first, weighted_input
-from .layout import first_biases, first_weights, layer_rows, row_offsets
+from .layout import first_biases, first_weights, layer_block, layer_rows, row_offsets
 from .records import Architecture, Buffers, Dropout
 from .sparse import half_start, sparse_row
 
@@ -20,8 +21,10 @@ INFERENCE_CHUNK = 256
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def feedforward_rows(inputs, params, sizes, starts, codes, out):
-    """Output activations for every row of inputs (n, sizes[0]) into out (n, sizes[-1]).
+def feedforward_rows(inputs, params, sizes, starts, codes, out, z_out):
+    """Output activations for every row of inputs (n, sizes[0]) into out (n, sizes[-1]),
+    and the output layer's weighted inputs z into z_out (n, sizes[-1]) unless it has no
+    rows (the cost reads z, the accuracy the activations: one pass gives both).
     Chunks of rows run on separate threads, each with its own work buffers; every
     output row is computed by exactly the same operations whatever the thread count.
 
@@ -35,6 +38,11 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
     weights_t, biases = first_weights(params, sizes, starts), first_biases(params, sizes, starts)
     w, width = flat(weights_t), weights_t.shape[1]
     one = params.dtype.type(1)
+    keep_z = z_out.shape[0] > 0
+    last_code = codes[last - 1]
+    if keep_z:  # the output layer stops at z; its activation follows z's copy
+        codes = codes.copy()
+        codes[last - 1] = IDENTITY
     net = Architecture(sizes=sizes, starts=starts, codes=codes, cost=0)  # no cost: no deltas
     no_dropout = Dropout(rate=0.0, seed=0, step=0)
     upper_start = half_start(n_in, 1)  # the first input of the upper half
@@ -57,6 +65,10 @@ def feedforward_rows(inputs, params, sizes, starts, codes, out):
         # no f'(z) is written (not training): acts stands in for every other buffer
         work = Buffers(acts=acts, derivs=acts, deltas=acts, row_starts=row_starts)
         forward_after_first(np.arange(hi - lo), params, net, work, False, no_dropout, 0, hi - lo)
+        if keep_z:
+            z_out[lo:hi] = layer_rows(acts, sizes, row_starts, last, hi - lo)[:, : sizes[last]]
+            output = layer_block(acts, sizes, row_starts, last, 0, hi - lo)
+            activate(output, sizes[last], last_code, output, False)  # (25): a^L = f(z^L)
         out[lo:hi] = layer_rows(acts, sizes, row_starts, last, hi - lo)[:, : sizes[last]]
     bad = first_bad.min()
     return bad if bad < n else -1

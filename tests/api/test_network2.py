@@ -392,6 +392,22 @@ def test_history_is_returned_and_kept():
     assert records[1]["training_cost"] == pytest.approx(net.cost((X[:300], y[:300])), rel=1e-6)
 
 
+def test_every_monitor_is_the_cost_and_the_count_of_its_data():
+    """An epoch's record measures each data set in one forward pass (accuracy and cost
+    together): the same numbers as ``cost`` and ``evaluate`` on that data afterwards."""
+    X, y = small_problem(500)
+    train, validation, test = (X[:300], y[:300]), (X[300:400], y[300:400]), (X[400:], y[400:])
+    net = Network([12, 8, 3], cost="cross-entropy")
+    monitor = ("training_cost", "training_accuracy", "validation_cost", "test_cost")
+    record = list(net.train_epochs(train, 1, 10, 1.0, test, validation_data=validation,
+                                   lmbda=0.5, monitor=monitor))[-1].record
+    for data, cost, correct in ((train, "training_cost", "training_correct"),
+                                (validation, "validation_cost", "validation_correct"),
+                                (test, "test_cost", "correct")):
+        assert record[cost] == net.cost(data, lmbda=0.5)
+        assert record[correct] == net.evaluate(data)
+
+
 @pytest.mark.parametrize("options,message", [
     (dict(lmbda=-1), "lmbda"), (dict(l1=float("nan")), "l1"), (dict(momentum=1.0), "momentum"),
     (dict(dropout=1.0), "dropout"), (dict(early_stopping=0), "early_stopping"),

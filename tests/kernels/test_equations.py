@@ -131,6 +131,24 @@ def test_forward_applies_each_layers_activation(names, dtype):
                          derivatives[l - 1], dtype)
 
 
+@dtypes
+@pytest.mark.parametrize("names", [["sigmoid", "sigmoid"], ["tanh", "softmax"], ["relu", "linear"]],
+                         ids="-".join)
+def test_inference_gives_the_output_layers_z_and_the_same_activations(names, dtype):
+    """inference.feedforward_rows: with a z_out of n rows, z_out holds z^L (25) and out the
+    activations bit for bit as without it (no rows: z_out untouched)."""
+    case = Net([30, 11, 7], dtype, names)
+    X, _ = examples(30, 7, 600, dtype)  # more than one chunk of rows
+    zs, activations, _ = eq.forward(X, case.weights(), case.biases(), names)
+    alone, out, z = (np.empty((600, 7), dtype) for _ in range(3))
+    args = (case.params, case.layout.sizes, case.layout.starts, case.net.codes)
+    assert kernels.feedforward_rows(X, *args, alone, np.empty((0, 7), dtype)) == -1
+    assert kernels.feedforward_rows(X, *args, out, z) == -1
+    assert_close(z, zs[-1], dtype)
+    assert_close(out, activations[-1], dtype)
+    np.testing.assert_array_equal(out, alone)
+
+
 # ---------------------------------------------------------------- BP1, BP2
 
 @dtypes
