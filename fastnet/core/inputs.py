@@ -1,5 +1,7 @@
 """Training inputs in the form the first layer reads: compressed sparse rows of the
-non-zero inputs (``kernels.sparse``), and a cache that keeps that form between calls."""
+non-zero inputs (``kernels.sparse``), and the caches that keep that form between calls
+and between networks."""
+import weakref
 from typing import Optional
 
 import numpy as np
@@ -53,10 +55,34 @@ class SparseInputs:
         return batch_size * (2 * nonzero * layout.first_width + 3 * later)
 
 
+#: the sparse forms callers keep (``keep_sparse``), by ``_content_key``: each lives as long
+#: as its caller holds it
+_KEPT: "weakref.WeakValueDictionary[tuple, SparseInputs]" = weakref.WeakValueDictionary()
+
+
+def _content_key(X: np.ndarray) -> tuple:
+    """Equal for inputs of equal shape, dtype and bytes (``kernels.fingerprint``)."""
+    return (X.shape, X.dtype.str, *(int(part) for part in kernels.fingerprint(X)))
+
+
+def keep_sparse(X: np.ndarray, what: str = "training_data") -> SparseInputs:
+    """The sparse form of X (n, n_in) (a C array of a network's dtype), checked finite (a
+    ValueError naming ``what``), which every network training on inputs equal to X uses
+    instead of building its own, for as long as the caller keeps the returned object
+    (a process running many trainings on one data set builds the form once)."""
+    key = _content_key(X)
+    inputs = _KEPT.get(key)
+    if inputs is None:
+        check_finite(X, what)
+        inputs = _KEPT[key] = SparseInputs(X)
+    return inputs
+
+
 class SparseCache:
     """The sparse form of the last training inputs, reused by the next training call
     while their contents are unchanged (same shape, dtype and ``kernels.fingerprint``):
-    a script calling ``SGD`` or ``train_epochs`` once per epoch builds it once. In-place
+    a script calling ``SGD`` or ``train_epochs`` once per epoch builds it once, and
+    none is built for inputs whose form a caller keeps (``keep_sparse``). In-place
     changes to the inputs are seen, since the digest covers every byte."""
 
     def __init__(self):
@@ -66,9 +92,12 @@ class SparseCache:
     def get(self, X: np.ndarray, what: str) -> SparseInputs:
         """The sparse form of X (n, n_in), checked finite (a ValueError naming ``what``)
         when it is built: the same contents as last time were checked then."""
-        key = (X.shape, X.dtype.str, *(int(part) for part in kernels.fingerprint(X)))
+        key = _content_key(X)
         if key != self._key:
             self._key, self._inputs = None, None  # the old form's memory goes first
-            check_finite(X, what)
-            self._inputs, self._key = SparseInputs(X), key
+            inputs = _KEPT.get(key)
+            if inputs is None:
+                check_finite(X, what)
+                inputs = SparseInputs(X)
+            self._inputs, self._key = inputs, key
         return self._inputs

@@ -93,21 +93,52 @@ def data_file(path, limits: Limits, argument: str = "data=") -> DataFile:
     return DataFile(str(Path(find_or_fetch(path, argument)).absolute()), tuple(limits))
 
 
-_loaded: dict = {}  # DataFile -> Dataset: the last data set this process loaded
+#: DataFile or SharedCopy -> [Dataset, its training inputs' sparse form or None]: the
+#: last data set this process loaded
+_loaded: dict = {}
 
 
 def dataset_for(data) -> Dataset:
     """``data`` itself when it is a Dataset; for a DataFile or a SharedCopy, the data set
-    it names, loaded (or mapped, read-only) on the first call in this process and kept
-    for the next runs."""
+    it names, loaded (or mapped: pages shared, copy-on-write) on the first call in this
+    process and kept for the next runs."""
     if isinstance(data, Dataset):
         return data
     if data not in _loaded:
         _loaded.clear()  # one data set at a time: a long-lived worker serves many sweeps
         if isinstance(data, SharedCopy):
-            X, y, Xt, yt = (np.load(os.path.join(data.folder, f"{name}.npy"), mmap_mode="r")
-                            for name in _SHARED_NAMES)
-            _loaded[data] = Dataset((X, y), (Xt, yt))
+            X, y, Xt, yt = (_mapped(data, name) for name in _SHARED_NAMES)
+            _loaded[data] = [Dataset((X, y), (Xt, yt)), None]
         else:
-            _loaded[data] = load_dataset(data.path, *data.limits)
-    return _loaded[data]
+            _loaded[data] = [load_dataset(data.path, *data.limits), None]
+    return _loaded[data][0]
+
+
+def training_set(data) -> Dataset:
+    """``dataset_for(data)``, for runs that train on it in this process: the data set this
+    process keeps (``data`` may be that Dataset itself) also keeps the sparse form of
+    its training inputs (``core.inputs.keep_sparse``), which the runs' networks share
+    instead of each building their own."""
+    dataset = dataset_for(data)
+    entry = next((entry for entry in _loaded.values() if entry[0] is dataset), None)
+    if entry is not None and entry[1] is None:
+        X = _trainable(dataset)
+        if X is not None:
+            from ..core.inputs import keep_sparse
+            entry[1] = keep_sparse(X)
+    return dataset
+
+
+def _mapped(copy: SharedCopy, name: str) -> np.ndarray:
+    """One array of a SharedCopy, mapped copy-on-write: writeable (the type the kernels
+    take, so nothing is copied), its pages shared until written."""
+    return np.load(os.path.join(copy.folder, f"{name}.npy"), mmap_mode="c")
+
+
+def _trainable(dataset: Dataset) -> Optional[np.ndarray]:
+    """The training inputs as a float32 network trains on them (the same array when it
+    is one already: C-contiguous and writeable), or None if there are none."""
+    X = dataset.train[0]
+    if X.dtype != np.float32 or not len(X):
+        return None
+    return np.require(X, requirements=["C", "W"])

@@ -27,7 +27,8 @@ import numpy as np
 from ..core.rng import own_random
 from ..core.threads import using_threads
 from ..core.validate import check_int
-from .data import DataFile, Dataset, Limits, SharedCopy, data_file, dataset_for, share, unshare
+from .data import (DataFile, Dataset, Limits, SharedCopy, data_file, dataset_for, share, training_set,
+                   unshare)
 
 log = logging.getLogger("fastnet.sweeps")
 
@@ -136,10 +137,9 @@ class Executor:
             if done is not None:
                 done(index, result)
         if self.here:
-            data = dataset_for(source)
             try:
                 for index, config in enumerate(configs):
-                    finished(index, run_one(task, data, config))
+                    finished(index, run_one(task, source, config))
             except KeyboardInterrupt:
                 return results, True
             return results, False
@@ -199,7 +199,7 @@ def prepare_worker(source: Optional[DataFile]) -> None:
     the data: load the compiled kernels (a tiny run on made-up data) and, given a
     ``source`` this worker can read, the data set, so its first run starts at once."""
     if source is not None and os.path.exists(source.path):
-        dataset_for(source)
+        training_set(source)
     from ..network import Network
     with using_threads(1), own_random():
         X = (np.arange(20 * 16, dtype=np.float32).reshape(20, 16) % 7) / 7
@@ -214,7 +214,7 @@ def run_one(task: Task, data, config: dict) -> dict:
     (``data``: a Dataset or a DataFile), drawing from generators of its own
     (``core.rng.own_random``); its network stays where it was trained."""
     with using_threads(1), own_random():
-        result = task(dataset_for(data), **config)
+        result = task(training_set(data), **config)
     result.pop("net", None)
     return result
 

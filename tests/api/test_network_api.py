@@ -281,3 +281,44 @@ def test_training_calls_reuse_the_sparse_inputs_until_the_data_changes(monkeypat
         train(cached, X)
     np.testing.assert_array_equal(np.concatenate([p.ravel() for p in cached.weights + cached.biases]),
                                   after)
+
+
+def test_a_kept_sparse_form_serves_every_network_while_its_keeper_holds_it(monkeypatch):
+    """core.inputs.keep_sparse: networks training on inputs equal to the kept ones (even
+    another array) build no form of their own and train exactly as with their own; a
+    form nobody keeps is forgotten, and changed inputs get their own form."""
+    import gc
+    import fastnet.core.inputs as training
+    built = []
+    original = training.SparseInputs.__init__
+    monkeypatch.setattr(training.SparseInputs, "__init__",
+                        lambda self, X: (built.append(X.copy()), original(self, X))[1])
+    rng = np.random.default_rng(4)
+    X = rng.random((40, 4))
+    X[X < 0.5] = 0
+    y = rng.integers(0, 2, 40)
+
+    def trained(X):
+        np.random.seed(0)
+        random.seed(5)
+        net = Network([4, 3, 2], dtype=np.float64)
+        list(net.train_epochs((X, y), 1, 8, 1.0))
+        return np.concatenate([p.ravel() for p in net.weights + net.biases])
+
+    own = trained(X)
+    kept = training.keep_sparse(X)
+    assert len(built) == 2
+    for data in (X, X.copy(), X.copy()):
+        np.testing.assert_array_equal(trained(data), own)
+    assert len(built) == 2 and training.keep_sparse(X.copy()) is kept
+    changed = X.copy()
+    changed[0, 0] = 0.75
+    trained(changed)
+    assert len(built) == 3
+    del kept
+    gc.collect()
+    trained(X)
+    assert len(built) == 4
+    with pytest.raises(ValueError, match="training_data input 2 contains NaN"):
+        X[2, 1] = np.inf
+        training.keep_sparse(X)

@@ -112,7 +112,12 @@ class Cluster:
 
 def where_the_data_is(dataset, **config) -> dict:
     """A run's task that reports what its data set is in the worker: its training
-    inputs' type and folder (for a mapped file), and their sum."""
+    inputs' type, folder (for a mapped file), whether they are writeable (else every
+    network would copy them), their sum, and the sparse form kept for them in this
+    process (``core.inputs.keep_sparse``), by its id, if there is one."""
+    from fastnet.core import inputs
     X = dataset.train[0]
+    kept = inputs._KEPT.get(inputs._content_key(X))
     return {"type": type(X).__name__, "folder": os.path.dirname(getattr(X, "filename", "") or ""),
+            "writeable": bool(X.flags.writeable), "kept": None if kept is None else id(kept),
             "sum": float(np.asarray(X, dtype=np.float64).sum()), "pid": os.getpid()}

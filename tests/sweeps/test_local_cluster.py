@@ -1,5 +1,6 @@
 """The embedded cluster (``--jobs N``): its workers map the data set this process saved
-in memory instead of decoding the data files again, and the copy is gone afterwards."""
+in memory instead of decoding the data files again, each builds the sparse form of the
+training inputs once for all its runs, and the copy is gone afterwards."""
 import os
 
 import numpy as np
@@ -17,6 +18,10 @@ def test_the_workers_map_one_saved_copy_which_is_deleted_at_the_end():
     results, interrupted = run_tasks(where_the_data_is, [{}] * 4, jobs=2, dataset=dataset)
     assert not interrupted and len(results) == 4
     assert {r["type"] for r in results.values()} == {"memmap"}
+    assert all(r["writeable"] for r in results.values())
+    for pid in {r["pid"] for r in results.values()}:
+        kept = {r["kept"] for r in results.values() if r["pid"] == pid}
+        assert len(kept) == 1 and None not in kept
     folders = {r["folder"] for r in results.values()}
     assert len(folders) == 1 and os.path.basename(folders.pop()).startswith("fastnet-data-")
     assert not any(os.path.exists(r["folder"]) for r in results.values())
