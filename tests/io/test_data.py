@@ -257,6 +257,9 @@ def test_corrupt_idx(tmp_path, raw, match, gz):
     np.random.default_rng(0).bytes(200),            # not gzip at all
     gzip.compress(GOOD * 50)[:60],                   # valid gzip cut in the middle
     gzip.compress(GOOD)[:-4],                        # missing trailer
+    gzip.compress(GOOD)[:-8] + b"\x00\x00\x00\x00" + gzip.compress(GOOD)[-4:],  # wrong CRC
+    b"\x00\x00" + gzip.compress(GOOD),                # zeros before the first member
+    gzip.compress(GOOD[:20]) + b"\x00junk",            # not a member after a member
 ])
 def test_broken_gzip(tmp_path, raw):
     path = tmp_path / "x-idx3-ubyte.gz"
@@ -264,6 +267,15 @@ def test_broken_gzip(tmp_path, raw):
     with pytest.raises(ValueError, match="broken gzip") as err:
         read_idx(path)
     assert str(path) in str(err.value)
+
+
+def test_gzip_members_and_zero_padding_read_as_one_stream(tmp_path):
+    """As gzip.GzipFile reads them: members one after another, zeros after a member."""
+    path = tmp_path / "x-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(GOOD[:7]) + b"\x00" * 3 + gzip.compress(GOOD[7:]) + b"\x00" * 5)
+    np.testing.assert_array_equal(read_idx(path), np.arange(24).reshape(2, 3, 4))
+    with gzip.open(path) as f:
+        assert f.read() == GOOD
 
 
 def test_read_idx_missing_file(tmp_path):
