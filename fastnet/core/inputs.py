@@ -89,15 +89,16 @@ class SparseCache:
         self._key = None
         self._inputs: Optional[SparseInputs] = None
 
-    def get(self, X: np.ndarray, what: str) -> SparseInputs:
-        """The sparse form of X (n, n_in), checked finite (a ValueError naming ``what``)
-        when it is built: the same contents as last time were checked then."""
+    def get(self, X: np.ndarray, what: str, rows: Optional[np.ndarray] = None) -> SparseInputs:
+        """The sparse form of X (n, n_in), checked finite (a ValueError naming ``what``
+        and the example, which is row rows[i] of X when ``rows`` is given) when it is
+        built: the same contents as last time were checked then."""
         key = _content_key(X)
         if key != self._key:
             self._key, self._inputs = None, None  # the old form's memory goes first
             inputs = _KEPT.get(key)
             if inputs is None:
-                check_finite(X, what)
+                check_finite(X, what, rows)
                 inputs = SparseInputs(X)
             self._inputs, self._key = inputs, key
         return self._inputs

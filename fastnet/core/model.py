@@ -324,8 +324,9 @@ class Network:
         average = check_reduction(reduction)
         options = TrainingOptions.checked(lmbda, l1, momentum, dropout, early_stopping,
                                           halve_eta, monitor)
-        X, targets = self._training_arrays(training_data, "training_data", finite=False)
-        inputs = self._sparse_cache.get(X, "training_data")  # checks X (unless seen before)
+        any_order = not {"training_cost", "training_accuracy"} & set(options.monitor)  # no gathering
+        X, targets, rows = self._training_arrays(training_data, "training_data", False, any_order)
+        inputs = self._sparse_cache.get(X, "training_data", rows)  # checks X (unless seen before)
         test = self._test_arrays(test_data)
         validation = self._test_arrays(validation_data, what="validation_data")
         if validation is None and (options.early_stopping or options.halve_eta
@@ -335,12 +336,12 @@ class Network:
         if test is None and "test_cost" in options.monitor:
             raise ValueError("monitoring the test cost needs test_data")
         callers_list = training_data if isinstance(training_data, list) else None
-        return LazyEpochs(self._epoch_loop(X, inputs, targets, test, validation, epochs,
+        return LazyEpochs(self._epoch_loop(X, inputs, targets, rows, test, validation, epochs,
                                            mini_batch_size, eta, average, options, progress,
                                            callers_list, prepared), epochs)
 
-    def _epoch_loop(self, X, inputs, targets, test, validation, epochs, mini_batch_size, eta,
-                    average, options, progress, callers_list, prepared=None):
+    def _epoch_loop(self, X, inputs, targets, rows, test, validation, epochs, mini_batch_size,
+                    eta, average, options, progress, callers_list, prepared=None):
         n = len(X)
         order = np.arange(n, dtype=np.int64)
         work = Workspace(self._layout, min(mini_batch_size, n), self.dtype)
@@ -377,7 +378,7 @@ class Network:
                 if callers_list is not None:  # which shuffles the caller's list in place
                     callers_list[:] = [as_given[i] for i in order.tolist()]
                 for k in range(0, n, chunk):
-                    train(order[k:k + chunk])
+                    train(order[k:k + chunk] if rows is None else rows[order[k:k + chunk]])
                     steps += -(-min(chunk, n - k) // mini_batch_size)
                     if progress is not None:
                         progress(min(k + chunk, n))
@@ -532,16 +533,17 @@ class Network:
         X, y = self._arrays(test_data, what, finite)
         return X, (y if y.ndim == 1 else self.encoding.decode(y))
 
-    def _arrays(self, data, what: str, finite: bool = True):
+    def _arrays(self, data, what: str, finite: bool = True, any_order: Optional[bool] = None):
         n_out = self.sizes[-1]
         return to_arrays(data, self.sizes[0], n_out, self.dtype, what, self.encoding.classes(n_out),
-                         finite)
+                         finite, any_order)
 
-    def _training_arrays(self, data, what: str, finite: bool = True):
+    def _training_arrays(self, data, what: str, finite: bool = True, any_order: Optional[bool] = None):
         """(X, targets): inputs and the (n, n_out) target activations (labels encoded);
-        with ``finite=False`` X is not yet checked for NaN/infinity (``SparseCache`` does)."""
-        X, y = self._arrays(data, what, finite)
-        return X, (self.encoding.targets(y, self.sizes[-1], self.dtype) if y.ndim == 1 else y)
+        with ``finite=False`` X is not yet checked for NaN/infinity (``SparseCache`` does);
+        with ``any_order`` given, (X, targets, rows) as ``validate.to_arrays`` gives them."""
+        X, y, *rows = self._arrays(data, what, finite, any_order)
+        return (X, self.encoding.targets(y, self.sizes[-1], self.dtype) if y.ndim == 1 else y, *rows)
 
     def _forward(self, X: np.ndarray, what: str = "inputs", with_z: bool = False
                  ) -> Tuple[np.ndarray, Optional[np.ndarray]]:

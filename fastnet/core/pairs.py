@@ -9,7 +9,8 @@ same arrays and names the first bad pair by its index.
 
 The book's loader lends its x's and one-hot y's (``lend_rows``): each is a view of one
 row of an array, and that array is read directly, without a copy when the list holds its
-rows in order, gathered by row when the list is shuffled. A lent view is known by its
+rows in order, gathered by row when the list is shuffled (or, for training, which takes
+its examples in any order, read as it is with the row of each pair). A lent view is known by its
 identity while it lives (a weak reference forgets it when it dies), and its shape and
 strides are checked at every conversion, so a view reshaped in place is never read as
 its row; writes into the views are writes into that array, and so are always seen.
@@ -88,10 +89,10 @@ def _sorted_ids(objects: list) -> Tuple[np.ndarray, np.ndarray]:
     return order, ids[order]
 
 
-def _lent_rows(arrays: list) -> Optional[np.ndarray]:
-    """(n, k): the rows that the lent views ``arrays`` show, read from their array (no
-    copy when they are its rows in order); None unless every item is a live view lent by
-    one ``lend_rows`` call, all shaped (k, 1) or all (k,), each over its row."""
+def _lent(arrays: list) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """``(source, rows)``: the (n, k) array that lent the views ``arrays`` and the row of
+    each (int64); None unless every item is a live view lent by one ``lend_rows`` call,
+    all shaped (k, 1) or all (k,), each over its row."""
     ids = np.fromiter(map(id, arrays), np.int64, len(arrays))
     for lender in list(_LENDERS.values()):
         rows = lender.rows(ids)
@@ -106,38 +107,70 @@ def _lent_rows(arrays: list) -> Optional[np.ndarray]:
     if (len(shapes) != 1 or shapes.pop() not in ((k, 1), (k,))
             or {strides[0] for _, strides in layouts} != {source.itemsize}):
         return None
+    return source, rows
+
+
+def _lent_rows(arrays: list) -> Optional[np.ndarray]:
+    """(n, k): the rows that the lent views ``arrays`` show (``_lent``), read from their
+    array (no copy when they are its rows in order), or None."""
+    lent = _lent(arrays)
+    return None if lent is None else _gathered(*lent)
+
+
+def _gathered(source: np.ndarray, rows: np.ndarray) -> np.ndarray:
     first = int(rows[0])
     if rows[-1] == first + len(rows) - 1 and (np.diff(rows) == 1).all():
         return source[first:first + len(rows)]
     return source[rows]
 
 
-def stack_pairs(data, n_in: int, dtype, what: str) -> Tuple[np.ndarray, np.ndarray]:
+def _shuffled(rows: np.ndarray, n: int) -> bool:
+    """Are ``rows`` every row of an n-row array once each, not in order?"""
+    if len(rows) != n or (np.diff(rows) == 1).all():
+        return False
+    seen = np.zeros(n, bool)
+    seen[rows] = True
+    return bool(seen.all())
+
+
+def stack_pairs(data, n_in: int, dtype, what: str, any_order: bool = False) -> tuple:
     """(X, y) from ``(x, y)`` pairs: X (n, n_in); y (n,) int64 labels when every y is an
     int, else the y vectors flattened, (n, size of one y) float64. x is (n_in, 1) or
     (n_in,). X is a C-contiguous array of ``dtype`` when every x has one numeric dtype
     (the lent array itself when the x's are its rows in order, else a new one); else as
     numpy stacks it (the caller casts it and refuses non-numbers).
+
+    With ``any_order``, (X, y, rows): when the x's are every row of a lent array in
+    another order (the book's list after ``SGD`` shuffled it), X is that array as it
+    is and ``rows`` (n,) int64 the row of each pair (y stays in the pairs' order), so
+    nothing is gathered; else ``rows`` is None and X as above.
     Raises TypeError/ValueError naming ``what[i]`` for the first pair that is not an
     ``(x, y)`` pair, or whose x or y has the wrong shape."""
     if isinstance(data, np.ndarray) or not hasattr(data, "__iter__"):
         raise TypeError(f"{what} must be a list of (x, y) pairs or a tuple (X, y) of arrays, "
                         f"got {type(data).__name__}")
     pairs = data if isinstance(data, list) else list(data)
-    arrays = _uniform(pairs, n_in, dtype)
-    return arrays if arrays is not None else _checked(pairs, n_in, what)
+    arrays = _uniform(pairs, n_in, dtype, any_order)
+    if arrays is None:
+        arrays = (*_checked(pairs, n_in, what), None)
+    return arrays if any_order else arrays[:2]
 
 
-def _uniform(pairs: list, n_in: int, dtype) -> Optional[Tuple[np.ndarray, np.ndarray]]:
-    """The arrays of a list of uniform pairs, read from the array that lent its views, else
-    copied by numpy in C; None when the list is not one (the checked loop then converts
-    it, or names what is wrong)."""
+def _uniform(pairs: list, n_in: int, dtype, any_order: bool = False) -> Optional[tuple]:
+    """(X, y, rows) of a list of uniform pairs, read from the array that lent its views
+    (``rows``: see ``stack_pairs``), else copied by numpy in C; None when the list is
+    not one (the checked loop then converts it, or names what is wrong)."""
     try:
         if not pairs or not set(map(type, pairs)) <= {tuple, list} or set(map(len, pairs)) != {2}:
             return None
         xs, ys = list(map(_first, pairs)), list(map(_second, pairs))
-        X = _lent_rows(xs)
-        if X is not None and X.shape[1] == n_in:
+        lent, rows = _lent(xs), None
+        if lent is not None and lent[0].shape[1] == n_in:
+            source, order = lent
+            if any_order and _shuffled(order, len(source)):
+                X, rows = source, order
+            else:
+                X = _gathered(source, order)
             with np.errstate(over="ignore"):
                 X = X.astype(dtype, copy=False)
         # else every x n_in long, of one dtype; concatenate checks they have x[0]'s dimensions
@@ -148,13 +181,13 @@ def _uniform(pairs: list, n_in: int, dtype) -> Optional[Tuple[np.ndarray, np.nda
             with np.errstate(over="ignore"):  # too large for dtype: the caller's finiteness check says so
                 np.concatenate(xs, out=X.reshape((X.size,) + xs[0].shape[1:]), casting="unsafe")
         if _all_labels(ys):
-            return X, np.asarray(ys, dtype=np.int64)
+            return X, np.asarray(ys, dtype=np.int64), rows
         y = _lent_rows(ys)
         if y is not None:
-            return X, y.astype(np.float64, copy=False)
+            return X, y.astype(np.float64, copy=False), rows
         if _one_dtype(ys) is None:
             return None
-        return X, np.array(ys, dtype=np.float64).reshape(len(ys), -1)  # ragged: ValueError
+        return X, np.array(ys, dtype=np.float64).reshape(len(ys), -1), rows  # ragged: ValueError
     except Exception:  # whatever an odd pair raises, the checked loop reports it by index
         return None
 

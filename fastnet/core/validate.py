@@ -158,10 +158,13 @@ def check_inputs(X, n_in: int, dtype, what: str, finite: bool = True) -> np.ndar
     return X
 
 
-def check_finite(X: np.ndarray, what: str) -> None:
-    """ValueError naming the first row of X (n, n_in) with a NaN or an infinity."""
+def check_finite(X: np.ndarray, what: str, rows: Optional[np.ndarray] = None) -> None:
+    """ValueError naming the first example of X (n, n_in) with a NaN or an infinity;
+    example i is row rows[i] of X when ``rows`` is given (``to_arrays``)."""
     bad = first_non_finite(X)
     if bad >= 0:
+        if rows is not None:
+            raise non_finite(int(np.argmin(np.isfinite(X).all(axis=1)[rows])), X.dtype, what)
         raise non_finite(bad // X.shape[1], X.dtype, what)
 
 
@@ -199,13 +202,19 @@ def check_outputs(y, n: int, n_out: int, dtype, what: str, n_classes: Optional[i
 
 
 def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional[int] = None,
-              finite: bool = True) -> Tuple[np.ndarray, Union[Labels, Targets]]:
+              finite: bool = True, any_order: Optional[bool] = None) -> tuple:
     """Examples as ``(X, y)``: X (n, n_in) of dtype, y labels or targets (see check_outputs).
 
     ``data`` is either the array fast path, a tuple ``(X, y)`` with X (n, n_in), or an
     iterable (list, zip, generator) of ``(x, y)`` pairs as the book's loader gives them:
     x (n_in, 1) or (n_in,), y a one-hot (n_out, 1) vector or an int label.
+
+    With ``any_order`` given, ``(X, y, rows)``: example i of ``data`` is row rows[i] of
+    X and y, or row i when ``rows`` is None, always None unless ``any_order`` is True
+    (for a caller that takes the examples in any order: ``pairs.stack_pairs`` reads the
+    book's shuffled list without a copy).
     """
+    rows = None
     if _is_array_pair(data) and len(data[0]) == len(data[1]):
         X, y = data
     elif _is_array_pair(data) and data[1].ndim <= 2:
@@ -213,11 +222,19 @@ def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional
         raise ValueError(f"{what} = (X, y) needs one y per row of X: X has {len(data[0])} rows "
                          f"and y {len(data[1])} {kind}")
     else:
-        X, y = stack_pairs(data, n_in, dtype, what)
+        X, y, rows = stack_pairs(data, n_in, dtype, what, any_order=True) if any_order else \
+            (*stack_pairs(data, n_in, dtype, what), None)
     if len(X) == 0:
         raise ValueError(f"{what} is empty")
-    X = check_inputs(X, n_in, dtype, what, finite)
-    return X, check_outputs(y, len(X), n_out, dtype, what, n_classes)
+    X = check_inputs(X, n_in, dtype, what, finite and rows is None)
+    y = check_outputs(y, len(X), n_out, dtype, what, n_classes)  # in the pairs' order: errors name them
+    if rows is not None:
+        if finite:
+            check_finite(X, what, rows)
+        in_order_of_X = np.empty_like(y)  # (y may be the caller's own array: not written)
+        in_order_of_X[rows] = y
+        y = in_order_of_X
+    return (X, y) if any_order is None else (X, y, rows)
 
 
 def _is_array_pair(data) -> bool:

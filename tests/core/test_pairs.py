@@ -80,7 +80,8 @@ def test_the_loaders_forms_take_numpys_one_pass(x_dtype, y_form):
     """Lists of ndarray pairs of one shape and dtype are copied by numpy in C, into the
     network's dtype, and give what the checked loop gives."""
     pairs = book_pairs(300, x_dtype=x_dtype, y_form=y_form)
-    X, y = pairs_module._uniform(pairs, 12, np.float32)
+    X, y, rows = pairs_module._uniform(pairs, 12, np.float32)
+    assert rows is None
     assert X.dtype == np.float32 and X.flags.c_contiguous and X.flags.writeable
     X_checked, y_checked = pairs_module._checked(pairs, 12, "data")
     assert X.tobytes() == X_checked.astype(np.float32).tobytes()
@@ -240,6 +241,63 @@ def test_lent_rows_are_read_from_their_array(dtype):
     assert_same((X, y), reference(pairs, 12, 3, dtype))
     assert not np.shares_memory(X, pairs[0][0])
     assert_same(to_arrays(pairs[100:250], 12, 3, dtype, "data"), reference(pairs[100:250], 12, 3, dtype))
+
+
+@pytest.mark.parametrize("y_form", ["one-hot", "int"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_shuffled_list_of_every_lent_row_is_read_in_place_for_any_order(dtype, y_form):
+    """to_arrays(any_order=True): the loader's list after SGD shuffled it is its arrays
+    as they are (no gathering) with the row of each pair; a part of it, or a list
+    holding a row twice, is gathered (rows None); example i is row rows[i] either way."""
+    pairs = lent_pairs()
+    if y_form == "int":
+        pairs = [(x, int(np.argmax(y))) for x, y in pairs]
+    random.Random(2).shuffle(pairs)
+    expected = reference(pairs, 12, 3, dtype)
+    X, y, rows = to_arrays(pairs, 12, 3, dtype, "data", any_order=True)
+    assert rows is not None and sorted(rows.tolist()) == list(range(300))
+    assert np.shares_memory(X, pairs[0][0]) == (dtype == np.float32)
+    assert_same((X[rows], y[rows]), expected)
+    for part in (pairs[:299], pairs[:150] + pairs[:150], pairs[:299] + pairs[:1]):
+        X, y, rows = to_arrays(part, 12, 3, dtype, "data", any_order=True)
+        assert rows is None
+        assert_same((X, y), reference(part, 12, 3, dtype))
+    pairs[7][0][3, 0] = np.inf  # named by its place in the list
+    with pytest.raises(ValueError, match="data input 7 contains NaN or infinity"):
+        to_arrays(pairs, 12, 3, dtype, "data", any_order=True)
+    X, y, rows = to_arrays(pairs, 12, 3, dtype, "data", finite=False, any_order=True)
+    with pytest.raises(ValueError, match="data input 7 contains NaN or infinity"):
+        validate.check_finite(X, "data", rows)
+
+
+def test_training_on_the_shuffled_list_reads_it_in_place_and_trains_as_on_its_copy(monkeypatch):
+    """SGD on the loader's list again (now shuffled by the first call) trains exactly as
+    on a script-built copy of the list, leaves both lists in the same order, and builds
+    no second sparse form for the lent list."""
+    import fastnet.core.inputs as inputs
+    built = []
+    original = inputs.SparseInputs.__init__
+    monkeypatch.setattr(inputs.SparseInputs, "__init__",
+                        lambda self, X: (built.append(len(X)), original(self, X))[1])
+    lent = lent_pairs()
+    copied = [(x.copy(), y.copy()) for x, y in lent]
+    params, orders = [], []
+    for pairs in (lent, copied):
+        place = {id(x): i for i, (x, _) in enumerate(pairs)}
+        np.random.seed(3)
+        random.seed(3)
+        net = Network([12, 6, 3])
+        before = len(built)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            net.SGD(pairs, 1, 10, 2.0)
+            net.SGD(pairs, 2, 10, 2.0)
+        params.append(np.concatenate([p.ravel() for p in net.weights + net.biases]))
+        orders.append([place[id(x)] for x, _ in pairs])
+        if pairs is lent:
+            assert len(built) - before == 1
+    assert params[0].tobytes() == params[1].tobytes()
+    assert orders[0] == orders[1] and orders[0] != list(range(300))
 
 
 def test_writes_into_lent_views_are_seen():
