@@ -1,4 +1,5 @@
-"""Shared fixtures: where the real MNIST files are.
+"""Shared fixtures: where the real MNIST files are, and a record of the sparse forms of
+training inputs that get built.
 
 The data never lives in this repository. Tests find it through ``FASTNET_DATA``
 (CI sets it to ``../shared/data/mnist``) or, failing that, at that same relative
@@ -38,3 +39,15 @@ def mnist_dir() -> Path:
     if folder is None:
         pytest.skip("real MNIST not found: set FASTNET_DATA to the folder of the IDX files")
     return folder
+
+
+@pytest.fixture
+def sparse_builds(monkeypatch) -> list:
+    """A copy of the inputs of every sparse form of training inputs built from here on
+    (``core.inputs.SparseInputs``), in order."""
+    import fastnet.core.inputs as inputs
+    built = []
+    original = inputs.SparseInputs.__init__
+    monkeypatch.setattr(inputs.SparseInputs, "__init__",
+                        lambda self, X: (built.append(X.copy()), original(self, X))[1])
+    return built

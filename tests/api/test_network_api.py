@@ -241,15 +241,12 @@ def test_predict_and_cost():
     assert net.cost(pairs) == pytest.approx(cost, rel=1e-12)
 
 
-def test_training_calls_reuse_the_sparse_inputs_until_the_data_changes(monkeypatch):
+def test_training_calls_reuse_the_sparse_inputs_until_the_data_changes(sparse_builds):
     """The inputs' sparse form is built once for repeated calls on the same data, and
     rebuilt when the caller changes the array in place: training then sees the new
     values, exactly as a network trained on them from the start."""
     import fastnet.core.inputs as training
-    built = []
-    original = training.SparseInputs.__init__
-    monkeypatch.setattr(training.SparseInputs, "__init__",
-                        lambda self, X: (built.append(X.copy()), original(self, X))[1])
+    built = sparse_builds
     rng = np.random.default_rng(3)
     X = rng.random((40, 4))
     X[X < 0.5] = 0
@@ -283,16 +280,13 @@ def test_training_calls_reuse_the_sparse_inputs_until_the_data_changes(monkeypat
                                   after)
 
 
-def test_a_kept_sparse_form_serves_every_network_while_its_keeper_holds_it(monkeypatch):
+def test_a_kept_sparse_form_serves_every_network_while_its_keeper_holds_it(sparse_builds):
     """core.inputs.keep_sparse: networks training on inputs equal to the kept ones (even
     another array) build no form of their own and train exactly as with their own; a
     form nobody keeps is forgotten, and changed inputs get their own form."""
     import gc
     import fastnet.core.inputs as training
-    built = []
-    original = training.SparseInputs.__init__
-    monkeypatch.setattr(training.SparseInputs, "__init__",
-                        lambda self, X: (built.append(X.copy()), original(self, X))[1])
+    built = sparse_builds
     rng = np.random.default_rng(4)
     X = rng.random((40, 4))
     X[X < 0.5] = 0

@@ -270,15 +270,11 @@ def test_a_shuffled_list_of_every_lent_row_is_read_in_place_for_any_order(dtype,
         validate.check_finite(X, "data", rows)
 
 
-def test_training_on_the_shuffled_list_reads_it_in_place_and_trains_as_on_its_copy(monkeypatch):
+def test_training_on_the_shuffled_list_reads_it_in_place_and_trains_as_on_its_copy(sparse_builds):
     """SGD on the loader's list again (now shuffled by the first call) trains exactly as
     on a script-built copy of the list, leaves both lists in the same order, and builds
     no second sparse form for the lent list."""
-    import fastnet.core.inputs as inputs
-    built = []
-    original = inputs.SparseInputs.__init__
-    monkeypatch.setattr(inputs.SparseInputs, "__init__",
-                        lambda self, X: (built.append(len(X)), original(self, X))[1])
+    built = sparse_builds
     lent = lent_pairs()
     copied = [(x.copy(), y.copy()) for x, y in lent]
     params, orders = [], []
