@@ -5,11 +5,13 @@ worker processes, or an existing cluster by its scheduler's address).
 Each run is ``task(dataset, **config) -> dict``, with ``task`` a module-level function.
 Runs are single-threaded everywhere (parallelism is across runs), so a run gives the
 same numbers in this process, on a local worker and on another machine of the same
-kind. A worker loads the data set once and keeps it (``data.dataset_for``): the
-embedded cluster's workers map the copy this process saves in memory
-(``data.share``); a cluster's workers read it from the same path, or get it sent
-once each (scattered, broadcast) when they cannot, never with each task. A worker that dies mid-run has its run started again
-on another; Ctrl-C cancels the runs not finished and keeps those that are.
+kind. A worker loads the data set once and keeps it, with the sparse form of its
+training inputs that all its runs share (``data.training_set``): the embedded
+cluster's workers map the copy this process saves in memory (``data.share``); a
+cluster's workers read it from the same path, or get it sent once each (scattered,
+broadcast) when they cannot, never with each task. A worker that dies mid-run has its
+run started again on another; Ctrl-C cancels the runs not finished and keeps those
+that are.
 
 Dask is imported here only when a cluster is used: ``import fastnet`` never imports it.
 The embedded cluster's workers are started with ``spawn``, which imports the calling
