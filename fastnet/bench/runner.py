@@ -8,6 +8,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Callable, Dict, Optional
 
@@ -18,6 +19,11 @@ from .options import Config
 from .peers import BASELINE, Impl, NotInstalled, make_impl
 from .reference import check_against_reference
 from .start import initial_parameters, shuffled_order
+
+#: seconds each implementation waits, idle, before its timed epoch: the threads of the one
+#: timed before it (OpenMP's, XLA's, Numba's) keep spinning for a while after their work,
+#: and would take the cores from it (docs/performance.md, "Spread")
+SETTLE_SECONDS = 0.25
 
 #: the child's program, ``python -c WORKER PACKAGE_PARENT CONFIG_JSON``: the fastnet of
 #: PACKAGE_PARENT first on sys.path, before the current folder ``python -m`` would put there
@@ -105,6 +111,7 @@ def time_rounds(impls: Dict[str, Impl], rows: Dict[str, dict], n: int, config: C
         for name in names[k:] + names[:k]:
             try:
                 impls[name].reset(*start)
+                time.sleep(SETTLE_SECONDS)
                 seconds = impls[name].epoch(order)
             except Exception as error:
                 rows[name].update(status="failed", detail=failure(error))
