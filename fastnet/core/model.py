@@ -324,7 +324,7 @@ class Network:
         average = check_reduction(reduction)
         options = TrainingOptions.checked(lmbda, l1, momentum, dropout, early_stopping,
                                           halve_eta, monitor)
-        any_order = not {"training_cost", "training_accuracy"} & set(options.monitor)  # no gathering
+        any_order = not (options.dropout or {"training_cost", "training_accuracy"} & set(options.monitor))
         X, targets, rows = self._training_arrays(training_data, "training_data", False, any_order)
         inputs = self._sparse_cache.get(X, "training_data", rows)  # checks X (unless seen before)
         test = self._test_arrays(test_data)

@@ -270,10 +270,12 @@ def test_a_shuffled_list_of_every_lent_row_is_read_in_place_for_any_order(dtype,
         validate.check_finite(X, "data", rows)
 
 
-def test_training_on_the_shuffled_list_reads_it_in_place_and_trains_as_on_its_copy(sparse_builds):
+@pytest.mark.parametrize("options", [{}, {"dropout": 0.3}], ids=["plain", "dropout"])
+def test_training_on_the_shuffled_list_reads_it_in_place_and_trains_as_on_its_copy(sparse_builds, options):
     """SGD on the loader's list again (now shuffled by the first call) trains exactly as
     on a script-built copy of the list, leaves both lists in the same order, and builds
-    no second sparse form for the lent list."""
+    no second sparse form for the lent list (with dropout, whose masks follow each
+    example's place in the data, the list is gathered and the form built again)."""
     built = sparse_builds
     lent = lent_pairs()
     copied = [(x.copy(), y.copy()) for x, y in lent]
@@ -286,12 +288,12 @@ def test_training_on_the_shuffled_list_reads_it_in_place_and_trains_as_on_its_co
         before = len(built)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            net.SGD(pairs, 1, 10, 2.0)
-            net.SGD(pairs, 2, 10, 2.0)
+            net.SGD(pairs, 1, 10, 2.0, **options)
+            net.SGD(pairs, 2, 10, 2.0, **options)
         params.append(np.concatenate([p.ravel() for p in net.weights + net.biases]))
         orders.append([place[id(x)] for x, _ in pairs])
         if pairs is lent:
-            assert len(built) - before == 1
+            assert len(built) - before == (2 if options else 1)
     assert params[0].tobytes() == params[1].tobytes()
     assert orders[0] == orders[1] and orders[0] != list(range(300))
 
