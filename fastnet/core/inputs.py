@@ -71,10 +71,18 @@ def keep_sparse(X: np.ndarray, what: str = "training_data") -> SparseInputs:
     instead of building its own, for as long as the caller keeps the returned object
     (a process running many trainings on one data set builds the form once)."""
     key = _content_key(X)
+    inputs = _KEPT[key] = _kept_or_built(X, key, what)
+    return inputs
+
+
+def _kept_or_built(X: np.ndarray, key: tuple, what: str,
+                   rows: Optional[np.ndarray] = None) -> SparseInputs:
+    """The form kept for inputs of ``key``, else X's, built after checking X finite
+    (``validate.check_finite``, with ``rows``)."""
     inputs = _KEPT.get(key)
     if inputs is None:
-        check_finite(X, what)
-        inputs = _KEPT[key] = SparseInputs(X)
+        check_finite(X, what, rows)
+        inputs = SparseInputs(X)
     return inputs
 
 
@@ -96,9 +104,5 @@ class SparseCache:
         key = _content_key(X)
         if key != self._key:
             self._key, self._inputs = None, None  # the old form's memory goes first
-            inputs = _KEPT.get(key)
-            if inputs is None:
-                check_finite(X, what, rows)
-                inputs = SparseInputs(X)
-            self._inputs, self._key = inputs, key
+            self._inputs, self._key = _kept_or_built(X, key, what, rows), key
         return self._inputs

@@ -133,17 +133,17 @@ def _shuffled(rows: np.ndarray, n: int) -> bool:
     return bool(seen.all())
 
 
-def stack_pairs(data, n_in: int, dtype, what: str, any_order: bool = False) -> tuple:
-    """(X, y) from ``(x, y)`` pairs: X (n, n_in); y (n,) int64 labels when every y is an
-    int, else the y vectors flattened, (n, size of one y) float64. x is (n_in, 1) or
-    (n_in,). X is a C-contiguous array of ``dtype`` when every x has one numeric dtype
+def stack_pairs(data, n_in: int, dtype, what: str, any_order: bool = False
+                ) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
+    """(X, y, rows) from ``(x, y)`` pairs: X (n, n_in); y (n,) int64 labels when every y
+    is an int, else the y vectors flattened, (n, size of one y) float64. x is (n_in, 1)
+    or (n_in,). X is a C-contiguous array of ``dtype`` when every x has one numeric dtype
     (the lent array itself when the x's are its rows in order, else a new one); else as
-    numpy stacks it (the caller casts it and refuses non-numbers).
-
-    With ``any_order``, (X, y, rows): when the x's are every row of a lent array in
-    another order (the book's list after ``SGD`` shuffled it), X is that array as it
-    is and ``rows`` (n,) int64 the row of each pair (y stays in the pairs' order), so
-    nothing is gathered; else ``rows`` is None and X as above.
+    numpy stacks it (the caller casts it and refuses non-numbers). ``rows`` is None,
+    except with ``any_order`` when the x's are every row of a lent array in another
+    order (the book's list after ``SGD`` shuffled it): X is then that array as it is
+    and ``rows`` (n,) int64 the row of each pair (y stays in the pairs' order), so
+    nothing is gathered.
     Raises TypeError/ValueError naming ``what[i]`` for the first pair that is not an
     ``(x, y)`` pair, or whose x or y has the wrong shape."""
     if isinstance(data, np.ndarray) or not hasattr(data, "__iter__"):
@@ -151,9 +151,7 @@ def stack_pairs(data, n_in: int, dtype, what: str, any_order: bool = False) -> t
                         f"got {type(data).__name__}")
     pairs = data if isinstance(data, list) else list(data)
     arrays = _uniform(pairs, n_in, dtype, any_order)
-    if arrays is None:
-        arrays = (*_checked(pairs, n_in, what), None)
-    return arrays if any_order else arrays[:2]
+    return arrays if arrays is not None else (*_checked(pairs, n_in, what), None)
 
 
 def _uniform(pairs: list, n_in: int, dtype, any_order: bool = False) -> Optional[tuple]:

@@ -222,8 +222,7 @@ def to_arrays(data, n_in: int, n_out: int, dtype, what: str, n_classes: Optional
         raise ValueError(f"{what} = (X, y) needs one y per row of X: X has {len(data[0])} rows "
                          f"and y {len(data[1])} {kind}")
     else:
-        X, y, rows = stack_pairs(data, n_in, dtype, what, any_order=True) if any_order else \
-            (*stack_pairs(data, n_in, dtype, what), None)
+        X, y, rows = stack_pairs(data, n_in, dtype, what, any_order=bool(any_order))
     if len(X) == 0:
         raise ValueError(f"{what} is empty")
     X = check_inputs(X, n_in, dtype, what, finite and rows is None)
