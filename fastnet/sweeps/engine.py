@@ -42,11 +42,20 @@ CONNECT_SECONDS = 5
 #: thread each, as N workers x N threads would oversubscribe the cores
 WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 #: Dask settings of the embedded cluster, whose every core runs a training run: no
-#: statistical profiler sampling the runs' threads every 10 ms, and the event loops'
-#: watchdog and system monitor waking less often (docs/performance.md has the figures)
+#: statistical profiler sampling the runs' threads every 10 ms, the event loops'
+#: watchdog and system monitor waking less often, and none of the scheduler's work
+#: stealing and memory manager, which have nothing to move: the runs wait in the
+#: scheduler's queue and hold no data (docs/performance.md has the figures)
 CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
                   "distributed.admin.tick.interval": "1s",
-                  "distributed.admin.system-monitor.interval": "2s"}
+                  "distributed.admin.system-monitor.interval": "2s",
+                  "distributed.scheduler.work-stealing": False,
+                  "distributed.scheduler.active-memory-manager.start": False}
+#: what Dask's nannies put in a worker's environment by default and the embedded
+#: cluster's workers go without: glibc's trim threshold at 64 KiB, with which each
+#: temporary array over 64 KiB (the test set's costs, 10,000 x 10) is given back to the
+#: system when freed and faulted in again when next made
+DASK_WORKER_ENV_LEFT_OUT = ("MALLOC_TRIM_THRESHOLD_",)
 
 Task = Callable[..., dict]
 Done = Callable[[int, dict], None]
@@ -238,7 +247,8 @@ def place_data(client, source):
 @contextmanager
 def dask_client(jobs: int, scheduler: Optional[str]) -> Iterator:
     """A Dask client of the cluster at ``scheduler``, or of an embedded ``LocalCluster``
-    of ``jobs`` single-threaded worker processes (``WORKER_ENV``); both closed on exit.
+    of ``jobs`` single-threaded worker processes (``WORKER_ENV``; no memory limit, so
+    nothing polls their memory every 100 ms); both closed on exit.
     An address that does not answer within CONNECT_SECONDS is a ConnectionError naming
     it."""
     import dask
@@ -255,10 +265,14 @@ def dask_client(jobs: int, scheduler: Optional[str]) -> Iterator:
                 raise ConnectionError(f"no Dask scheduler answered at {scheduler} within "
                                       f"{CONNECT_SECONDS} s ({error})") from None
         else:
-            with dask.config.set(CLUSTER_CONFIG):  # the workers are started with these
+            spawn_env = {name: value for name, value
+                         in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
+                         if name not in DASK_WORKER_ENV_LEFT_OUT}
+            settings = {**CLUSTER_CONFIG, "distributed.nanny.pre-spawn-environ": spawn_env}
+            with dask.config.set(settings):  # the workers are started with these
                 cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.CRITICAL,
-                                       env=dict(WORKER_ENV))
+                                       env=dict(WORKER_ENV), memory_limit=0)
             client = Client(cluster)
         try:
             yield client

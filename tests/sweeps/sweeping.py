@@ -121,3 +121,13 @@ def where_the_data_is(dataset, **config) -> dict:
     return {"type": type(X).__name__, "folder": os.path.dirname(getattr(X, "filename", "") or ""),
             "writeable": bool(X.flags.writeable), "kept": None if kept is None else id(kept),
             "sum": float(np.asarray(X, dtype=np.float64).sum()), "pid": os.getpid()}
+
+
+def worker_environment(dataset, **config) -> dict:
+    """A run's task that reports the worker's Numba threads and the environment
+    variables the embedded cluster sets or leaves out."""
+    import time
+    import numba
+    time.sleep(0.5)  # long enough that the two runs go to both workers
+    return {"numba_threads": numba.config.NUMBA_NUM_THREADS, "pid": os.getpid(),
+            **{name: os.environ.get(name) for name in ("NUMBA_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_")}}

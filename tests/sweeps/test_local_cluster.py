@@ -4,7 +4,7 @@ training inputs once for all its runs, and the copy is gone afterwards."""
 import os
 
 import numpy as np
-from sweeping import where_the_data_is
+from sweeping import where_the_data_is, worker_environment
 
 from fastnet.sweeps.data import Dataset
 from fastnet.sweeps.engine import run_tasks
@@ -27,3 +27,14 @@ def test_the_workers_map_one_saved_copy_which_is_deleted_at_the_end():
     assert not any(os.path.exists(r["folder"]) for r in results.values())
     assert {r["sum"] for r in results.values()} == {float(X[:200].astype(np.float64).sum())}
     assert os.getpid() not in {r["pid"] for r in results.values()}
+
+
+def test_the_workers_run_one_numba_thread_without_dasks_trim_threshold(monkeypatch):
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    dataset = Dataset((np.ones((4, 3), np.float32), np.arange(4) % 2),
+                      (np.ones((2, 3), np.float32), np.arange(2)))
+    results, _ = run_tasks(worker_environment, [{}] * 2, jobs=2, dataset=dataset)
+    assert len({r["pid"] for r in results.values()}) == 2
+    for result in results.values():
+        assert result["numba_threads"] == 1 and result["NUMBA_NUM_THREADS"] == "1"
+        assert result["MALLOC_TRIM_THRESHOLD_"] is None
