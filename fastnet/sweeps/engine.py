@@ -18,6 +18,8 @@ The embedded cluster's workers are started with ``spawn``, which imports the cal
 script again: a script that runs many runs with ``jobs`` > 1 keeps its code under
 ``if __name__ == "__main__":``, as any multiprocessing script must.
 """
+import atexit
+import gc
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -132,7 +134,7 @@ class Executor:
         """The client, once the cluster is up and every worker has prepared
         (``prepare_worker``: on another cluster, also loading ``source``)."""
         client = self._stack.enter_context(dask_client(self.jobs, scheduler))
-        client.run(prepare_worker, None if self._embedded else source)
+        client.run(prepare_worker, None if self._embedded else source, self._embedded)
         return client
 
     def run(self, task: Task, configs: List[dict], source, done: Optional[Done] = None,
@@ -205,10 +207,20 @@ def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: D
     return False
 
 
-def prepare_worker(source: Optional[DataFile]) -> None:
+#: holds gc.freeze once it is registered to run at this process's exit
+_FREEZE_AT_EXIT: list = []
+
+
+def prepare_worker(source: Optional[DataFile], ends_with_the_sweep: bool = False) -> None:
     """On a worker as a cluster starts, while the caller still checks its own copy of
     the data: load the compiled kernels (a tiny run on made-up data) and, given a
-    ``source`` this worker can read, the data set, so its first run starts at once."""
+    ``source`` this worker can read, the data set, so its first run starts at once.
+    A worker that ``ends_with_the_sweep`` (the embedded cluster's) also skips the
+    garbage collection at its exit (``gc.freeze`` first, at exit): walking the
+    compiled kernels' objects there takes 0.2 s, which closing the cluster waits for;
+    the system frees the process's memory as it ends."""
+    if ends_with_the_sweep and not _FREEZE_AT_EXIT:
+        _FREEZE_AT_EXIT.append(atexit.register(gc.freeze))
     if source is not None and os.path.exists(source.path):
         training_set(source)
     from ..network import Network
