@@ -130,4 +130,4 @@ def worker_environment(dataset, **config) -> dict:
     import numba
     time.sleep(0.5)  # long enough that the two runs go to both workers
     return {"numba_threads": numba.config.NUMBA_NUM_THREADS, "pid": os.getpid(),
-            **{name: os.environ.get(name) for name in ("NUMBA_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_")}}
+            **{name: os.environ.get(name) for name in ("NUMBA_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")}}

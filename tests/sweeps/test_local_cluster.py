@@ -37,7 +37,7 @@ def test_the_workers_run_one_numba_thread_without_dasks_trim_threshold(monkeypat
     assert len({r["pid"] for r in results.values()}) == 2
     for result in results.values():
         assert result["numba_threads"] == 1 and result["NUMBA_NUM_THREADS"] == "1"
-        assert result["MALLOC_TRIM_THRESHOLD_"] is None
+        assert result["MALLOC_TRIM_THRESHOLD_"] is None and result["MALLOC_TOP_PAD_"] == str(64 << 20)
 
 
 def test_only_a_worker_that_ends_with_the_sweep_skips_the_collection_at_its_exit(monkeypatch):
