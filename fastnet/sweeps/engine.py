@@ -41,11 +41,14 @@ SCHEDULER_ENV = "FASTNET_SCHEDULER"
 #: seconds to wait for a scheduler to answer before giving up
 CONNECT_SECONDS = 5
 #: environment of the embedded cluster's workers, set before they start: one Numba
-#: thread each, as N workers x N threads would oversubscribe the cores; and glibc
-#: keeping 64 MiB at the top of its heaps, without which a worker gives the memory of
-#: each epoch's evaluation back to the system and faults it in again (10,000 page
-#: faults per 784-30-10 run; one process running the same runs has none)
-WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MALLOC_TOP_PAD_": str(64 << 20)}
+#: thread each, as N workers x N threads would oversubscribe the cores
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+#: environment the embedded cluster's workers are spawned with, which glibc reads as
+#: the process starts: 64 MiB kept at the top of its heaps, without which a worker
+#: gives the memory of each epoch's evaluation back to the system and faults it in
+#: again (10,000 page faults per 784-30-10 run; one process running the same runs
+#: has none)
+SPAWN_ENV = {"MALLOC_TOP_PAD_": str(64 << 20)}
 #: Dask settings of the embedded cluster, whose every core runs a training run: no
 #: statistical profiler sampling the runs' threads every 10 ms, the event loops'
 #: watchdog and system monitor waking less often, and none of the scheduler's work
@@ -283,7 +286,7 @@ def dask_client(jobs: int, scheduler: Optional[str]) -> Iterator:
             spawn_env = {name: value for name, value
                          in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
                          if name not in DASK_WORKER_ENV_LEFT_OUT}
-            settings = {**CLUSTER_CONFIG, "distributed.nanny.pre-spawn-environ": spawn_env}
+            settings = {**CLUSTER_CONFIG, "distributed.nanny.pre-spawn-environ": {**spawn_env, **SPAWN_ENV}}
             with dask.config.set(settings):  # the workers are started with these
                 cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.CRITICAL,
