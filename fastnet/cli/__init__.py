@@ -21,6 +21,7 @@ import sys
 from typing import List, Optional
 
 from ..config import __version__
+from ..core.lifetime import skip_collection_at_exit
 from ..core.threads import using_threads
 from . import bench, evaluate, expand, experiment, info, predict, read, sweep, train
 from .args import thread_count
@@ -28,7 +29,11 @@ from .status import run_command
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run the command in ``argv`` (default: the command line); its exit status."""
+    """Run the command in ``argv`` (default: the command line); its exit status. Run on
+    the command line, it is the process's whole work, which ends without a last garbage
+    collection (``core.lifetime``)."""
+    if argv is None:
+        skip_collection_at_exit()
     args = build_parser().parse_args(argv)
 
     def command() -> int:

@@ -18,8 +18,6 @@ The embedded cluster's workers are started with ``spawn``, which imports the cal
 script again: a script that runs many runs with ``jobs`` > 1 keeps its code under
 ``if __name__ == "__main__":``, as any multiprocessing script must.
 """
-import atexit
-import gc
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +26,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
+from ..core.lifetime import skip_collection_at_exit
 from ..core.rng import own_random
 from ..core.threads import using_threads
 from ..core.validate import check_int
@@ -213,20 +212,15 @@ def _run_on_cluster(client, task: Task, configs: List[dict], source, finished: D
     return False
 
 
-#: holds gc.freeze once it is registered to run at this process's exit
-_FREEZE_AT_EXIT: list = []
-
-
 def prepare_worker(source: Optional[DataFile], ends_with_the_sweep: bool = False) -> None:
     """On a worker as a cluster starts, while the caller still checks its own copy of
     the data: load the compiled kernels (a tiny run on made-up data) and, given a
     ``source`` this worker can read, the data set, so its first run starts at once.
     A worker that ``ends_with_the_sweep`` (the embedded cluster's) also skips the
-    garbage collection at its exit (``gc.freeze`` first, at exit): walking the
-    compiled kernels' objects there takes 0.2 s, which closing the cluster waits for;
-    the system frees the process's memory as it ends."""
-    if ends_with_the_sweep and not _FREEZE_AT_EXIT:
-        _FREEZE_AT_EXIT.append(atexit.register(gc.freeze))
+    garbage collection at its exit (``core.lifetime``), which closing the cluster
+    waits for."""
+    if ends_with_the_sweep:
+        skip_collection_at_exit()
     if source is not None and os.path.exists(source.path):
         training_set(source)
     from ..network import Network

@@ -41,13 +41,14 @@ def test_the_workers_run_one_numba_thread_without_dasks_trim_threshold(monkeypat
 
 
 def test_only_a_worker_that_ends_with_the_sweep_skips_the_collection_at_its_exit(monkeypatch):
+    from fastnet.core import lifetime
     from fastnet.sweeps import engine
     engine.prepare_worker(None)  # the imports of a first preparation register their own
     registered = []
-    monkeypatch.setattr(engine.atexit, "register", lambda function: registered.append(function))
-    monkeypatch.setattr(engine, "_FREEZE_AT_EXIT", [])
+    monkeypatch.setattr(lifetime.atexit, "register", lambda function: registered.append(function))
+    monkeypatch.setattr(lifetime, "_REGISTERED", [])
     engine.prepare_worker(None)  # a worker of the user's own cluster lives on
     assert registered == []
     engine.prepare_worker(None, True)
     engine.prepare_worker(None, True)  # a second sweep's preparation registers nothing more
-    assert registered == [engine.gc.freeze]
+    assert registered == [lifetime.gc.freeze]
