@@ -45,16 +45,21 @@ def warm_up(data: str, checkout: Path) -> None:
 
 
 def sweep_rounds(data: str, jobs: int, rounds: int, folder: Path) -> dict:
-    """Median wall seconds of the sweep with --jobs 1 and --jobs ``jobs``, alternating."""
+    """Median wall seconds of the sweep with --jobs 1 and --jobs ``jobs``, alternating;
+    also each sweep's runs' own seconds summed (``wall_seconds`` of its results), which
+    tells the runs' share of a slow round from the rest's (start-up, closing)."""
     warm_up(data, HERE)
-    times = {1: [], jobs: []}
+    times, summed = {1: [], jobs: []}, {1: [], jobs: []}
     for round_ in range(rounds):
         order = (1, jobs) if round_ % 2 == 0 else (jobs, 1)
         for count in order:
             out = folder / f"sweep-{count}-{round_}.jsonl"
             times[count].append(timed(["sweep", *SWEEP, "--data", data, "--out", str(out),
                                        "--jobs", str(count)], HERE))
-    return {count: statistics.median(values) for count, values in times.items()} | {"raw": times}
+            records = [json.loads(line) for line in out.read_text().splitlines()]
+            summed[count].append(round(sum(record["wall_seconds"] for record in records), 2))
+    return ({count: statistics.median(values) for count, values in times.items()}
+            | {"raw": times, "runs": summed})
 
 
 def runner_rounds(data: str, baseline: Path, rounds: int) -> dict:
@@ -97,6 +102,7 @@ def main(argv=None) -> None:
         print(f"| median of {args.rounds} | {sweep[1]:.1f} s | {sweep[args.jobs]:.1f} s | "
               f"{sweep[1] / sweep[args.jobs]:.2f}x |")
         print(f"raw: {sweep['raw']}")
+        print(f"runs' seconds summed: {sweep['runs']}")
         if args.baseline:
             runner = runner_rounds(data, args.baseline.resolve(), args.rounds)
             print("\n| experiment hidden (5 sizes x 3 seeds x 10 epochs), --jobs 2 | baseline | "
