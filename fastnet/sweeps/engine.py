@@ -50,14 +50,17 @@ WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 SPAWN_ENV = {"MALLOC_TOP_PAD_": str(64 << 20)}
 #: Dask settings of the embedded cluster, whose every core runs a training run: no
 #: statistical profiler sampling the runs' threads every 10 ms, the event loops'
-#: watchdog and system monitor waking less often, and none of the scheduler's work
-#: stealing and memory manager, which have nothing to move: the runs wait in the
-#: scheduler's queue and hold no data (docs/performance.md has the figures)
+#: watchdog and system monitor waking less often, none of the scheduler's work
+#: stealing and memory manager, which have nothing to move (the runs wait in the
+#: scheduler's queue and hold no data), and a worker holds only the run it runs, so
+#: the next run goes to whichever worker is free first instead of waiting behind
+#: another in a busy worker's queue at the end (docs/performance.md has the figures)
 CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
                   "distributed.admin.tick.interval": "1s",
                   "distributed.admin.system-monitor.interval": "2s",
                   "distributed.scheduler.work-stealing": False,
-                  "distributed.scheduler.active-memory-manager.start": False}
+                  "distributed.scheduler.active-memory-manager.start": False,
+                  "distributed.scheduler.worker-saturation": 1.0}
 #: what Dask's nannies put in a worker's environment by default and the embedded
 #: cluster's workers go without: glibc's trim threshold at 64 KiB, with which each
 #: temporary array over 64 KiB (the test set's costs, 10,000 x 10) is given back to the

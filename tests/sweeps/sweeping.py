@@ -131,3 +131,16 @@ def worker_environment(dataset, **config) -> dict:
     time.sleep(0.5)  # long enough that the two runs go to both workers
     return {"numba_threads": numba.config.NUMBA_NUM_THREADS, "pid": os.getpid(),
             **{name: os.environ.get(name) for name in ("NUMBA_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")}}
+
+
+def runs_held(dataset, **config) -> dict:
+    """A run's task that reports how many other runs its worker holds meanwhile (given
+    to it, waiting to start)."""
+    import time
+    from distributed import get_worker
+    time.sleep(0.3)  # the scheduler has long handed out whatever it hands out early
+    worker = get_worker()
+    key = worker.get_current_task()
+    held = [task for task in worker.state.tasks.values()
+            if task.key != key and task.state in ("ready", "constrained", "waiting", "executing")]
+    return {"pid": os.getpid(), "held": len(held)}

@@ -4,7 +4,7 @@ training inputs once for all its runs, and the copy is gone afterwards."""
 import os
 
 import numpy as np
-from sweeping import where_the_data_is, worker_environment
+from sweeping import runs_held, where_the_data_is, worker_environment
 
 from fastnet.sweeps.data import Dataset
 from fastnet.sweeps.engine import run_tasks
@@ -38,6 +38,16 @@ def test_the_workers_run_one_numba_thread_without_dasks_trim_threshold(monkeypat
     for result in results.values():
         assert result["numba_threads"] == 1 and result["NUMBA_NUM_THREADS"] == "1"
         assert result["MALLOC_TRIM_THRESHOLD_"] is None and result["MALLOC_TOP_PAD_"] == str(64 << 20)
+
+
+def test_a_worker_holds_only_the_run_it_runs_so_the_next_goes_to_the_first_free_one():
+    dataset = Dataset((np.ones((4, 3), np.float32), np.arange(4) % 2),
+                      (np.ones((2, 3), np.float32), np.arange(2)))
+    results, _ = run_tasks(runs_held, [{}] * 10, jobs=2, dataset=dataset)
+    assert len({r["pid"] for r in results.values()}) == 2
+    # the first runs reach the workers before the scheduler sees a batch worth queuing
+    # (each worker holding its next run); from then on, none waits in a worker's queue
+    assert [results[i]["held"] for i in range(2, 10)] == [0] * 8
 
 
 def test_only_a_worker_that_ends_with_the_sweep_skips_the_collection_at_its_exit(monkeypatch):
