@@ -2,10 +2,10 @@
 the embedded cluster's workers): its last garbage collection is skipped.
 
 At exit the interpreter collects every object left, the compiled kernels' and Dask's
-among them, which takes 0.1-0.2 s; the system frees the memory as the process ends
+among them, which takes 0.1-0.3 s; the system frees the memory as the process ends
 anyway. ``gc.freeze`` at exit moves every object out of the collector's reach first.
 Only for processes whose code is fastnet's: an object in a reference cycle is then not
-finalized, so every file is closed before (as fastnet closes them).
+finalized, so such a process closes its files itself (fastnet's code does).
 """
 import atexit
 import gc

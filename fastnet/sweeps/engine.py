@@ -280,10 +280,10 @@ def dask_client(jobs: int, scheduler: Optional[str]) -> Iterator:
                 raise ConnectionError(f"no Dask scheduler answered at {scheduler} within "
                                       f"{CONNECT_SECONDS} s ({error})") from None
         else:
-            spawn_env = {name: value for name, value
-                         in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
-                         if name not in DASK_WORKER_ENV_LEFT_OUT}
-            settings = {**CLUSTER_CONFIG, "distributed.nanny.pre-spawn-environ": {**spawn_env, **SPAWN_ENV}}
+            dasks_env = dask.config.get("distributed.nanny.pre-spawn-environ", {})
+            spawn_env = {name: value for name, value in dasks_env.items()
+                         if name not in DASK_WORKER_ENV_LEFT_OUT} | SPAWN_ENV
+            settings = {**CLUSTER_CONFIG, "distributed.nanny.pre-spawn-environ": spawn_env}
             with dask.config.set(settings):  # the workers are started with these
                 cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.CRITICAL,
