@@ -17,12 +17,12 @@ def first_non_finite(values):
     (``np.isfinite(X).all()`` makes a boolean copy of X, then reads it)."""
     flat = values.reshape(values.size)
     for start in range(0, flat.size, CHUNK):
-        stop = min(start + CHUNK, flat.size)
-        total = flat[start] - flat[start]
-        for i in range(start, stop):
-            total += flat[i] - flat[i]
+        chunk = flat[start:start + CHUNK]  # a loop over a slice from 0 vectorises; over
+        total = chunk[0] - chunk[0]        # range(start, stop) of flat it does not
+        for i in range(chunk.size):
+            total += chunk[i] - chunk[i]
         if total != 0:
-            for i in range(start, stop):
-                if not np.isfinite(flat[i]):
-                    return i
+            for i in range(chunk.size):
+                if not np.isfinite(chunk[i]):
+                    return start + i
     return -1

@@ -276,6 +276,24 @@ def test_fingerprint_is_its_definition():
         assert fingerprint(X) == (linear, mixed), shape
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_finiteness_scan_finds_the_first_bad_value_in_any_chunk(dtype):
+    """first_non_finite: the index of the first NaN or infinity, at either end of a chunk
+    of the scan, or -1; the largest finite values and -0.0 are finite."""
+    from fastnet.kernels.checks import CHUNK, first_non_finite
+    X = np.random.default_rng(2).random((3 * CHUNK + 6,)).astype(dtype)
+    X[[7, CHUNK + 1]] = np.finfo(dtype).max, -0.0
+    assert first_non_finite(X) == -1
+    assert first_non_finite(X.reshape(-1, 6)) == -1
+    for where in (0, CHUNK - 1, CHUNK, 2 * CHUNK + 17, X.size - 1):
+        for bad in (np.nan, np.inf, -np.inf):
+            Y = X.copy()
+            Y[where] = bad
+            Y[min(where + 3, Y.size - 1)] = np.nan  # a later one is not the first
+            assert first_non_finite(Y) == where
+            assert first_non_finite(Y.reshape(-1, 6)) == where
+
+
 @pytest.mark.parametrize("cache_dir", ["", "numba-cache"])
 def test_cached_kernels_are_cleared_when_any_source_changes(tmp_path, monkeypatch, cache_dir):
     """Numba re-checks only a kernel's own file; a change anywhere in the package must
