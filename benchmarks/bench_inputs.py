@@ -43,11 +43,15 @@ def book_lists(data):
 
 def loader_lists(data):
     """(training, test) lists as load_data_wrapper makes them: its x's and one-hot y's
-    lent by ``fastnet.core.pairs.lend_rows`` where fastnet has it, else as book_lists."""
+    made by ``fastnet.core.pairs.row_views`` (``lend_rows`` on older commits) where
+    fastnet has it, else as book_lists."""
     try:
-        from fastnet.core.pairs import lend_rows
+        from fastnet.core.pairs import row_views as lend_rows
     except ImportError:
-        return book_lists(data)
+        try:
+            from fastnet.core.pairs import lend_rows
+        except ImportError:
+            return book_lists(data)
     (X, y), (X_test, y_test) = data
     one_hot = np.zeros((len(y), 10))
     one_hot[np.arange(len(y)), y] = 1.0

@@ -10,7 +10,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from .core.pairs import lend_rows
+from .core.pairs import row_views
 from .core.validate import check_int
 from .io.idx import Pair, PathLike, load_mnist_arrays
 
@@ -37,14 +37,14 @@ def load_data_wrapper(path: Optional[PathLike] = None) -> Tuple[list, list, list
     (10, 1) float64 one-hot vector of the digit (see :func:`vectorized_result`).
     validation_data, test_data: 10,000 pairs ``(x, label)``, label an integer.
     Each list's x's (and y's) are views of the rows of one array, which ``Network``
-    reads directly when given the list (``fastnet.core.pairs.lend_rows``).
+    reads directly when given the list (``fastnet.core.pairs.row_views``).
     """
     (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = load_data(path)
     one_hot = np.zeros((len(y_tr), 10))
     one_hot[np.arange(len(y_tr)), y_tr] = 1.0
-    training_data = list(zip(lend_rows(X_tr, (X_tr.shape[1], 1)), lend_rows(one_hot, (10, 1))))
-    validation_data = list(zip(lend_rows(X_va, (X_va.shape[1], 1)), y_va))
-    test_data = list(zip(lend_rows(X_te, (X_te.shape[1], 1)), y_te))
+    training_data = list(zip(row_views(X_tr, (X_tr.shape[1], 1)), row_views(one_hot, (10, 1))))
+    validation_data = list(zip(row_views(X_va, (X_va.shape[1], 1)), y_va))
+    test_data = list(zip(row_views(X_te, (X_te.shape[1], 1)), y_te))
     return training_data, validation_data, test_data
 
 

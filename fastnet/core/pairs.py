@@ -7,114 +7,103 @@ one copy puts every x into the final (n, n_in) array of the network's dtype. Any
 those passes do not vouch for goes through the checked loop instead, which gives the
 same arrays and names the first bad pair by its index.
 
-The book's loader lends its x's and one-hot y's (``lend_rows``): each is a view of one
-row of an array, and that array is read directly, without a copy when the list holds its
-rows in order, gathered by row when the list is shuffled (or, for training, which takes
-its examples in any order, read as it is with the row of each pair). A lent view is known by its
-identity while it lives (a weak reference forgets it when it dies), and its shape and
-strides are checked at every conversion, so a view reshaped in place is never read as
-its row; writes into the views are writes into that array, and so are always seen.
+The book's loader makes its x's and one-hot y's views of the rows of one array
+(``row_views``). A list whose x's (or y's) are each a view of one row of the same array
+is read from that array: without a copy when the list holds the rows in order, gathered
+by row when it is shuffled (or, for training, which takes its examples in any order,
+read as it is with the row of each pair). One compiled pass finds each view's row from
+its data pointer, and checks its type, shape, strides and dtype, reading the objects'
+memory (``kernels.objects``) where this interpreter's layout is the one it reads
+(``_layout_holds``). Writes into the views are writes into that array, and so are seen.
 """
-import itertools
+import ctypes
 import numbers
-import weakref
+import sys
+from functools import lru_cache
 from operator import attrgetter, itemgetter
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
+from ..kernels import objects
+from ..kernels.objects import RowViews, rows_shown
+
 _first, _second = itemgetter(0), itemgetter(1)
-_dtype, _layout = attrgetter("dtype"), attrgetter("shape", "strides")
+_dtype = attrgetter("dtype")
 
 
-class _Lender:
-    """What one ``lend_rows`` call lent: the array (weakly), the ids of its views sorted,
-    each one's row, and which views still live (an id may name another object once its
-    view has died: a weak reference to each view marks it dead)."""
-
-    def __init__(self, number: int, rows: np.ndarray, owner: np.ndarray, views: List[np.ndarray]):
-        # owner: the array every view keeps alive (its base), holding rows at an offset
-        self.owner = weakref.ref(owner, lambda _: _LENDERS.pop(number, None))
-        self.offset = rows.ctypes.data - owner.ctypes.data
-        self.shape, self.dtype = rows.shape, rows.dtype
-        self.row_of, self.ids = _sorted_ids(views)  # the row of each sorted id
-        self.alive = np.ones(len(views), bool)  # by row, as of the last look at ``died``
-        self.died: list = []  # the weak references of views that died since
-        self.refs = list(map(weakref.ref, views, itertools.repeat(self.died.append)))
-        self.ref_row_of, self.ref_ids = _sorted_ids(self.refs)
-
-    def source(self) -> Optional[np.ndarray]:
-        """The (n, k) array whose rows were lent, while its memory lives."""
-        owner = self.owner()
-        return None if owner is None else np.ndarray(self.shape, self.dtype, owner, self.offset)
-
-    def rows(self, ids: np.ndarray) -> Optional[np.ndarray]:
-        """The row of each of ``ids`` (n,) int64, if all are live views lent here."""
-        if not self.ids[min(np.searchsorted(self.ids, ids[0]), len(self.ids) - 1)] == ids[0]:
-            return None
-        if self.died:
-            died = self.died[:]
-            del self.died[:len(died)]
-            self.alive[self.ref_row_of[np.searchsorted(self.ref_ids, _sorted_ids(died)[1])]] = False
-        at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
-        rows = self.row_of[at]
-        return rows if (self.ids[at] == ids).all() and self.alive[rows].all() else None
-
-
-#: each ``lend_rows`` call's lender, by number, while its array lives
-_LENDERS: Dict[int, _Lender] = {}
-_NUMBERS = itertools.count()
-
-
-def lend_rows(rows: np.ndarray, shape: Tuple[int, ...]) -> List[np.ndarray]:
+def row_views(rows: np.ndarray, shape: Tuple[int, ...]) -> List[np.ndarray]:
     """Views of each row of ``rows`` (n, k), each reshaped to ``shape`` (k numbers, e.g.
-    (784, 1)), that a later conversion of a list of them reads from one array instead of
-    one by one. ``rows`` is copied first unless it is C-contiguous and lies in a
-    C-contiguous ndarray (the views' base, which they keep alive)."""
+    (784, 1)), all over one C-contiguous array, so that a list of them is read from it
+    instead of one by one. ``rows`` is copied first unless it is C-contiguous and lies in
+    a C-contiguous ndarray (the views' base, which they keep alive)."""
     views = list(rows.reshape((len(rows),) + tuple(shape)))
     owner = views[0].base if views else None
-    if not (rows.flags.c_contiguous and isinstance(owner, np.ndarray) and owner.flags.c_contiguous):
-        rows = rows.copy()
-        views, owner = list(rows.reshape((len(rows),) + tuple(shape))), rows
-    if views:
-        number = next(_NUMBERS)
-        _LENDERS[number] = _Lender(number, rows, owner, views)
+    if views and not (rows.flags.c_contiguous and isinstance(owner, np.ndarray)
+                      and owner.flags.c_contiguous):
+        views = list(rows.copy().reshape((len(rows),) + tuple(shape)))
     return views
 
 
-def _sorted_ids(objects: list) -> Tuple[np.ndarray, np.ndarray]:
-    """(order, ids): the ids of ``objects`` sorted, and the index of each in ``objects``."""
-    ids = np.fromiter(map(id, objects), np.int64, len(objects))
-    order = np.argsort(ids)
-    return order, ids[order]
+@lru_cache(maxsize=None)
+def _layout_holds() -> bool:
+    """Are lists, tuples and ndarrays laid out in memory where ``kernels.objects`` reads
+    them? Checked once, on live objects, each address read only once the reads before it
+    proved the layout so far (no free-threaded build, for one, has ``Py_TYPE`` there)."""
+    if sys.implementation.name != "cpython" or sys.maxsize != 2**63 - 1:
+        return False
+    owner = np.zeros((3, 2), np.float32)
+    view = owner[1].reshape(2, 1)
+    pair = (view, 5)
+    items = [pair, None]
+
+    def at(address, kind=ctypes.c_int64):
+        return kind.from_address(address).value
+
+    def header(obj, kind, size):
+        return at(id(obj) + objects.TYPE) == id(kind) and at(id(obj) + objects.SIZE) == size
+
+    return (header(items, list, 2) and at(at(id(items) + objects.LIST_ITEMS)) == id(pair)
+            and header(pair, tuple, 2) and at(id(pair) + objects.TUPLE_ITEMS + 8) == id(pair[1])
+            and at(id(view) + objects.TYPE) == id(np.ndarray)
+            and at(id(view) + objects.DATA) == view.ctypes.data
+            and at(id(view) + objects.NDIM, ctypes.c_int32) == 2
+            and at(id(view) + objects.BASE) == id(owner)
+            and at(id(view) + objects.DESCR) == id(view.dtype)
+            and at(at(id(view) + objects.SHAPE)) == 2 and at(at(id(view) + objects.SHAPE) + 8) == 1
+            and at(at(id(view) + objects.STRIDES)) == 4)
 
 
-def _lent(arrays: list) -> Optional[Tuple[np.ndarray, np.ndarray]]:
-    """``(source, rows)``: the (n, k) array that lent the views ``arrays`` and the row of
-    each (int64); None unless every item is a live view lent by one ``lend_rows`` call,
-    all shaped (k, 1) or all (k,), each over its row."""
-    ids = np.fromiter(map(id, arrays), np.int64, len(arrays))
-    for lender in list(_LENDERS.values()):
-        rows = lender.rows(ids)
-        source = lender.source() if rows is not None else None
-        if source is not None:
-            break
-    else:
+def _rows_shown(pairs: list, side: int) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """``(source, rows)``: the (n, k) array whose rows the pairs' x's (``side`` 0) or y's
+    (1) show, and the row of each (int64); None unless every pair is a tuple or list of
+    two whose item is an ndarray (not a subclass) of one real dtype, shaped (k, 1) or
+    (k,), with its k numbers contiguous over a row of the first item's base, a
+    C-contiguous ndarray."""
+    if type(pairs) is not list or not pairs or not _layout_holds():
         return None
-    k = source.shape[1]
-    layouts = set(map(_layout, arrays))  # {(shape, strides)}
-    shapes = {shape for shape, _ in layouts}
-    if (len(shapes) != 1 or shapes.pop() not in ((k, 1), (k,))
-            or {strides[0] for _, strides in layouts} != {source.itemsize}):
+    first = pairs[0][side]
+    owner = getattr(first, "base", None)
+    if (type(first) is not np.ndarray or type(owner) is not np.ndarray
+            or not owner.flags.c_contiguous or first.dtype.kind not in "biuf"
+            or first.ndim not in (1, 2) or first.shape[1:] not in ((), (1,))
+            or first.size == 0 or first.strides[0] != first.itemsize):
         return None
+    k, start = first.shape[0], owner.ctypes.data
+    row_bytes = k * first.itemsize
+    origin = start + (first.ctypes.data - start) % row_bytes  # where row 0 starts
+    views = RowViews(tuple_type=id(tuple), list_type=id(list), array_type=id(np.ndarray),
+                     base=id(owner), descr=id(first.dtype), ndim=first.ndim, length=k,
+                     itemsize=first.itemsize, origin=origin,
+                     highest=start + owner.nbytes - row_bytes, row_bytes=row_bytes)
+    rows = np.empty(len(pairs), np.int64)
+    if rows_shown(id(pairs), side, views, rows) != -1:
+        return None
+    lowest, highest = int(rows.min()), int(rows.max())
+    source = np.ndarray((highest - lowest + 1, k), first.dtype, owner,
+                        origin - start + lowest * row_bytes)
+    rows -= lowest
     return source, rows
-
-
-def _lent_rows(arrays: list) -> Optional[np.ndarray]:
-    """(n, k): the rows that the lent views ``arrays`` show (``_lent``), read from their
-    array (no copy when they are its rows in order), or None."""
-    lent = _lent(arrays)
-    return None if lent is None else _gathered(*lent)
 
 
 def _gathered(source: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -138,10 +127,10 @@ def stack_pairs(data, n_in: int, dtype, what: str, any_order: bool = False
     """(X, y, rows) from ``(x, y)`` pairs: X (n, n_in); y (n,) int64 labels when every y
     is an int, else the y vectors flattened, (n, size of one y) float64. x is (n_in, 1)
     or (n_in,). X is a C-contiguous array of ``dtype`` when every x has one numeric dtype
-    (the lent array itself when the x's are its rows in order, else a new one); else as
-    numpy stacks it (the caller casts it and refuses non-numbers). ``rows`` is None,
-    except with ``any_order`` when the x's are every row of a lent array in another
-    order (the book's list after ``SGD`` shuffled it): X is then that array as it is
+    (the array whose rows the x's show, itself, when they show them in order, else a
+    new one); else as numpy stacks it (the caller casts it and refuses non-numbers).
+    ``rows`` is None, except with ``any_order`` when the x's show every row of an array
+    in another order (the book's list after ``SGD`` shuffled it): X is then that array as it is
     and ``rows`` (n,) int64 the row of each pair (y stays in the pairs' order), so
     nothing is gathered.
     Raises TypeError/ValueError naming ``what[i]`` for the first pair that is not an
@@ -155,16 +144,13 @@ def stack_pairs(data, n_in: int, dtype, what: str, any_order: bool = False
 
 
 def _uniform(pairs: list, n_in: int, dtype, any_order: bool = False) -> Optional[tuple]:
-    """(X, y, rows) of a list of uniform pairs, read from the array that lent its views
-    (``rows``: see ``stack_pairs``), else copied by numpy in C; None when the list is
-    not one (the checked loop then converts it, or names what is wrong)."""
+    """(X, y, rows) of a list of uniform pairs, read from the array whose rows its x's
+    (and y's) show (``rows``: see ``stack_pairs``), else copied by numpy in C; None when
+    the list is not one (the checked loop then converts it, or names what is wrong)."""
     try:
-        if not pairs or not set(map(type, pairs)) <= {tuple, list} or set(map(len, pairs)) != {2}:
-            return None
-        xs, ys = list(map(_first, pairs)), list(map(_second, pairs))
-        lent, rows = _lent(xs), None
-        if lent is not None and lent[0].shape[1] == n_in:
-            source, order = lent
+        shown, rows = _rows_shown(pairs, 0), None
+        if shown is not None and shown[0].shape[1] == n_in:
+            source, order = shown
             if any_order and _shuffled(order, len(source)):
                 X, rows = source, order
             else:
@@ -172,17 +158,21 @@ def _uniform(pairs: list, n_in: int, dtype, any_order: bool = False) -> Optional
             with np.errstate(over="ignore"):
                 X = X.astype(dtype, copy=False)
         # else every x n_in long, of one dtype; concatenate checks they have x[0]'s dimensions
-        elif _one_dtype(xs) is None or set(map(len, xs)) != {n_in} or xs[0].shape not in ((n_in, 1), (n_in,)):
+        elif not pairs or not set(map(type, pairs)) <= {tuple, list} or set(map(len, pairs)) != {2}:
             return None
         else:
+            xs = list(map(_first, pairs))
+            if _one_dtype(xs) is None or set(map(len, xs)) != {n_in} or xs[0].shape not in ((n_in, 1), (n_in,)):
+                return None
             X = np.empty((len(xs), n_in), dtype)
             with np.errstate(over="ignore"):  # too large for dtype: the caller's finiteness check says so
                 np.concatenate(xs, out=X.reshape((X.size,) + xs[0].shape[1:]), casting="unsafe")
+        shown = _rows_shown(pairs, 1)
+        if shown is not None:
+            return X, _gathered(*shown).astype(np.float64, copy=False), rows
+        ys = list(map(_second, pairs))
         if _all_labels(ys):
             return X, np.asarray(ys, dtype=np.int64), rows
-        y = _lent_rows(ys)
-        if y is not None:
-            return X, y.astype(np.float64, copy=False), rows
         if _one_dtype(ys) is None:
             return None
         return X, np.array(ys, dtype=np.float64).reshape(len(ys), -1), rows  # ragged: ValueError

@@ -1,4 +1,5 @@
-"""Compiled kernels: pure ``@njit`` functions on arrays and scalars, no Python objects.
+"""Compiled kernels: pure ``@njit`` functions on arrays and scalars, no Python objects
+(``objects`` alone reads a list's objects from their memory, to find the rows they show).
 
 Conventions: examples are rows (``(m, width)`` arrays); layer ``l`` runs from 0 (inputs)
 to L-1 (outputs); ``W^l``/``b^l`` map layer l to l+1 (see ``layout``); inputs reach the

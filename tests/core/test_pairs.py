@@ -2,7 +2,6 @@
 every x and y gives, in every form the book's loader and users produce, with every check
 and error kept; in-place changes to the list or its arrays are seen."""
 import fractions
-import gc
 import random
 import warnings
 
@@ -79,7 +78,9 @@ def test_book_pairs_become_the_same_arrays(x_dtype, dtype, y_form):
 def test_the_loaders_forms_take_numpys_one_pass(x_dtype, y_form):
     """Lists of ndarray pairs of one shape and dtype are copied by numpy in C, into the
     network's dtype, and give what the checked loop gives."""
-    pairs = book_pairs(300, x_dtype=x_dtype, y_form=y_form)
+    pairs = [(x.copy(), y.copy() if isinstance(y, np.ndarray) else y)
+             for x, y in book_pairs(300, x_dtype=x_dtype, y_form=y_form)]
+    assert pairs_module._rows_shown(pairs, 0) is None
     X, y, rows = pairs_module._uniform(pairs, 12, np.float32)
     assert rows is None
     assert X.dtype == np.float32 and X.flags.c_contiguous and X.flags.writeable
@@ -220,18 +221,18 @@ def test_a_fraction_is_a_learning_rate(capsys):
     assert params[0].tobytes() == params[1].tobytes()
 
 
-def lent_pairs(n=300, n_in=12, n_out=3, seed=0):
+def loader_pairs(n=300, n_in=12, n_out=3, seed=0):
     """Pairs as the book's loader makes them: views of the rows of an inputs array and
-    of a one-hot array, lent (``pairs.lend_rows``)."""
+    of a one-hot array (``pairs.row_views``)."""
     rng = np.random.default_rng(seed)
     X = rng.random((n, n_in)).astype(np.float32)
     one_hot = np.eye(n_out)[rng.integers(0, n_out, n)]
-    return list(zip(pairs_module.lend_rows(X, (n_in, 1)), pairs_module.lend_rows(one_hot, (n_out, 1))))
+    return list(zip(pairs_module.row_views(X, (n_in, 1)), pairs_module.row_views(one_hot, (n_out, 1))))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_lent_rows_are_read_from_their_array(dtype):
-    pairs = lent_pairs()
+def test_row_views_are_read_from_their_array(dtype):
+    pairs = loader_pairs()
     X, y = to_arrays(pairs, 12, 3, dtype, "data")
     assert_same((X, y), reference(pairs, 12, 3, dtype))
     assert np.shares_memory(X, pairs[0][0]) == (dtype == np.float32)  # in order: no copy
@@ -245,11 +246,11 @@ def test_lent_rows_are_read_from_their_array(dtype):
 
 @pytest.mark.parametrize("y_form", ["one-hot", "int"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_a_shuffled_list_of_every_lent_row_is_read_in_place_for_any_order(dtype, y_form):
+def test_a_shuffled_list_of_every_row_view_is_read_in_place_for_any_order(dtype, y_form):
     """to_arrays(any_order=True): the loader's list after SGD shuffled it is its arrays
     as they are (no gathering) with the row of each pair; a part of it, or a list
     holding a row twice, is gathered (rows None); example i is row rows[i] either way."""
-    pairs = lent_pairs()
+    pairs = loader_pairs()
     if y_form == "int":
         pairs = [(x, int(np.argmax(y))) for x, y in pairs]
     random.Random(2).shuffle(pairs)
@@ -274,13 +275,13 @@ def test_a_shuffled_list_of_every_lent_row_is_read_in_place_for_any_order(dtype,
 def test_training_on_the_shuffled_list_reads_it_in_place_and_trains_as_on_its_copy(sparse_builds, options):
     """SGD on the loader's list again (now shuffled by the first call) trains exactly as
     on a script-built copy of the list, leaves both lists in the same order, and builds
-    no second sparse form for the lent list (with dropout, whose masks follow each
+    no second sparse form for the loader's list (with dropout, whose masks follow each
     example's place in the data, the list is gathered and the form built again)."""
     built = sparse_builds
-    lent = lent_pairs()
-    copied = [(x.copy(), y.copy()) for x, y in lent]
+    views = loader_pairs()
+    copied = [(x.copy(), y.copy()) for x, y in views]
     params, orders = [], []
-    for pairs in (lent, copied):
+    for pairs in (views, copied):
         place = {id(x): i for i, (x, _) in enumerate(pairs)}
         np.random.seed(3)
         random.seed(3)
@@ -292,14 +293,14 @@ def test_training_on_the_shuffled_list_reads_it_in_place_and_trains_as_on_its_co
             net.SGD(pairs, 2, 10, 2.0, **options)
         params.append(np.concatenate([p.ravel() for p in net.weights + net.biases]))
         orders.append([place[id(x)] for x, _ in pairs])
-        if pairs is lent:
+        if pairs is views:
             assert len(built) - before == (2 if options else 1)
     assert params[0].tobytes() == params[1].tobytes()
     assert orders[0] == orders[1] and orders[0] != list(range(300))
 
 
-def test_writes_into_lent_views_are_seen():
-    pairs = lent_pairs()
+def test_writes_into_row_views_are_seen():
+    pairs = loader_pairs()
     before = to_arrays(pairs, 12, 3, np.float32, "data")[0].copy()
     pairs[3][0][5, 0] = 7.0
     pairs[4][1][:] = [[0.0], [0.0], [1.0]]
@@ -312,8 +313,8 @@ def test_writes_into_lent_views_are_seen():
         to_arrays(pairs, 12, 3, np.float32, "data")
 
 
-def test_a_lent_view_reshaped_or_restrided_in_place_is_read_as_it_now_is():
-    pairs = lent_pairs()
+def test_a_row_view_reshaped_or_restrided_in_place_is_read_as_it_now_is():
+    pairs = loader_pairs()
     pairs[7][0].shape = (1, 12)
     with pytest.raises(ValueError, match=r"data\[7\] input must have shape \(12, 1\), got \(1, 12\)"):
         to_arrays(pairs, 12, 3, np.float32, "data")
@@ -323,71 +324,119 @@ def test_a_lent_view_reshaped_or_restrided_in_place_is_read_as_it_now_is():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # setting strides is deprecated
         pairs[9][0].strides = (8, 4)  # every other number of rows 9 and 10
-    assert pairs_module._lent_rows([x for x, _ in pairs]) is None
+    assert pairs_module._rows_shown(pairs, 0) is None
     X, y = to_arrays(pairs, 12, 3, np.float32, "data")
     assert_same((X, y), reference(pairs, 12, 3, np.float32))
     assert X[9].tolist() == pairs[9][0].ravel().tolist() != pairs[8][0].base[9].tolist()
 
 
-def test_lists_of_several_lenders_or_other_arrays_are_copied():
-    pairs, more = lent_pairs(), lent_pairs(seed=1)
+def test_lists_of_several_arrays_or_other_arrays_are_copied():
+    pairs, more = loader_pairs(), loader_pairs(seed=1)
     both = pairs + more
-    assert pairs_module._lent_rows([x for x, _ in both]) is None
+    assert pairs_module._rows_shown(both, 0) is None
     assert_same(to_arrays(both, 12, 3, np.float32, "data"), reference(both, 12, 3, np.float32))
     pairs[5] = (pairs[5][0].copy(), pairs[5][1])
-    assert pairs_module._lent_rows([x for x, _ in pairs]) is None
+    assert pairs_module._rows_shown(pairs, 0) is None
     assert_same(to_arrays(pairs, 12, 3, np.float32, "data"), reference(pairs, 12, 3, np.float32))
 
 
-def test_a_lent_view_is_forgotten_when_it_dies():
-    """Its id may then name a new object: only live lent views are read as rows."""
+def test_a_view_is_read_as_a_row_by_where_its_numbers_are_not_by_its_identity():
+    """Views that died may leave their ids to new arrays: those are not rows."""
     rows = np.arange(200.0).reshape(50, 4)
-    views = pairs_module.lend_rows(rows, (4, 1))
+    views = pairs_module.row_views(rows, (4, 1))
     lent_ids = {id(view) for view in views}
-    assert np.array_equal(pairs_module._lent_rows(views[10:20]), rows[10:20])
-    newcomers, survivors = [], views[:10]
+    survivors, newcomers = views[:10], []
     for i in range(10, 50):
         views[i] = None  # view i dies; its memory may go to the next new view
         newcomers.append(rows[i].reshape(4, 1).copy() + 1000)
     assert any(id(view) in lent_ids for view in newcomers)  # the case at hand
-    assert pairs_module._lent_rows(newcomers) is None
-    assert np.array_equal(pairs_module._lent_rows(survivors), rows[:10])
+    assert pairs_module._rows_shown(list(zip(newcomers, range(40))), 0) is None
+    source, shown = pairs_module._rows_shown(list(zip(survivors[::-1], range(10))), 0)
+    assert np.array_equal(source[shown], rows[9::-1])
     pairs = list(zip(survivors + newcomers, range(50)))
     assert_same(to_arrays(pairs, 4, 50, np.float64, "data"), reference(pairs, 4, 50, np.float64))
-    lenders = len(pairs_module._LENDERS)
-    del views, survivors, pairs, rows
-    gc.collect()
-    assert len(pairs_module._LENDERS) == lenders - 1
 
 
-def test_the_loaders_lists_are_lent(monkeypatch):
+def test_the_loaders_lists_are_read_from_their_arrays(monkeypatch):
     rng = np.random.default_rng(3)
     sets = [(rng.random((n, 12)).astype(np.float32), rng.integers(0, 10, n)) for n in (40, 10, 20)]
     monkeypatch.setattr(mnist_loader, "load_data", lambda path=None: sets)
     training, validation, test = mnist_loader.load_data_wrapper()
     for pairs in (training, validation, test):
-        assert pairs_module._lent_rows([x for x, _ in pairs]) is not None
+        assert pairs_module._rows_shown(pairs, 0) is not None
     X, y = to_arrays(training, 12, 10, np.float32, "training_data")
     assert np.shares_memory(X, training[0][0]) and np.array_equal(X, sets[0][0])
     assert np.array_equal(y.argmax(axis=1), sets[0][1])
-    assert pairs_module._lent_rows([y for _, y in training]) is not None
+    assert pairs_module._rows_shown(training, 1) is not None
     X, y = to_arrays(test, 12, 10, np.float32, "test_data", 10)
     assert np.array_equal(X, sets[2][0]) and np.array_equal(y, sets[2][1])
 
 
-def test_rows_of_a_larger_array_are_lent_without_a_copy():
+def test_rows_of_a_larger_array_are_read_without_a_copy():
     """As load_data's training and validation inputs: two slices of one array."""
     whole = np.random.default_rng(4).random((60, 12)).astype(np.float32)
-    training = list(zip(pairs_module.lend_rows(whole[:50], (12, 1)), range(50)))
-    validation = list(zip(pairs_module.lend_rows(whole[50:], (12, 1)), range(10)))
-    for pairs, rows in ((training, whole[:50]), (validation, whole[50:])):
+    training = list(zip(pairs_module.row_views(whole[:50], (12, 1)), range(50)))
+    validation = list(zip(pairs_module.row_views(whole[50:], (12, 1)), range(10)))
+    for pairs, rows in ((training, whole[:50]), (validation, whole[50:]),
+                        (validation + training, np.vstack([whole[50:], whole[:50]]))):
         X, _ = to_arrays(pairs, 12, 50, np.float32, "data")
-        assert np.shares_memory(X, whole) and np.array_equal(X, rows)
-    assert pairs_module.lend_rows(whole[:0], (12, 1)) == []  # nothing to lend, no lender
-    strided = list(zip(pairs_module.lend_rows(whole[:, ::2], (6, 1)), range(60)))  # copied
+        assert np.array_equal(X, rows)
+    assert np.shares_memory(to_arrays(validation, 12, 50, np.float32, "data")[0], whole)
+    X, _, rows = to_arrays(validation + training, 12, 50, np.float32, "data", any_order=True)
+    assert np.shares_memory(X, whole) and np.array_equal(X[rows[:10]], whole[50:])
+    assert pairs_module.row_views(whole[:0], (12, 1)) == []
+    strided = list(zip(pairs_module.row_views(whole[:, ::2], (6, 1)), range(60)))  # copied
     assert not np.shares_memory(strided[0][0], whole)
     assert np.array_equal(to_arrays(strided, 6, 60, np.float32, "data")[0], whole[:, ::2])
-    lenders = len(pairs_module._LENDERS)
-    del whole, training, validation, pairs, X, rows, strided
-    gc.collect()
-    assert len(pairs_module._LENDERS) == lenders - 3
+
+
+def test_any_views_of_one_arrays_rows_are_read_in_place():
+    """Not only the loader's: a script's own views of its rows, pairs as lists, 1-d x's."""
+    X = np.random.default_rng(5).random((30, 12)).astype(np.float32)
+    labels = list(range(30))
+    for xs in (list(X[:, :, None]), list(X), list(X.reshape(30, 12, 1))):
+        for pairs in (list(zip(xs, labels)), [[x, label] for x, label in zip(xs, labels)]):
+            source, rows = pairs_module._rows_shown(pairs, 0)
+            assert np.shares_memory(source, X) and rows.tolist() == labels
+            got = to_arrays(pairs, 12, 30, np.float32, "data", 30)
+            assert np.shares_memory(got[0], X)
+            assert_same(got, reference(pairs, 12, 30, np.float32, 30))
+
+
+@pytest.mark.parametrize("odd", ["between two rows", "another dtype", "a subclass", "0-d",
+                                 "(1, 12)", "an int", "a list", "outside the array"])
+def test_an_item_that_is_not_a_rows_view_sends_the_list_the_slow_way(odd):
+    """Each of these in the middle of a list of row views: the list is not read from the
+    array (no pair is misread), and converts as stacking gives, or is refused by name."""
+    whole = np.random.default_rng(6).random((41, 12)).astype(np.float32)
+    pairs = list(zip(pairs_module.row_views(whole[:40], (12, 1)), range(40)))
+    bad = {"between two rows": whole.reshape(-1)[6:18].reshape(12, 1),
+           "another dtype": whole[3].view(np.int32).reshape(12, 1),
+           "a subclass": whole[3].reshape(12, 1).view(Subclass),
+           "0-d": whole[3, 0, ...],  # a 0-d view of the same array
+           "(1, 12)": whole[3].reshape(1, 12),
+           "an int": 3,
+           "a list": list(whole[3]),
+           "outside the array": np.random.default_rng(7).random((12, 1)).astype(np.float32)}[odd]
+    pairs[20] = (bad, 20)
+    assert pairs_module._rows_shown(pairs, 0) is None
+    if odd in ("0-d", "(1, 12)", "an int"):
+        with pytest.raises((TypeError, ValueError), match=r"data\[20\]"):
+            to_arrays(pairs, 12, 40, np.float32, "data", 40)
+    else:
+        assert_same(to_arrays(pairs, 12, 40, np.float32, "data", 40),
+                    reference(pairs, 12, 40, np.float32, 40))
+
+
+def test_the_objects_are_read_where_this_interpreter_lays_them_out(monkeypatch):
+    """The compiled pass is what converts row views here (CPython, 64-bit, with the
+    GIL); without it the same arrays come the slow way."""
+    assert pairs_module._layout_holds()
+    pairs = loader_pairs()
+    random.Random(8).shuffle(pairs)
+    fast = to_arrays(pairs, 12, 3, np.float32, "data", any_order=True)
+    monkeypatch.setattr(pairs_module, "_layout_holds", lambda: False)
+    assert pairs_module._rows_shown(pairs, 0) is None
+    slow = to_arrays(pairs, 12, 3, np.float32, "data", any_order=True)
+    assert fast[2] is not None and slow[2] is None
+    assert_same(slow[:2], (fast[0][fast[2]], fast[1][fast[2]]))
