@@ -48,6 +48,7 @@ from .threads import check_threads, default_threads, training_threads, using_thr
 from .training import EpochResult, Plateau, TrainingOptions, check_eta
 from .validate import (
     check_dtype,
+    check_finite,
     check_inputs,
     check_int,
     check_layer,
@@ -466,8 +467,7 @@ class Network:
     def evaluate(self, test_data) -> int:
         """How many examples of ``test_data`` the network gets right (argmax of the output
         equal to the label). Same forms as ``SGD``'s data; y may be labels or one-hot."""
-        # the kernel reports NaN and infinite inputs: no separate pass over the data
-        X, labels = self._test_arrays(test_data, required=True, finite=False)
+        X, labels = self._test_arrays(test_data, required=True, finite=False, any_order=True)
         return self._score(X, labels, "test_data")[0]
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -524,13 +524,16 @@ class Network:
         return self._velocity
 
     def _test_arrays(self, test_data, required: bool = False, what: str = "test_data",
-                     finite: bool = True):
+                     finite: bool = True, any_order: bool = False):
         """(X, labels) for evaluation, or None where the original would skip it
-        (``test_data`` None or an empty list, as ``if test_data:`` does). With
-        ``finite=False`` X is not scanned for NaN/infinity (``_forward`` reports them)."""
+        (``test_data`` None or an empty list, as ``if test_data:`` does); ``any_order`` for a
+        count, which does not depend on the order (``to_arrays``). ``finite=False``: X is not
+        scanned for NaN/infinity (``_forward`` reports them) unless in X's order, not the list's."""
         if not required and (test_data is None or (isinstance(test_data, (list, tuple)) and len(test_data) == 0)):
             return None
-        X, y = self._arrays(test_data, what, finite)
+        X, y, rows = self._arrays(test_data, what, finite, any_order)
+        if rows is not None and not finite:
+            check_finite(X, what, rows)
         return X, (y if y.ndim == 1 else self.encoding.decode(y))
 
     def _arrays(self, data, what: str, finite: bool = True, any_order: Optional[bool] = None):

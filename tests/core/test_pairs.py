@@ -440,3 +440,27 @@ def test_the_objects_are_read_where_this_interpreter_lays_them_out(monkeypatch):
     slow = to_arrays(pairs, 12, 3, np.float32, "data", any_order=True)
     assert fast[2] is not None and slow[2] is None
     assert_same(slow[:2], (fast[0][fast[2]], fast[1][fast[2]]))
+
+
+@pytest.mark.parametrize("y_form", ["one-hot", "int"])
+def test_evaluate_counts_a_shuffled_list_in_place_and_names_a_bad_pair(monkeypatch, y_form):
+    """The count on the loader's list after SGD shuffled it equals the count on a copy,
+    without gathering the rows; a NaN is named by the pair's place in the list."""
+    pairs = loader_pairs()
+    if y_form == "int":
+        pairs = [(x, int(np.argmax(y))) for x, y in pairs]
+    random.Random(9).shuffle(pairs)
+    copied = [(x.copy(), y) for x, y in pairs]
+    np.random.seed(5)
+    net = Network([12, 6, 3])
+    net.SGD((np.vstack([x.T for x, _ in pairs]), np.array([int(np.argmax(y)) if y_form != "int" else y
+                                                           for _, y in pairs])), 3, 10, 3.0)
+    expected = net.evaluate(copied)
+    assert 0 < expected < len(pairs)
+    gathered = []
+    monkeypatch.setattr(pairs_module, "_gathered", lambda *a: gathered.append(a) or a[0][a[1]])
+    assert net.evaluate(pairs) == expected
+    assert not any(source.shape[1] == 12 for source, _ in gathered)  # the x's were not gathered
+    pairs[40][0][2, 0] = np.nan
+    with pytest.raises(ValueError, match="test_data input 40 contains NaN"):
+        net.evaluate(pairs)
