@@ -508,15 +508,13 @@ class Network:
 
     # -- helpers -------------------------------------------------------------------------
     def _check_parameters(self, what: str) -> None:
-        """Before parameters are used: ValueError if a layer holds NaN or infinity;
-        RuntimeError if another thread is training this network."""
+        """ValueError if a layer holds NaN or infinity; RuntimeError if another thread trains it."""
         self._guard.check_idle(what)
         check_parameters(self._params, self._weights, self._biases, what)
 
     def _velocity_buffer(self, momentum: float) -> np.ndarray:
-        """Momentum's velocities, laid out like the parameters (made on first use and
-        kept between calls); without momentum the kernels ignore this argument, and get
-        the parameters."""
+        """Momentum's velocities, laid out like the parameters (made once); without momentum
+        the kernels ignore this argument, and get the parameters."""
         if not momentum:
             return self._params
         if self._velocity is None:
@@ -525,10 +523,9 @@ class Network:
 
     def _test_arrays(self, test_data, required: bool = False, what: str = "test_data",
                      finite: bool = True, any_order: bool = False):
-        """(X, labels) for evaluation, or None where the original would skip it
-        (``test_data`` None or an empty list, as ``if test_data:`` does); ``any_order`` for a
-        count, which does not depend on the order (``to_arrays``). ``finite=False``: X is not
-        scanned for NaN/infinity (``_forward`` reports them) unless in X's order, not the list's."""
+        """(X, labels) for evaluation, or None where the original would skip it (``test_data``
+        None or an empty list, as ``if test_data:`` does); ``any_order``: see ``to_arrays``.
+        ``finite=False``: ``_forward`` reports NaN/infinity, unless X is in its own order."""
         if not required and (test_data is None or (isinstance(test_data, (list, tuple)) and len(test_data) == 0)):
             return None
         X, y, rows = self._arrays(test_data, what, finite, any_order)
