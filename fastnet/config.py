@@ -104,13 +104,23 @@ def _vector_bytes() -> int:
 HOST_VECTOR_BYTES = host_vector_bytes()
 VECTOR_BYTES = _vector_bytes()
 
-JIT_OPTIONS = {"cache": CACHE, "fastmath": FASTMATH, "nogil": True, "error_model": "numpy"}
+#: ``_nrt=False`` (Numba's option, used by its own tests): arrays are not reference-counted
+#: inside the kernels, which allocate nothing and return only arrays they were given
+#: (``kernels.layout``'s views are inlined into their callers). Counted, every view a
+#: kernel makes costs two calls into Numba's runtime, an atomic increment then a
+#: decrement, around which the vector registers go out to memory and back.
+JIT_OPTIONS = {"cache": CACHE, "fastmath": FASTMATH, "nogil": True, "error_model": "numpy",
+               "_nrt": False}
 #: for kernels with no reduction to vectorise: sums keep the order they are written in.
 #: With reassociation allowed, the copies Numba keeps of a kernel (in its own cached
 #: library and inlined into each caller) could round differently, so the same seeds
 #: would give different last bits in a process that compiled the kernels and in one
 #: that loaded them from the cache.
 ORDERED_JIT_OPTIONS = {**JIT_OPTIONS, "fastmath": FASTMATH - {"reassoc"}}
+#: arrays counted: for the few kernels that allocate with numpy (inference's per-thread
+#: buffers) and for ``kernels.layout``'s views when Python calls them (inlined into a
+#: kernel, they compile with the kernel's options)
+COUNTED_JIT_OPTIONS = {**JIT_OPTIONS, "_nrt": True}
 
 
 def _cache_folder(source_dir: Path) -> Path:

@@ -7,7 +7,7 @@ is built: a pass over the data set and its memory, for a form each row is read f
 import numpy as np
 from numba import njit, prange
 
-from ..config import JIT_OPTIONS
+from ..config import COUNTED_JIT_OPTIONS
 from .compiler.views import flat
 from .activations import IDENTITY, activate
 from .forward import first_index_at_least, forward_after_first, weighted_input
@@ -20,7 +20,7 @@ from .sparse import half_start, sparse_row
 INFERENCE_CHUNK = 256
 
 
-@njit(parallel=True, **JIT_OPTIONS)
+@njit(parallel=True, **COUNTED_JIT_OPTIONS)
 def feedforward_rows(inputs, params, sizes, starts, codes, out, z_out):
     """Output activations for every row of inputs (n, sizes[0]) into out (n, sizes[-1]),
     and the output layer's weighted inputs z into z_out (n, sizes[-1]) unless it has no

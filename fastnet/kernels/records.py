@@ -3,9 +3,8 @@
 Each is a ``typing.NamedTuple``, which Numba compiles to a plain struct; the caller
 builds it with keywords, so that no two arguments of the same type (``l2`` and ``l1``,
 ``acts`` and ``deltas``) can be swapped without a word. ``core.workspace.Workspace``
-builds them, in one place; the kernels build ``Dropout`` and ``Rates``. A compiled
-function updates the reference count of every array of a record it is passed, used or
-not, so a record holds what its kernels use together (``Shared`` apart from ``Buffers``).
+builds them, in one place; the kernels build ``Dropout`` and ``Rates``. A record holds
+what its kernels use together (``Shared``, the threads' state, apart from ``Buffers``).
 The small inner kernels (``forward.dense``, ``backward.hidden_delta``, ``update.decay``...)
 keep short argument lists named for what they compute.
 """

@@ -1,14 +1,15 @@
 """Compiled image kernels of :mod:`fastnet.vision.segment`: a 3x3 median filter and
 8-connected component labelling (two-pass union-find) of 2-D arrays.
 
-No reduction here to vectorise: the kernels compile with ``ORDERED_JIT_OPTIONS``."""
+No reduction here to vectorise: the kernels compile with ``ORDERED_JIT_OPTIONS``, their
+arrays counted (``_nrt``: they allocate)."""
 import numpy as np
 from numba import njit
 
 from ..config import ORDERED_JIT_OPTIONS
 
 
-@njit(**ORDERED_JIT_OPTIONS)
+@njit(**{**ORDERED_JIT_OPTIONS, "_nrt": True})
 def median3x3(a):
     """3x3 median filter of a 2-D float array ``a`` (h, w), edges replicated: a new (h, w)
     array of ``a``'s dtype."""
@@ -34,7 +35,7 @@ def median3x3(a):
     return out
 
 
-@njit(**ORDERED_JIT_OPTIONS)
+@njit(**{**ORDERED_JIT_OPTIONS, "_nrt": True})
 def _find(parent, x):
     """The root of label ``x`` in the int32 forest ``parent``, compressing the path."""
     root = x
@@ -47,7 +48,7 @@ def _find(parent, x):
     return root
 
 
-@njit(**ORDERED_JIT_OPTIONS)
+@njit(**{**ORDERED_JIT_OPTIONS, "_nrt": True})
 def _union(parent, a, b):
     """Join the trees of labels ``a`` and ``b`` under the smaller root; returns that root."""
     ra = _find(parent, a)
@@ -60,7 +61,7 @@ def _union(parent, a, b):
     return rb
 
 
-@njit(**ORDERED_JIT_OPTIONS)
+@njit(**{**ORDERED_JIT_OPTIONS, "_nrt": True})
 def label_components(mask):
     """8-connected components of a 2-D boolean array ``mask`` (h, w), two-pass union-find.
 
