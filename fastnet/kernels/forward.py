@@ -3,7 +3,7 @@ from numba import njit
 
 from ..config import JIT_OPTIONS, ORDERED_JIT_OPTIONS
 from .activations import activate
-from .compiler.simd import fma, lanes, load, load_partial, splat, store, total
+from .compiler.simd import fma, lanes, load, load_partial, splat, store, store_partial, total
 from .compiler.views import flat
 from .dropout import drop_neurons
 from .layout import (
@@ -216,7 +216,7 @@ def partial_sum(indices, values, w, width, z):
     every t: z = W^T values. W (rows, width) is given flat, as w (rows * width,)
     (``views.flat``, taken once by the caller, not per example); z (width,), contiguous.
     Summed 8, 4, 2, then 1 vector at a time (W^0's padded rows are a whole number of
-    vectors), then column by column for what is left. The blocks stay written out one
+    vectors), then a masked vector for what is left. The blocks stay written out one
     per width: a block's sums live in registers only as named variables, and narrower
     blocks alone (4 + 4 for 8, the same bits) read the inputs more often, a slower epoch."""
     n = lanes(z)
@@ -233,7 +233,8 @@ def partial_sum(indices, values, w, width, z):
     if c + n <= width:
         sum_rows_1(indices, values, w, width, c, z)
         c += n
-    sum_columns(indices, values, w, width, c, z)
+    if c < width:
+        sum_rows_partial(indices, values, w, width, c, z)
 
 
 @njit(inline="always", **ORDERED_JIT_OPTIONS)
@@ -300,8 +301,8 @@ def partial_sums_pair(ia, va, za, ib, vb, zb, w, width):
     over the same W, with the same operations in the same order for each, so the same
     bits: interleaved where a block has at most 4 vectors (``pair_rows_4``), so that the
     multiply-adds of one wait less on the previous ones; the 8-vector blocks, which
-    already keep 8 chains, and the columns past the last whole vector, one sum after
-    the other."""
+    already keep 8 chains, and the columns past the last whole vector (a masked vector),
+    one sum after the other."""
     n = lanes(w)
     c = 0
     while c + 8 * n <= width:
@@ -318,19 +319,20 @@ def partial_sums_pair(ia, va, za, ib, vb, zb, w, width):
         pair_rows_1(ia, va, ib, vb, w, width, c, za, zb)
         c += n
     if c < width:
-        sum_columns(ia, va, w, width, c, za)
-        sum_columns(ib, vb, w, width, c, zb)
+        sum_rows_partial(ia, va, w, width, c, za)
+        sum_rows_partial(ib, vb, w, width, c, zb)
 
 
 @njit(**ORDERED_JIT_OPTIONS)
-def sum_columns(indices, values, w, width, c, z):
-    """z[c:width] = sum_t values[t] W[indices[t], c:width] (row t when indices is None),
-    column by column: what ``partial_sum`` leaves past its last whole vector."""
-    for k in range(c, width):
-        s = z.dtype.type(0)
-        for t in range(values.size):
-            s += values[t] * w[row_start(indices, t, width) + k]
-        z[k] = s
+def sum_rows_partial(indices, values, w, width, c, z):
+    """z[c:width] = sum_t values[t] W[indices[t], c:width] (row t when indices is None), for
+    the fewer than a vector's columns ``partial_sum`` leaves past its last whole vector:
+    ``sum_rows_1`` with masked loads and a masked store."""
+    left = width - c
+    a = splat(w, 0)
+    for t in range(values.size):
+        a = fma(splat(w, values[t]), load_partial(w, row_start(indices, t, width) + c, left), a)
+    store_partial(z, c, left, a)
 
 
 @njit(**ORDERED_JIT_OPTIONS)

@@ -82,6 +82,26 @@ def test_masked_loads_and_sums_of_lanes(dtype):
 
 
 @dtypes
+def test_a_masked_store_writes_count_values_and_nothing_past_them(dtype):
+    """simd.store_partial writes the first count lanes (the array may end there)."""
+    from numba import njit
+
+    from fastnet.config import VECTOR_BYTES
+    from fastnet.kernels.compiler.simd import load, store_partial
+
+    @njit
+    def copy_partial(source, out, k, count):
+        store_partial(out, k, count, load(source, 0))
+
+    n = VECTOR_BYTES // np.dtype(dtype).itemsize
+    source = np.arange(1, n + 1).astype(dtype)
+    for count in range(n + 1):
+        out = np.full(3 + count, -1, dtype)  # ends right after the written lanes
+        copy_partial(source, out, 3, count)
+        assert out.tolist() == [-1, -1, -1] + source[:count].tolist()
+
+
+@dtypes
 def test_views_are_numpys_views_and_keep_their_buffer_alive(dtype):
     """kernels.views: matrix(flat, start, rows, cols) is flat[start:start + rows*cols]
     reshaped, flat(M) is M.ravel(); both write through to the buffer, keep it alive when

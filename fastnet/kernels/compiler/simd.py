@@ -2,8 +2,9 @@
 update, BP2's W^T delta): a Numba type lowered to LLVM's ``<N x float>`` /
 ``<N x double>`` of ``config.VECTOR_BYTES`` (one register: 64 bytes where the CPU the
 kernels compile for has AVX-512, 32 with AVX2), and the operations on it: ``load``,
-``store``, ``splat``, ``fma`` and ``lanes``; for dot products, ``load_partial`` (masked)
-and ``total``, the sum of a vector's lanes.
+``store``, ``splat``, ``fma`` and ``lanes``; for the last columns of a row and for dot
+products, ``load_partial`` and ``store_partial`` (masked) and ``total``, the sum of a
+vector's lanes.
 
 Why: in ``z += x_k W^0[k, :]`` over an example's non-zero inputs k, the compiler's own
 vectorisation keeps z in memory and re-checks, per input, that z and the weight row do
@@ -142,6 +143,17 @@ def lanes(typingctx, like):
     return types.int64(like), codegen
 
 
+def _first_lanes(context, builder, count, count_type, lanes):
+    """The mask <lane < count> of a vector of ``lanes`` lanes (count: an integer value)."""
+    i32 = ir.IntType(32)
+    count_ = builder.trunc(context.cast(builder, count, count_type, types.int64), i32)
+    wanted = builder.insert_element(ir.Constant(ir.VectorType(i32, lanes), ir.Undefined), count_,
+                                    i32(0))
+    wanted = builder.shuffle_vector(wanted, ir.Constant(wanted.type, ir.Undefined),
+                                    ir.Constant(wanted.type, [0] * lanes))
+    return builder.icmp_signed("<", ir.Constant(wanted.type, list(range(lanes))), wanted)
+
+
 @intrinsic
 def load_partial(typingctx, array, index, count):
     """The vector of array[index : index + count] then zeros (0 <= count <= lanes): a
@@ -154,12 +166,7 @@ def load_partial(typingctx, array, index, count):
         pointer = _vector_pointer(context, builder, signature, args)
         vector_type = _ir_type(vector)
         i32 = ir.IntType(32)
-        count_ = builder.trunc(context.cast(builder, args[2], signature.args[2], types.int64), i32)
-        wanted = builder.insert_element(ir.Constant(ir.VectorType(i32, vector.lanes), ir.Undefined),
-                                        count_, i32(0))
-        wanted = builder.shuffle_vector(wanted, ir.Constant(wanted.type, ir.Undefined),
-                                        ir.Constant(wanted.type, [0] * vector.lanes))
-        mask = builder.icmp_signed("<", ir.Constant(wanted.type, list(range(vector.lanes))), wanted)
+        mask = _first_lanes(context, builder, args[2], signature.args[2], vector.lanes)
         name = f"llvm.masked.load.v{vector.lanes}f{vector.dtype.bitwidth}.p0"
         function = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(vector_type, [pointer.type, i32, mask.type, vector_type]),
@@ -168,6 +175,31 @@ def load_partial(typingctx, array, index, count):
         return builder.call(function, [pointer, i32(array.dtype.bitwidth // 8), mask, zeros])
 
     return vector(array, index, count), codegen
+
+
+@intrinsic
+def store_partial(typingctx, array, index, count, vector):
+    """array[index : index + count] = the first count lanes of vector (0 <= count <=
+    lanes): a masked store, which writes nothing past the count (``llvm.masked.store``)."""
+    if _vector_of(array) != vector:
+        raise TypingError("simd.store_partial: the vector's type does not match the array's")
+    if not array.mutable:
+        raise TypingError("simd.store_partial: the array is read-only")
+    _check_index(index)
+    _check_index(count)
+
+    def codegen(context, builder, signature, args):
+        pointer = _vector_pointer(context, builder, signature, args)
+        mask = _first_lanes(context, builder, args[2], signature.args[2], vector.lanes)
+        name = f"llvm.masked.store.v{vector.lanes}f{vector.dtype.bitwidth}.p0"
+        i32 = ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [_ir_type(vector), pointer.type, i32,
+                                                            mask.type]), name)
+        builder.call(function, [args[3], pointer, i32(array.dtype.bitwidth // 8), mask])
+        return context.get_dummy_value()
+
+    return types.void(array, index, count, vector), codegen
 
 
 @intrinsic
