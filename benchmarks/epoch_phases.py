@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import mnist  # noqa: E402
 from fastnet import Network, kernels  # noqa: E402
+from fastnet.config import JIT_OPTIONS  # noqa: E402
 from fastnet.core.inputs import SparseInputs  # noqa: E402
 from fastnet.core.workspace import Workspace  # noqa: E402
 from fastnet.kernels.backward import backprop_deltas  # noqa: E402
@@ -52,10 +53,10 @@ def ticks(typingctx):
     return types.int64(), codegen
 
 
-@njit(nogil=True, fastmath=True, error_model="numpy")
+@njit(**JIT_OPTIONS)
 def timed_epoch(inputs, targets, order, net, hyper, trained, work, spent):
-    """``train_epoch`` without regularisation, momentum or dropout, adding each phase's
-    ticks to spent (len(PHASES),)."""
+    """``train_epoch`` without regularisation, momentum or dropout, compiled with its
+    options, adding each phase's ticks to spent (len(PHASES),)."""
     T = trained.params.dtype.type
     n, batch_size, sizes = order.size, hyper.batch_size, net.sizes
     no_dropout = Dropout(rate=0.0, seed=0, step=0)
@@ -165,7 +166,7 @@ def main() -> int:
 L1_ROWS = 128
 
 
-@njit(nogil=True)
+@njit(**JIT_OPTIONS)
 def all_sums(order, inputs, weights_t, biases, z, lower):
     """The first layer's weighted inputs of every mini-batch of 10 of ``order``."""
     for k in range(0, order.size, 10):

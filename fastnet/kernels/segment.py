@@ -2,14 +2,16 @@
 8-connected component labelling (two-pass union-find) of 2-D arrays.
 
 No reduction here to vectorise: the kernels compile with ``ORDERED_JIT_OPTIONS``, their
-arrays counted (``_nrt``: they allocate)."""
+arrays counted (``IMAGE_JIT_OPTIONS``: they allocate)."""
 import numpy as np
 from numba import njit
 
 from ..config import ORDERED_JIT_OPTIONS
 
+IMAGE_JIT_OPTIONS = {**ORDERED_JIT_OPTIONS, "_nrt": True}
 
-@njit(**{**ORDERED_JIT_OPTIONS, "_nrt": True})
+
+@njit(**IMAGE_JIT_OPTIONS)
 def median3x3(a):
     """3x3 median filter of a 2-D float array ``a`` (h, w), edges replicated: a new (h, w)
     array of ``a``'s dtype."""
@@ -35,7 +37,7 @@ def median3x3(a):
     return out
 
 
-@njit(**{**ORDERED_JIT_OPTIONS, "_nrt": True})
+@njit(**IMAGE_JIT_OPTIONS)
 def _find(parent, x):
     """The root of label ``x`` in the int32 forest ``parent``, compressing the path."""
     root = x
@@ -48,7 +50,7 @@ def _find(parent, x):
     return root
 
 
-@njit(**{**ORDERED_JIT_OPTIONS, "_nrt": True})
+@njit(**IMAGE_JIT_OPTIONS)
 def _union(parent, a, b):
     """Join the trees of labels ``a`` and ``b`` under the smaller root; returns that root."""
     ra = _find(parent, a)
@@ -61,7 +63,7 @@ def _union(parent, a, b):
     return rb
 
 
-@njit(**{**ORDERED_JIT_OPTIONS, "_nrt": True})
+@njit(**IMAGE_JIT_OPTIONS)
 def label_components(mask):
     """8-connected components of a 2-D boolean array ``mask`` (h, w), two-pass union-find.
 
